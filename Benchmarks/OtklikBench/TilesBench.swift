@@ -1,0 +1,5 @@
+enum TilesBench {
+    static func run(_ args: [String]) async throws {
+        print("tiles: no figures yet")
+    }
+}

@@ -1,0 +1,100 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+// Every target opts into the same upcoming features so that dependency leaks (public imports)
+// and implicit existentials are compile errors rather than review comments.
+let strict: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("InternalImportsByDefault"),
+]
+
+let package = Package(
+    name: "Otklik",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "otklik", targets: ["otklik"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/groue/GRDB.swift", exact: "7.10.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", exact: "2.28.1"),
+        .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", exact: "1.16.2"),
+    ],
+    targets: [
+        .systemLibrary(
+            name: "CSpatiaLite",
+            pkgConfig: "spatialite",
+            providers: [.apt(["libsqlite3-dev", "libspatialite-dev", "libsqlite3-mod-spatialite"])]
+        ),
+        .systemLibrary(
+            name: "CProj",
+            pkgConfig: "proj",
+            providers: [.apt(["libproj-dev", "proj-data"])]
+        ),
+        .target(name: "OtklikCore", swiftSettings: strict),
+        .target(name: "OtklikGeo", dependencies: ["OtklikCore", "CProj"], swiftSettings: strict),
+        .target(
+            name: "OtklikStore",
+            dependencies: [
+                "OtklikCore", "CSpatiaLite",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
+        .target(name: "OtklikHotspots", dependencies: ["OtklikCore"], swiftSettings: strict),
+        .target(name: "OtklikTiles", dependencies: ["OtklikCore"], swiftSettings: strict),
+        .target(name: "OtklikInspection", dependencies: ["OtklikCore"], swiftSettings: strict),
+        .target(
+            name: "OtklikHTTP",
+            dependencies: [
+                "OtklikCore", "OtklikGeo", "OtklikStore", "OtklikHotspots", "OtklikTiles", "OtklikInspection",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
+        .executableTarget(
+            name: "otklik",
+            dependencies: [
+                "OtklikCore", "OtklikGeo", "OtklikStore", "OtklikHotspots", "OtklikTiles", "OtklikInspection",
+                "OtklikHTTP",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
+        .executableTarget(
+            name: "otklik-bench",
+            dependencies: ["OtklikCore", "OtklikGeo", "OtklikStore", "OtklikHotspots", "OtklikTiles", "OtklikInspection"],
+            path: "Benchmarks/OtklikBench",
+            swiftSettings: strict
+        ),
+        .testTarget(name: "OtklikCoreTests", dependencies: ["OtklikCore"], resources: [.copy("Fixtures")], swiftSettings: strict),
+        .testTarget(name: "OtklikGeoTests", dependencies: ["OtklikGeo", "OtklikCore"], swiftSettings: strict),
+        .testTarget(
+            name: "OtklikStoreTests", dependencies: ["OtklikStore", "OtklikCore", "OtklikGeo"],
+            resources: [.copy("Fixtures")], swiftSettings: strict
+        ),
+        .testTarget(
+            name: "OtklikHotspotsTests", dependencies: ["OtklikHotspots", "OtklikCore"],
+            resources: [.copy("Fixtures")], swiftSettings: strict
+        ),
+        .testTarget(
+            name: "OtklikTilesTests", dependencies: ["OtklikTiles", "OtklikCore"],
+            resources: [.copy("Fixtures")], swiftSettings: strict
+        ),
+        .testTarget(
+            name: "OtklikInspectionTests", dependencies: ["OtklikInspection", "OtklikCore"],
+            resources: [.copy("Fixtures")], swiftSettings: strict
+        ),
+        .testTarget(
+            name: "OtklikHTTPTests",
+            dependencies: [
+                "OtklikHTTP", "OtklikStore", "OtklikCore",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ],
+            swiftSettings: strict
+        ),
+    ]
+)

@@ -1,0 +1,115 @@
+public import struct Foundation.Date
+
+/// What to select from the incident store. All filters combine with AND.
+public struct IncidentQuery: Sendable, Hashable {
+    public enum Order: Sendable, Hashable { case idAscending, reportedDescending }
+    public var bbox: BBox?
+    public var window: TimeWindow
+    public var categories: [String]
+    public var statuses: [IncidentStatus]
+    public var district: String?
+    public var settlement: String?
+    public var ids: [Int64]?
+    /// Keyset paging: only ids greater than this (with `.idAscending`).
+    public var afterID: Int64?
+    public var offset: Int
+    public var limit: Int?
+    public var order: Order
+
+    public init(bbox: BBox? = nil, window: TimeWindow = .all, categories: [String] = [], statuses: [IncidentStatus] = [],
+                district: String? = nil, settlement: String? = nil, ids: [Int64]? = nil, afterID: Int64? = nil,
+                offset: Int = 0, limit: Int? = nil, order: Order = .idAscending) {
+        self.bbox = bbox
+        self.window = window
+        self.categories = categories
+        self.statuses = statuses
+        self.district = district
+        self.settlement = settlement
+        self.ids = ids
+        self.afterID = afterID
+        self.offset = offset
+        self.limit = limit
+        self.order = order
+    }
+}
+
+/// The result of writing one incident: its id, and whether it was new or already known by
+/// (source, external_id).
+public struct InsertOutcome: Sendable, Hashable {
+    public var id: Int64
+    public var created: Bool
+    public init(id: Int64, created: Bool) {
+        self.id = id
+        self.created = created
+    }
+}
+
+/// Counts for `otklik stats` and the reports.
+public struct IncidentStats: Sendable, Hashable {
+    public var total: Int
+    public var byDistrict: [String: Int]
+    public var byCategory: [String: Int]
+    public var byStatus: [String: Int]
+    public init(total: Int, byDistrict: [String: Int], byCategory: [String: Int], byStatus: [String: Int]) {
+        self.total = total
+        self.byDistrict = byDistrict
+        self.byCategory = byCategory
+        self.byStatus = byStatus
+    }
+}
+
+public struct Extent: Sendable, Hashable {
+    public var bbox: BBox?
+    public var first: Date?
+    public var last: Date?
+    public init(bbox: BBox?, first: Date?, last: Date?) {
+        self.bbox = bbox
+        self.first = first
+        self.last = last
+    }
+}
+
+/// Errors of the domain that any backend reports the same way; the HTTP layer maps them to 404/409.
+public enum DomainError: Error, Sendable, Equatable, CustomStringConvertible {
+    case notFound(what: String, id: String)
+    case illegalTransition(id: Int64, from: IncidentStatus, to: IncidentStatus)
+    case conflict(String)
+
+    public var description: String {
+        switch self {
+        case .notFound(let what, let id): return "\(what) '\(id)' not found"
+        case .illegalTransition(let id, let from, let to):
+            return "incident \(id): status cannot change from \(from.rawValue) to \(to.rawValue)"
+        case .conflict(let text): return text
+        }
+    }
+}
+
+/// The incident storage port. SpatiaLite implements it today; a PostGIS backend will implement the same.
+public protocol IncidentRepository: Sendable {
+    /// Writes a batch atomically (all or nothing). Known (source, external_id) pairs are not written again.
+    /// District, settlement and agency are derived here from the current area layers.
+    func insert(_ incidents: [Incident], actor: String) async throws -> [InsertOutcome]
+    func incident(id: Int64) async throws -> Incident?
+    /// One page, in the query's order.
+    func incidents(_ query: IncidentQuery) async throws -> [Incident]
+    func count(_ query: IncidentQuery) async throws -> Int
+    /// Every match, visited in id order in bounded memory (chunked reads).
+    func scan(_ query: IncidentQuery, chunkSize: Int, _ body: @Sendable ([Incident]) async throws -> Void) async throws
+    /// Applies a validated transition and records the event; throws `DomainError`.
+    func changeStatus(id: Int64, to: IncidentStatus, actor: String, note: String, at: Date) async throws -> Incident
+    func events(incidentID: Int64) async throws -> [StatusEvent]
+    /// Every status event (for recurrence analysis), in time order.
+    func allEvents(since: Date?) async throws -> [StatusEvent]
+    /// Incidents within `radius` metres of `point`, nearest first, with their distance.
+    func nearby(_ point: GeoPoint, radius: Double, query: IncidentQuery) async throws -> [(Incident, Double)]
+    func stats(_ query: IncidentQuery) async throws -> IncidentStats
+    func extent(_ query: IncidentQuery) async throws -> Extent
+}
+
+/// The area storage port.
+public protocol AreaRepository: Sendable {
+    /// Replaces every area of a level, then re-derives district and settlement for all incidents.
+    func replaceAreas(_ areas: [Area], level: AreaLevel) async throws -> Int
+    func areas(level: AreaLevel) async throws -> [Area]
+}
