@@ -31,6 +31,7 @@ let package = Package(
             pkgConfig: "proj",
             providers: [.apt(["libproj-dev", "proj-data"])]
         ),
+        .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         .target(name: "OtklikCore", swiftSettings: strict),
         .target(name: "OtklikGeo", dependencies: ["OtklikCore", "CProj"], swiftSettings: strict),
         .target(
@@ -43,7 +44,7 @@ let package = Package(
             swiftSettings: strict
         ),
         .target(name: "OtklikHotspots", dependencies: ["OtklikCore"], swiftSettings: strict),
-        .target(name: "OtklikTiles", dependencies: ["OtklikCore"], swiftSettings: strict),
+        .target(name: "OtklikTiles", dependencies: ["OtklikCore", "CZlib"], swiftSettings: strict),
         .target(name: "OtklikInspection", dependencies: ["OtklikCore"], swiftSettings: strict),
         .target(
             name: "OtklikHTTP",
@@ -52,6 +53,7 @@ let package = Package(
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
             ],
+            resources: [.copy("Resources")],
             swiftSettings: strict
         ),
         .executableTarget(
