@@ -76,7 +76,9 @@ let package = Package(
         ),
         .testTarget(name: "OtklikCoreTests", dependencies: ["OtklikCore"], resources: [.copy("Fixtures")], swiftSettings: strict),
         .testTarget(
-            name: "OtklikDemoTests", dependencies: ["OtklikDemo", "OtklikCore", "OtklikStore", "OtklikGeo"],
+            name: "OtklikDemoTests",
+            dependencies: ["OtklikDemo", "OtklikCore", "OtklikStore", "OtklikGeo", "OtklikHotspots", "OtklikHTTP",
+                           .product(name: "Logging", package: "swift-log")],
             swiftSettings: strict
         ),
         .testTarget(name: "OtklikGeoTests", dependencies: ["OtklikGeo", "OtklikCore"], swiftSettings: strict),

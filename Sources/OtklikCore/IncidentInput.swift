@@ -84,11 +84,12 @@ public struct IncidentInput: Sendable, Hashable {
         }
         if status.isOpen, resolved != nil { resolved = nil }
         let desc = description ?? ""
-        guard desc.count <= rules.maxDescriptionLength else {
+        // Counting characters walks grapheme clusters; the byte count is an upper bound that settles most rows.
+        if desc.utf8.count > rules.maxDescriptionLength, desc.count > rules.maxDescriptionLength {
             throw .tooLong(field: "description", length: desc.count, limit: rules.maxDescriptionLength)
         }
         for (name, text) in [("description", desc), ("address", address ?? ""), ("external_id", ext)]
-        where text.unicodeScalars.contains(where: { $0.value < 0x20 && $0 != "\n" && $0 != "\t" && $0 != "\r" }) {
+        where text.utf8.contains(where: { $0 < 0x20 && $0 != 0x0A && $0 != 0x09 && $0 != 0x0D }) {
             throw .invalid(field: name, value: String(text.prefix(40)), reason: "contains control characters")
         }
         return Incident(source: source, externalID: ext, category: cat.code, description: desc,

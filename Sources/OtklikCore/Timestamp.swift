@@ -7,10 +7,10 @@ public enum Timestamp {
     /// Without an offset the text is refused unless `assumeUTC` is set: silent guessing of time zones
     /// is how a complaint moves a day.
     public static func parse(_ text: String, field: String, assumeUTC: Bool = false) throws(ValidationError) -> Date {
-        var utf8 = Array(text.utf8)
+        var utf8 = ContiguousArray(text.utf8)
         // Trim spaces
         while utf8.last == 0x20 { utf8.removeLast() }
-        while utf8.first == 0x20 { utf8.removeFirst() }
+        if utf8.first == 0x20 { utf8 = ContiguousArray(utf8.drop { $0 == 0x20 }) }
         func fail(_ reason: String) -> ValidationError { .invalidTimestamp(field: field, value: text, reason: reason) }
         var i = 0
         func digits(_ n: Int) -> Int? {

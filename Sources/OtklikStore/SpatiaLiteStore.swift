@@ -39,6 +39,8 @@ public final class SpatiaLiteStore: IncidentRepository, AreaRepository, @uncheck
             // WAL + NORMAL: a commit is in the WAL file before the call returns, so it survives a killed
             // process; only an OS crash or power loss can lose the last commits.
             try db.execute(sql: "PRAGMA synchronous = NORMAL")
+            // 32 MB of page cache: the (source, external_id) key of a million rows no longer fits the 2 MB default.
+            try db.execute(sql: "PRAGMA cache_size = -32768")
         }
         do {
             pool = try DatabasePool(path: path, configuration: config)

@@ -33,7 +33,8 @@ struct Serve: AsyncParsableCommand {
             guard maxBody > 0 else { throw CLIError("--max-body must be positive") }
             config.maxBodyBytes = maxBody
         }
-        let app = try buildApplication(configuration: config, store: store, taxonomy: store.taxonomy, logger: logger)
+        let analysis = EngineAnalysis(service: HotspotService(store: store, taxonomy: store.taxonomy))
+        let app = try buildApplication(configuration: config, store: store, taxonomy: store.taxonomy, analysis: analysis, logger: logger)
         logger.info("serving \(global.databasePath) on http://\(config.host):\(config.port)")
         try await app.runService()
     }

@@ -3,21 +3,30 @@ import Foundation
 import GRDB
 import CSpatiaLite
 
-/// The bulk write path: raw prepared statements, geometry blobs built in Swift, and the spatial index
-/// deferred. The R*Tree triggers are set aside for the load and the index is rebuilt in one packed pass
-/// at the end (see RTreeBulkLoader). The set-aside triggers are saved in `store_state` first, so a load
-/// that dies half way is finished at the next open instead of leaving a stale index.
+/// The bulk write path: raw prepared statements, geometry blobs built in Swift, and every index but the
+/// (source, external_id) key deferred. The R*Tree triggers and the secondary B-tree indexes are set aside for
+/// the load; at the end the R*Tree is rebuilt in one packed pass (see RTreeBulkLoader) and the B-trees are
+/// recreated by sorting, which is several times cheaper than keeping them up to date row by row. What was set
+/// aside is saved in `store_state` first, so a load that dies half way is finished at the next open.
 struct BulkIncidentWriter {
     static let stateKey = "deferred_incident_triggers"
 
     /// Drops the incidents table's SpatiaLite triggers after saving their SQL.
     static func deferIndex(_ db: Database) throws {
         if try String.fetchOne(db, sql: "SELECT value FROM store_state WHERE key = ?", arguments: [stateKey]) != nil { return }
-        let rows = try Row.fetchAll(db, sql: "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'incidents'")
-        let saved = rows.map { ["name": $0[0] as String, "sql": $0[1] as String] }
+        // Triggers on incidents (the R*Tree upkeep and SpatiaLite's geometry checks) and the secondary indexes
+        // of incidents and events; the UNIQUE (source, external_id) index has no SQL and stays.
+        let rows = try Row.fetchAll(db, sql: """
+            SELECT type, name, sql FROM sqlite_master
+            WHERE (type = 'trigger' AND tbl_name = 'incidents')
+               OR (type = 'index' AND sql IS NOT NULL AND tbl_name IN ('incidents', 'incident_events'))
+            """)
+        let saved = rows.map { ["type": $0[0] as String, "name": $0[1] as String, "sql": $0[2] as String] }
         let json = String(decoding: try JSONSerialization.data(withJSONObject: saved), as: UTF8.self)
         try db.execute(sql: "INSERT INTO store_state (key, value) VALUES (?, ?)", arguments: [stateKey, json])
-        for r in saved { try db.execute(sql: "DROP TRIGGER IF EXISTS \"\(r["name"]!)\"") }
+        for r in saved {
+            try db.execute(sql: "DROP \(r["type"] == "index" ? "INDEX" : "TRIGGER") IF EXISTS \"\(r["name"]!)\"")
+        }
     }
 
     /// Rebuilds the R*Tree from every incident and restores the triggers.

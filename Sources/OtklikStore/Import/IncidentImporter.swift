@@ -76,7 +76,6 @@ public struct IncidentImporter: Sendable {
                 let mapper = try CSVRowMapper(header: header.fields, options: options)
                 while let rec = try reader.next() {
                     do {
-                        await Task.yield()
                         try await accept(rec.line, try mapper.input(rec.fields, line: rec.line))
                     } catch let e as ValidationError {
                         reject(rec.line, e.field, e.description)

@@ -1,0 +1,85 @@
+import ArgumentParser
+import Foundation
+import OtklikCore
+import OtklikHTTP
+import OtklikHotspots
+
+struct Hotspots: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Ranked hotspots (DBSCAN per category, recurrence, score), or Gi* bins with --grid.")
+
+    @OptionGroup var global: GlobalOptions
+    @Option(help: "Only this category (repeatable).") var category: [String] = []
+    @Option(help: "Only this district, e.g. \"Руднянский район\".") var district: String?
+    @Option(help: "Only this settlement, e.g. Рудня.") var settlement: String?
+    @Option(help: "Complaints reported on or after (YYYY-MM-DD or an instant).") var since: String?
+    @Option(help: "Complaints reported on or before (YYYY-MM-DD or an instant).") var until: String?
+    @Option(help: "DBSCAN radius in metres for every category (default: the category's radius).") var eps: Double?
+    @Option(help: "DBSCAN minimum points (default 3).") var minPoints = 3
+    @Option(help: "Quiet gap between episodes, days.") var quietGap = 14.0
+    @Option(help: "Repeat-after-fix window, days.") var repeatWindow = 90.0
+    @Option(help: "table, csv, json or geojson.") var format = "table"
+    @Option(help: "Show at most this many hotspots (table/csv/json/geojson).") var limit: Int?
+    @Flag(help: "Gi* hot and cold bins on a hexagonal grid instead (GeoJSON).") var grid = false
+    @Option(help: "Hexagon size in metres for --grid (default 500).") var cell: Double?
+    @Option(help: "With --grid: slice time by week or month for emerging hotspot classes.") var slice: String?
+
+    func validate() throws {
+        guard ["table", "csv", "json", "geojson"].contains(format) else {
+            throw ValidationError("--format must be table, csv, json or geojson, not '\(format)'")
+        }
+        if let eps, !(eps > 0 && eps.isFinite) { throw ValidationError("--eps must be a positive number of metres") }
+        guard minPoints >= 1 else { throw ValidationError("--min-points must be at least 1") }
+        if let cell, !(cell > 0 && cell.isFinite) { throw ValidationError("--cell must be a positive number of metres") }
+        if let slice, TimeSlice(rawValue: slice) == nil { throw ValidationError("--slice must be week or month") }
+        if let limit, limit < 0 { throw ValidationError("--limit must not be negative") }
+    }
+
+    func run() async throws {
+        let store = try global.openStore()
+        let taxonomy = store.taxonomy
+        for c in category where taxonomy[c] == nil {
+            throw CLIError("unknown category '\(c)'; known: \(taxonomy.codes.joined(separator: ", "))")
+        }
+        func day(_ s: String?, _ name: String, endOfDay: Bool) throws -> Date? {
+            guard let s else { return nil }
+            let d = try Timestamp.parse(s, field: name, assumeUTC: s.count == 10)
+            return endOfDay && s.count == 10 ? d.addingTimeInterval(86_399) : d
+        }
+        let window = TimeWindow(start: try day(since, "--since", endOfDay: false), end: try day(until, "--until", endOfDay: true))
+        if let s = window.start, let e = window.end, s > e { throw CLIError("--since is after --until") }
+        var config = HotspotConfig(minPoints: minPoints, eps: eps, quietGapDays: quietGap, repeatWindowDays: repeatWindow)
+        config.minPoints = minPoints
+        var gridConfig = GridConfig()
+        if let cell { gridConfig.cellSize = cell }
+        if let slice { gridConfig.slice = TimeSlice(rawValue: slice) }
+        let service = HotspotService(store: store, taxonomy: taxonomy, config: config, gridConfig: gridConfig)
+        let filter = HotspotService.Filter(window: window, categories: category, district: district, settlement: settlement)
+        if grid {
+            let (result, toLonLat) = try await service.grid(filter)
+            FileHandle.standardOutput.write(Data(GridWriters.geoJSON(result, toLonLat: toLonLat).utf8))
+            return
+        }
+        let analysis = try await service.analyse(filter)
+        var list = analysis.report.hotspots
+        if let limit { list = Array(list.prefix(limit)) }
+        let out: String
+        switch format {
+        case "csv": out = HotspotWriters.csv(list)
+        case "geojson": out = HotspotWriters.geoJSON(list, taxonomy: taxonomy)
+        case "json":
+            // The same fields as the GeoJSON properties, as a plain list with the per-category summary.
+            let fc = try JSONSerialization.jsonObject(with: Data(HotspotWriters.geoJSON(list, taxonomy: taxonomy).utf8)) as? [String: Any]
+            let rows = (fc?["features"] as? [[String: Any]] ?? []).compactMap { $0["properties"] }
+            let cats = analysis.report.categories.map {
+                ["category": $0.category, "eps_m": $0.eps, "min_points": $0.minPoints, "incidents": $0.incidents,
+                 "clustered": $0.clustered, "hotspots": $0.hotspots, "recurring_hotspots": $0.recurringHotspots] as [String: Any]
+            }
+            let doc: [String: Any] = ["hotspots": rows, "categories": cats, "complaints": analysis.points.count]
+            out = String(decoding: try JSONSerialization.data(withJSONObject: doc, options: [.sortedKeys, .withoutEscapingSlashes]), as: UTF8.self) + "\n"
+        default:
+            out = HotspotWriters.table(list) + "\n\(analysis.report.hotspots.count) hotspots, \(analysis.report.hotspots.filter(\.recurring).count) recurring, from \(formatCount(analysis.points.count)) complaints (\(analysis.projectionCRS))\n"
+        }
+        FileHandle.standardOutput.write(Data(out.utf8))
+    }
+}

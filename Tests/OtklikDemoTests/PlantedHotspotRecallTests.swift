@@ -1,0 +1,64 @@
+import Foundation
+import Logging
+import Testing
+import OtklikCore
+import OtklikDemo
+import OtklikGeo
+import OtklikHTTP
+import OtklikHotspots
+import OtklikStore
+
+/// The demo's ground truth against the hotspot engine, end to end: demo history → SpatiaLite → engine.
+@Suite struct PlantedHotspotRecallTests {
+    @Test func findsEveryPlantedHotspotWithItsPlaceAndRecurrence() async throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("otklik-recall-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let taxonomy = try DemoData.taxonomy()
+        let store = try SpatiaLiteStore(path: dir.appendingPathComponent("demo.sqlite").path, taxonomy: taxonomy,
+                                        logger: Logger(label: "test"), distance: Geodesic.wgs84Distance)
+        let districts = try DemoData.areas("districts.geojson", .district)
+        let settlements = try DemoData.areas("settlements.geojson", .settlement)
+        _ = try await store.replaceAreas(districts, level: .district)
+        _ = try await store.replaceAreas(settlements, level: .settlement)
+        let out = try DemoData.generator(seed: 42, count: 60_000).generate()
+        try await store.beginBulk()
+        _ = try await store.bulkInsert(out.incidents, actor: "demo")
+        try await store.endBulk()
+
+        let end = Date(timeIntervalSince1970: 1_793_491_200)
+        let analysis = try await HotspotService(store: store, taxonomy: taxonomy).analyse(.init(), now: end)
+        let hotspots = analysis.report.hotspots
+        let geod = Geodesic()
+        var found = 0
+        var ranks: [Int] = []
+        for planted in out.truth.hotspots {
+            let p = GeoPoint(lon: planted.lon, lat: planted.lat)
+            let radius = taxonomy[planted.category]!.radiusMeters
+            let match = hotspots.enumerated().first { _, h in
+                h.category == planted.category && geod.distance(h.centroid, p) < 3 * radius + 100
+            }
+            guard let (rank, h) = match else {
+                Issue.record("planted \(planted.key) not found")
+                continue
+            }
+            found += 1
+            ranks.append(rank + 1)
+            #expect(h.settlement == planted.settlement, "\(planted.key): settlement \(h.settlement ?? "nil")")
+            #expect(h.district == planted.district, "\(planted.key): district \(h.district ?? "nil")")
+            if planted.recurring { #expect(h.recurring, "\(planted.key) should be recurring") }
+            #expect(h.count >= planted.complaints, "\(planted.key): \(h.count) of \(planted.complaints) complaints")
+        }
+        let recall = Double(found) / Double(out.truth.hotspots.count)
+        // Precision at the top: of the best-ranked hotspots, as many as were planted, how many are planted ones.
+        let k = out.truth.hotspots.count
+        let plantedIDs = Set(out.incidents.filter { $0.externalID.hasPrefix("demo-") && $0.externalID.contains("-") && !$0.externalID.dropFirst(5).allSatisfy(\.isNumber) }.map(\.externalID))
+        let idToExt = try await Dictionary(uniqueKeysWithValues: store.incidents(IncidentQuery()).map { ($0.id!, $0.externalID) })
+        let top = hotspots.prefix(k)
+        let truePositives = top.filter { h in h.memberIDs.contains { plantedIDs.contains(idToExt[$0] ?? "") } }.count
+        let precision = Double(truePositives) / Double(k)
+        print("planted hotspots: recall \(recall) (\(found)/\(k)), precision in the top \(k): \(precision), ranks \(ranks.sorted())")
+        #expect(recall == 1.0)
+        #expect(precision >= 0.75, "background noise ranks too high: precision \(precision)")
+    }
+}
