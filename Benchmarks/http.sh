@@ -82,7 +82,7 @@ after=$(curl -fsS "$BASE/ogc/collections/incidents/items?limit=1" | python3 -c '
 kill "$SERVER_PID"; wait "$SERVER_PID" 2>/dev/null || true; SERVER_PID=
 
 # Peer: pygeoapi on a GeoPackage of the same incidents.
-ogr2ogr -f GPKG "$work/incidents.gpkg" "$SRC_DB" incidents -nln incidents >/dev/null
+ogr2ogr -f GPKG "$work/incidents.gpkg" "$SRC_DB" incidents -nln incidents -lco FID=fid >/dev/null
 PPORT=$(free_port)
 PATH="$PEER_VENV/bin:$PATH" "$PEER_VENV/bin/python" "$(dirname "$0")/peers/http_pygeoapi.py" "$work/incidents.gpkg" "$PPORT" "$work/pygeoapi.yml" "$work/pygeoapi-openapi.yml" >/dev/null
 PYGEOAPI_CONFIG="$work/pygeoapi.yml" PYGEOAPI_OPENAPI="$work/pygeoapi-openapi.yml" \
