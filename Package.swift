@@ -69,7 +69,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "otklik-bench",
-            dependencies: ["OtklikCore", "OtklikGeo", "OtklikStore", "OtklikHotspots", "OtklikTiles", "OtklikInspection"],
+            dependencies: ["OtklikCore", "OtklikGeo", "OtklikStore", "OtklikHotspots", "OtklikTiles", "OtklikInspection", "OtklikDemo"],
             path: "Benchmarks/OtklikBench",
             swiftSettings: strict
         ),

@@ -137,10 +137,14 @@ public struct DemoGenerator: Sendable {
             let centre = Self.offset(anchor, east: plan.offsetMeters.0, north: plan.offsetMeters.1)
             let cat = try taxonomy.category(plan.category)
             var made = 0
-            // Episodes spread over the period, each a burst of a few days, resolved some days later.
-            let span = Double(days - 30) / Double(plan.episodes)
+            // Each episode is a burst of a few days, "resolved" some days later; a recurring place comes back
+            // 25–65 days after the fix, inside the 90-day repeat-after-fix window. The last episode ends
+            // shortly before `end`, so the place is still live in the demo.
+            let gaps = (0..<plan.episodes).map { _ in 25 + rng.unit() * 40 }
+            let needed = Double(plan.episodes) * 9 + gaps.dropLast().reduce(0, +)
+            var epStart = end.addingTimeInterval(-(needed + 5 + rng.unit() * 20) * 86_400)
             for e in 0..<plan.episodes {
-                let epStart = start.addingTimeInterval((Double(e) * span + rng.unit() * span * 0.3 + 5) * 86_400)
+                if e > 0 { epStart = epStart.addingTimeInterval((9 + gaps[e - 1]) * 86_400) }
                 let n = plan.perEpisode.lowerBound + rng.int(0..<(plan.perEpisode.count))
                 let isLast = e == plan.episodes - 1
                 let fixAt = epStart.addingTimeInterval((4 + rng.unit() * 5) * 86_400)

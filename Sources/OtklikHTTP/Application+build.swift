@@ -36,6 +36,9 @@ func buildRouter(_ services: AppServices) -> Router<BasicRequestContext> {
     router.add(middleware: MetricsMiddleware(metrics: services.metrics))
     router.add(middleware: RequestLogMiddleware())
     router.add(middleware: ProblemMiddleware(maxBodyBytes: services.config.maxBodyBytes))
+    // Planners' own web maps read the layers from other origins; keys travel in a header, never in cookies.
+    router.add(middleware: CORSMiddleware(allowOrigin: .all, allowMethods: [.get, .post, .patch, .head, .options],
+                                          exposedHeaders: ["Location"]))
     router.get("/healthz") { request, _ in
         try QueryParameters(request: request).onlyAllow([])
         return Respond.json(["status": "ok"])

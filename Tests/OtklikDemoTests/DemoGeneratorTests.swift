@@ -22,7 +22,7 @@ enum DemoData {
     @Test func gazetteerHasAllDistrictsMarkedApproximate() throws {
         let d = try DemoData.areas("districts.geojson", .district)
         #expect(d.count == 27)
-        #expect(d.allSatisfy(\.approximate))
+        #expect(d.allSatisfy { $0.approximate })
         #expect(Set(d.map(\.name)).isSuperset(of: ["Руднянский район", "Город Смоленск", "Город Десногорск", "Сычёвский район"]))
         let s = try DemoData.areas("settlements.geojson", .settlement)
         #expect(s.filter { $0.name == "Сосновка" }.count == 3)

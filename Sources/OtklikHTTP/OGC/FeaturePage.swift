@@ -41,7 +41,7 @@ struct FeaturePageWriter {
         var links: [JSONValue] = [
             OGCDocuments.link(request.link(base: base, path: path, offset: request.offset), rel: "self", type: "application/geo+json"),
         ]
-        if request.offset + returned < matched, returned > 0 || request.offset < matched {
+        if returned > 0, request.offset + returned < matched {
             links.append(OGCDocuments.link(request.link(base: base, path: path, offset: request.offset + request.limit),
                                            rel: "next", type: "application/geo+json", title: "Next page"))
         }

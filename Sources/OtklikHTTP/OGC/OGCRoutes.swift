@@ -90,9 +90,7 @@ struct OGCRoutes: Sendable {
         let filter = AnalysisFilter(window: items.window ?? .all, categories: items.categories)
         var all = try await memoryFeatures(collection, filter: filter)
         if let b = items.bbox { all = all.filter { $0.bbox.map { b.intersects($0) } ?? false } }
-        if let w = items.window, collection == .districts || collection == .settlements {
-            _ = w  // areas are timeless; the window has been applied to nothing
-        }
+        // Areas are timeless: `datetime` is accepted for them (clients send it to every layer) and selects all.
         let page = all.dropFirst(items.offset).prefix(items.limit)
         var writer = FeaturePageWriter()
         for f in page {
