@@ -19,9 +19,9 @@ struct Open311Intake: Sendable {
 
     func post(_ request: Request, format: Open311Format) async throws -> Response {
         let form = try await Self.readForm(request, limit: settings.maxBodyBytes)
-        guard let key = form["api_key"] else { throw Open311Error.forbidden("api_key was not provided") }
+        guard let key = form["api_key"] else { throw Open311Error.forbidden("API key was not provided or is invalid: the form has no api_key") }
         guard let principal = services.keys.principal(forKey: key) else {
-            throw Open311Error.forbidden("api_key is invalid")
+            throw Open311Error.forbidden("API key was not provided or is invalid: this api_key is not known")
         }
         try Open311Routes(services: services, routing: routing, settings: settings).checkJurisdiction(form["jurisdiction_id"])
         if let unknown = form.fields.keys.sorted().first(where: { !Self.fields.contains($0) }) {
@@ -79,7 +79,7 @@ struct Open311Intake: Sendable {
     private func build(_ form: Open311Form, now: Date) async throws -> (Incident, OtklikCore.Category) {
         guard let code = form["service_code"] else { throw Open311Error.badRequest("service_code was not provided") }
         guard let category = services.taxonomy[code] else {
-            throw Open311Error.notFound("service_code '\(QueryParameters.shorten(code))' was not found")
+            throw Open311Error.notFound("service_code provided was not found: '\(QueryParameters.shorten(code))'")
         }
         let address = form["address_string"]
         if let a = address, a.count > settings.maxAddressLength {

@@ -6,8 +6,10 @@ import OtklikCore
 /// Registers the GeoReport v2 endpoint under /open311/v2, with agency overrides read from
 /// `data/agency-overrides.json` (relative to the working directory, like the default database path).
 /// A missing file means no overrides; a broken one is logged and ignored so that intake keeps working.
-func registerOpen311(on router: Router<BasicRequestContext>, services: AppServices) {
-    let settings = Open311Settings()
+func registerOpen311(on router: Router<BasicRequestContext>, services: AppServices,
+                     overridesPath: String = "data/agency-overrides.json") {
+    var settings = Open311Settings()
+    settings.overridesPath = overridesPath
     let routing = Open311Routes.loadRouting(path: settings.overridesPath, taxonomy: services.taxonomy, logger: services.logger)
     Open311Routes(services: services, routing: routing, settings: settings).register(on: router)
 }
@@ -125,7 +127,7 @@ struct Open311Routes: Sendable {
     func checkJurisdiction(_ value: String?) throws(Open311Error) {
         guard let v = value?.trimmingCharacters(in: .whitespaces), !v.isEmpty else { return }
         guard v == settings.jurisdictionID else {
-            throw .notFound("jurisdiction_id '\(QueryParameters.shorten(v))' was not found; this endpoint serves '\(settings.jurisdictionID)'")
+            throw .notFound("jurisdiction_id provided was not found: '\(QueryParameters.shorten(v))'; this endpoint serves '\(settings.jurisdictionID)'")
         }
     }
 
@@ -164,7 +166,7 @@ struct Open311Routes: Sendable {
         let q = try Self.query(request, allowing: ["jurisdiction_id"])
         try checkJurisdiction(q["jurisdiction_id"])
         guard let c = services.taxonomy[code] else {
-            throw .notFound("service_code '\(QueryParameters.shorten(code))' was not found")
+            throw .notFound("service_code provided was not found: '\(QueryParameters.shorten(code))'")
         }
         return respond(Open311Document(root: "service_definition", body: Open311Records.definition(c, routing: routing)), format)
     }
@@ -175,7 +177,7 @@ struct Open311Routes: Sendable {
         let q = try Self.query(request, allowing: ["jurisdiction_id", "api_key"])
         try checkJurisdiction(q["jurisdiction_id"])
         guard let id = Int64(raw), id > 0, let inc = try await services.store.incident(id: id) else {
-            throw Open311Error.notFound("service_request_id '\(QueryParameters.shorten(raw))' was not found")
+            throw Open311Error.notFound("service_request_id provided was not found: '\(QueryParameters.shorten(raw))'")
         }
         return respond(try await requestsDocument([inc]), format)
     }
