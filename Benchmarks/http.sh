@@ -10,7 +10,12 @@ set -euo pipefail
 BIN=${1:-.build/release/otklik} SRC_DB=${2:-data/otklik.sqlite}
 DURATION=${DURATION:-20s} CONNS=${CONNS:-16} THREADS=${THREADS:-2}
 command -v wrk >/dev/null || { echo "wrk is missing: apt-get install -y wrk" >&2; exit 1; }
-python3 -c 'import pygeoapi' 2>/dev/null || pip install -q pygeoapi gunicorn
+# pygeoapi's SQLite/GeoPackage provider loads mod_spatialite, which needs a Python built with extension
+# loading: Debian's /usr/bin/python3 has it (pyenv builds often do not), so the peer gets its own venv.
+PEER_VENV=${PEER_VENV:-.build/peers/pygeoapi-venv}
+if [ ! -x "$PEER_VENV/bin/gunicorn" ]; then
+    /usr/bin/python3 -m venv "$PEER_VENV" && "$PEER_VENV/bin/pip" install -q pygeoapi gunicorn >&2
+fi
 work=$(mktemp -d)
 cleanup() { [ -n "${SERVER_PID:-}" ] && kill "$SERVER_PID" 2>/dev/null; [ -n "${PEER_PID:-}" ] && kill "$PEER_PID" 2>/dev/null; rm -rf "$work"; }
 trap cleanup EXIT
@@ -28,7 +33,8 @@ def ms(label):
     return v / 1000 if u == "us" else v * 1000 if u == "s" else v
 rps = float(re.search(r"Requests/sec:\s+([\d.]+)", t).group(1))
 non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", t)
-print(f"{rps:.1f} {ms(\"50\"):.1f} {ms(\"99\"):.1f} {non2xx.group(1) if non2xx else 0}")'
+p50, p99 = ms("50"), ms("99")
+print("%.1f %.1f %.1f %s" % (rps, p50, p99, non2xx.group(1) if non2xx else 0))'
 }
 
 DB="$work/otklik.sqlite"
@@ -76,11 +82,11 @@ after=$(curl -fsS "$BASE/ogc/collections/incidents/items?limit=1" | python3 -c '
 kill "$SERVER_PID"; wait "$SERVER_PID" 2>/dev/null || true; SERVER_PID=
 
 # Peer: pygeoapi on a GeoPackage of the same incidents.
-ogr2ogr -f GPKG "$work/incidents.gpkg" "$SRC_DB" incidents -nln incidents >/dev/null
+ogr2ogr -f GPKG "$work/incidents.gpkg" "$SRC_DB" incidents -nln incidents -lco FID=fid >/dev/null
 PPORT=$(free_port)
-python3 "$(dirname "$0")/peers/http_pygeoapi.py" "$work/incidents.gpkg" "$PPORT" "$work/pygeoapi.yml" "$work/pygeoapi-openapi.yml" >/dev/null
+PATH="$PEER_VENV/bin:$PATH" "$PEER_VENV/bin/python" "$(dirname "$0")/peers/http_pygeoapi.py" "$work/incidents.gpkg" "$PPORT" "$work/pygeoapi.yml" "$work/pygeoapi-openapi.yml" >/dev/null
 PYGEOAPI_CONFIG="$work/pygeoapi.yml" PYGEOAPI_OPENAPI="$work/pygeoapi-openapi.yml" \
-    gunicorn -w "$(nproc)" -b "127.0.0.1:$PPORT" pygeoapi.flask_app:APP >"$work/pygeoapi.log" 2>&1 &
+    "$PEER_VENV/bin/gunicorn" -w "$(nproc)" -b "127.0.0.1:$PPORT" pygeoapi.flask_app:APP >"$work/pygeoapi.log" 2>&1 &
 PEER_PID=$!
 wait_http "http://127.0.0.1:$PPORT/collections/incidents"
 PEER_ITEMS="/collections/incidents/items?bbox=$BBOX&limit=1000&f=json"

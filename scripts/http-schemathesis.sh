@@ -17,4 +17,4 @@ curl -fsS "$BASE/openapi.json" -o /tmp/otklik-openapi.json
 python3 -m openapi_spec_validator /tmp/otklik-openapi.json
 st run "$BASE/openapi.json" --url "$BASE" \
     --checks not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance \
-    --max-examples "$EXAMPLES" -H "Authorization: Bearer $KEY" --workers 2
+    --max-examples "$EXAMPLES" -H "Authorization: Bearer $KEY" --workers 2 --request-timeout 120

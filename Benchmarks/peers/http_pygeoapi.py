@@ -16,7 +16,9 @@ server:
   encoding: utf-8
   language: en-US
   limits: {{default_items: 100, max_items: 10000}}
-  map: {{url: https://tile.openstreetmap.org/{{z}}/{{x}}/{{y}}.png, attribution: OSM}}
+  map:
+    url: "https://tile.openstreetmap.org/{{z}}/{{x}}/{{y}}.png"
+    attribution: OSM
 logging:
   level: ERROR
 metadata:

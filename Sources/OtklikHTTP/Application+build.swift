@@ -65,3 +65,18 @@ struct RequestLogMiddleware<Context: RequestContext>: RouterMiddleware {
         return response
     }
 }
+
+/// Builds the application and runs it until SIGTERM or SIGINT; requests in flight are finished first
+/// (Hummingbird's service group does the graceful shutdown). For `otklik serve`.
+public func runServer(
+    configuration: AppConfiguration,
+    store: any IncidentRepository & AreaRepository,
+    taxonomy: Taxonomy,
+    analysis: any AnalysisProvider = NoAnalysis(),
+    logger: Logger
+) async throws {
+    let app = try buildApplication(configuration: configuration, store: store, taxonomy: taxonomy, analysis: analysis, logger: logger)
+    logger.info("serving", metadata: ["address": .string("http://\(configuration.host):\(configuration.port)"),
+                                      "database": .string(configuration.databasePath)])
+    try await app.runService()
+}

@@ -29,8 +29,7 @@ import Testing
         return (status, (try? String(contentsOf: out, encoding: .utf8)) ?? "")
     }
 
-    static func liveApp(count: Int) async throws -> some ApplicationProtocol {
-        let store = try await Harness.makeStore()
+    static func liveApp(store: Store, count: Int) async throws -> some ApplicationProtocol {
         try await Harness.seed(store, count: count)
         var config = Harness.config()
         config.baseURL = nil  // links must follow the live port
@@ -40,7 +39,9 @@ import Testing
 
     @Test(.enabled(if: GDALClientTests.gdalAvailable, "ogrinfo/ogr2ogr not installed"))
     func ogrinfoListsEveryCollectionWithItsCount() async throws {
-        let app = try await Self.liveApp(count: 130)
+        let store = try await Harness.makeStore()
+        defer { Harness.removeStore(store) }
+        let app = try await Self.liveApp(store: store, count: 130)
         try await app.test(.live) { client in
             let port = try #require(client.port)
             let (status, text) = try await Self.run(["ogrinfo", "-ro", "-al", "-so", "OAPIF:http://127.0.0.1:\(port)/ogc"])
@@ -55,7 +56,9 @@ import Testing
 
     @Test(.enabled(if: GDALClientTests.gdalAvailable, "ogrinfo/ogr2ogr not installed"))
     func ogr2ogrCopiesEveryIncidentFollowingNextLinks() async throws {
-        let app = try await Self.liveApp(count: 250)
+        let store = try await Harness.makeStore()
+        defer { Harness.removeStore(store) }
+        let app = try await Self.liveApp(store: store, count: 250)
         try await app.test(.live) { client in
             let port = try #require(client.port)
             let out = FileManager.default.temporaryDirectory.appendingPathComponent("otklik-copy-\(UUID().uuidString).gpkg")

@@ -3,6 +3,7 @@ import Hummingbird
 import HummingbirdTesting
 import Logging
 import OtklikCore
+import OtklikStore
 @testable import OtklikHTTP
 
 /// Shared set-up: the taxonomy from data/, two districts and two settlements, deterministic incidents.
@@ -103,14 +104,24 @@ extension String {
 typealias Store = any IncidentRepository & AreaRepository
 
 extension Harness {
-    /// The store under test.
-    static func makeStore() async throws -> Store {
-        MemoryStore()
+    /// A SpatiaLite store on a fresh temporary file (the store does not support ":memory:").
+    /// The folder is removed by `removeStore`.
+    static func makeStore() async throws -> SpatiaLiteStore {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("otklik-http-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        var logger = Logger(label: "otklik-http-test.store")
+        logger.logLevel = .warning
+        return try SpatiaLiteStore(path: dir.appendingPathComponent("test.sqlite").path, taxonomy: taxonomy, logger: logger)
+    }
+
+    static func removeStore(_ store: SpatiaLiteStore) {
+        try? FileManager.default.removeItem(at: URL(fileURLWithPath: store.path).deletingLastPathComponent())
     }
 
     static func withApp(count: Int = 0, maxBody: Int = 16 * 1024 * 1024, analysis: any AnalysisProvider = NoAnalysis(),
                         _ body: @Sendable (any TestClientProtocol, Store) async throws -> Void) async throws {
         let store = try await makeStore()
+        defer { removeStore(store) }
         try await seed(store, count: count)
         let app = try app(store: store, maxBody: maxBody, analysis: analysis)
         try await app.test(.router) { client in try await body(client, store) }

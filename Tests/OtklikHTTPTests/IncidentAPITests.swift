@@ -33,18 +33,22 @@ import Testing
             #expect(r.headers[.wwwAuthenticate] == "Bearer realm=\"otklik\"")
             r = try await Self.post(client, Self.feature(), key: "wrong")
             #expect(r.status == .unauthorized)
-            #expect(try Harness.json(r.body)["detail"]?.str == "the API key is not valid")
+            let _v2 = try Harness.json(r.body)["detail"]?.str
+            #expect(_v2 == "the API key is not valid")
             r = try await client.execute(uri: "/api/v1/incidents", method: .post, headers: [.authorization: "Basic Zm9vOmJhcg=="],
                                          body: ByteBuffer(string: Self.feature())) { $0 }
             #expect(r.status == .unauthorized)
             // A batch is an import: admin only.
             r = try await Self.post(client, Self.collection([Self.feature(externalID: "a"), Self.feature(externalID: "b")]))
             #expect(r.status == .forbidden)
-            #expect(try Harness.json(r.body)["detail"]?.str?.contains("needs the admin role") == true)
-            #expect(try await store.count(IncidentQuery()) == 0)
+            let _v3 = try Harness.json(r.body)["detail"]?.str?.contains("needs the admin role")
+            #expect(_v3 == true)
+            let _v4 = try await store.count(IncidentQuery())
+            #expect(_v4 == 0)
             r = try await Self.post(client, Self.collection([Self.feature(externalID: "a"), Self.feature(externalID: "b")]), key: Harness.adminKey)
             #expect(r.status == .created)
-            #expect(try await store.count(IncidentQuery()) == 2)
+            let _v5 = try await store.count(IncidentQuery())
+            #expect(_v5 == 2)
         }
     }
 
@@ -58,13 +62,17 @@ import Testing
             #expect(doc["items"]?.list.first?["source"]?.str == "portal")
             let again = try await Self.post(client, Self.feature())
             #expect(again.status == .ok)
-            #expect(try Harness.json(again.body)["ids"]?.list.first?.int == id)
-            #expect(try Harness.json(again.body)["created"]?.int == 0)
-            #expect(try await store.count(IncidentQuery()) == 1)
+            let _v6 = try Harness.json(again.body)["ids"]?.list.first?.int
+            #expect(_v6 == id)
+            let _v7 = try Harness.json(again.body)["created"]?.int
+            #expect(_v7 == 0)
+            let _v8 = try await store.count(IncidentQuery())
+            #expect(_v8 == 1)
             // Without an external id one is generated, so two posts are two incidents.
             _ = try await Self.post(client, Self.feature(externalID: nil))
             _ = try await Self.post(client, Self.feature(externalID: nil))
-            #expect(try await store.count(IncidentQuery()) == 3)
+            let _v9 = try await store.count(IncidentQuery())
+            #expect(_v9 == 3)
         }
     }
 
@@ -73,8 +81,10 @@ import Testing
             let body = Self.collection([Self.feature(externalID: "ok-1"), Self.feature(externalID: "bad", lat: 95), Self.feature(externalID: "ok-2")])
             let r = try await Self.post(client, body, key: Harness.adminKey)
             #expect(r.status == .badRequest)
-            #expect(try Harness.json(r.body)["detail"]?.str == "features[1]: lat: 95.0 is outside [-90, 90]")
-            #expect(try await store.count(IncidentQuery()) == 0)
+            let _v10 = try Harness.json(r.body)["detail"]?.str
+            #expect(_v10 == "features[1]: lat: 95.0 is outside [-90, 90]")
+            let _v11 = try await store.count(IncidentQuery())
+            #expect(_v11 == 0)
         }
     }
 
@@ -98,7 +108,8 @@ import Testing
             let r = try await Self.post(client, body, key: Harness.adminKey)
             #expect(r.status == .badRequest)
             #expect(r.headers[.contentType] == "application/problem+json")
-            #expect(try Harness.json(r.body)["detail"]?.str?.contains(detail) == true, "\(String(buffer: r.body))")
+            let _v12 = try Harness.json(r.body)["detail"]?.str?.contains(detail)
+            #expect(_v12 == true, "\(String(buffer: r.body))")
         }
     }
 
@@ -111,7 +122,8 @@ import Testing
             let r = try await client.execute(uri: "/api/v1/incidents", method: .post, headers: Harness.bearer(Harness.operatorKey),
                                              body: ByteBuffer(bytes: bytes)) { $0 }
             #expect(r.status == .badRequest)
-            #expect(try Harness.json(r.body)["detail"]?.str?.contains("string is not valid UTF-8") == true)
+            let _v13 = try Harness.json(r.body)["detail"]?.str?.contains("string is not valid UTF-8")
+            #expect(_v13 == true)
         }
     }
 
@@ -120,7 +132,8 @@ import Testing
             let big = Self.feature(extra: ",\"address\":\"\(String(repeating: "д", count: 3000))\"")
             let r = try await Self.post(client, big)
             #expect(r.status == .contentTooLarge)
-            #expect(try Harness.json(r.body)["detail"]?.str == "the request body exceeds the limit of 2048 bytes")
+            let _v14 = try Harness.json(r.body)["detail"]?.str
+            #expect(_v14 == "the request body exceeds the limit of 2048 bytes")
         }
     }
 
@@ -156,13 +169,16 @@ import Testing
                 if let key { h[.authorization] = "Bearer \(key)" }
                 return try await client.execute(uri: "/api/v1/incidents/\(id)", method: .patch, headers: h, body: ByteBuffer(string: body)) { $0 }
             }
-            #expect(try await patch("{\"status\":\"resolved\"}", key: nil).status == .unauthorized)
+            let _v15 = try await patch("{\"status\":\"resolved\"}", key: nil).status
+            #expect(_v15 == .unauthorized)
             var r = try await patch("{\"status\":\"resolved\",\"note\":\"Вывезли мусор\"}")
             #expect(r.status == .ok)
-            #expect(try Harness.json(r.body)["properties"]?["status"]?.str == "resolved")
+            let _v16 = try Harness.json(r.body)["properties"]?["status"]?.str
+            #expect(_v16 == "resolved")
             r = try await patch("{\"status\":\"new\"}")
             #expect(r.status == .conflict)
-            #expect(try Harness.json(r.body)["detail"]?.str == "incident \(id): status cannot change from resolved to new")
+            let _v17 = try Harness.json(r.body)["detail"]?.str
+            #expect(_v17 == "incident \(id): status cannot change from resolved to new")
             r = try await patch("{\"status\":\"closed\"}")
             #expect(r.status == .badRequest)
             r = try await patch("{\"status\":\"in_progress\",\"colour\":1}")
@@ -175,7 +191,8 @@ import Testing
             #expect(change.from == .new && change.to == .resolved)
             #expect(change.actor == "api:hotline-1")
             #expect(change.note == "Вывезли мусор")
-            #expect(try await store.incident(id: Int64(id))?.status == .resolved)
+            let _v18 = try await store.incident(id: Int64(id))?.status
+            #expect(_v18 == .resolved)
         }
     }
 

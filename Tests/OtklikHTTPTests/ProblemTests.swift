@@ -42,7 +42,7 @@ import Testing
         ("/api/v1/reports/hotspots?format=xlsx", 400, "format: 'xlsx' is not one of json, csv, html"),
         ("/api/v1/reports/hotspots?since=2025-02-01&until=2025-01-01", 400, "is after until"),
         ("/api/v1/incidents/0", 404, "incident '0' does not exist"),
-        ("/no/such/path", 404, ""),
+        ("/no/such/path", 404, "no resource at GET /no/such/path"),
     ])
     func badInputIsAProblemNotAServerError(uri: String, status: Int, detail: String) async throws {
         try await Harness.withApp(count: 3) { client, _ in

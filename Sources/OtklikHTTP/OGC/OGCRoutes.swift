@@ -59,6 +59,14 @@ struct OGCRoutes: Sendable {
         switch id {
         case .incidents:
             return try await services.store.extent(IncidentQuery())
+        case .districts, .settlements:
+            // Geometry only: the extent must not pay for the statistics scan.
+            let areas = try await services.store.areas(level: id == .districts ? .district : .settlement)
+            let boxes = areas.compactMap { a -> BBox? in id == .settlements ? (a.point.map { .point($0) } ?? a.geometry).bbox : a.geometry.bbox }
+            let corners = boxes.flatMap { [GeoPoint(lon: $0.minLon, lat: $0.minLat), GeoPoint(lon: $0.maxLon, lat: $0.maxLat)] }
+            // Areas have no time of their own; their statistics cover the incidents' span.
+            let e = try await services.store.extent(IncidentQuery())
+            return Extent(bbox: BBox.enclosing(corners), first: e.first, last: e.last)
         default:
             let all = try await memoryFeatures(id, filter: AnalysisFilter())
             var box: BBox?
@@ -67,12 +75,6 @@ struct OGCRoutes: Sendable {
                 if let b = f.bbox { box = box.map { var x = $0; x.extend(GeoPoint(lon: b.minLon, lat: b.minLat)); x.extend(GeoPoint(lon: b.maxLon, lat: b.maxLat)); return x } ?? b }
                 if let d = f.first { first = min(first ?? d, d) }
                 if let d = f.last { last = max(last ?? d, d) }
-            }
-            if id == .districts || id == .settlements {
-                // Areas have no time of their own; their statistics cover the incidents' span.
-                let e = try await services.store.extent(IncidentQuery())
-                first = e.first
-                last = e.last
             }
             return Extent(bbox: box, first: first, last: last)
         }

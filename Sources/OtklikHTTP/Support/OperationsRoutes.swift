@@ -48,3 +48,5 @@ struct OperationsRoutes: Sendable {
         return Respond.bytes(Array(data), contentType: type)
     }
 }
+
+extension SpatiaLiteStore: DatabaseSizeReporting {}

@@ -11,8 +11,11 @@ struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
         do {
             return try await next(request, context)
         } catch {
-            let problem = Self.problem(for: error, maxBodyBytes: maxBodyBytes)
             let path = Self.instance(of: request)
+            var problem = Self.problem(for: error, maxBodyBytes: maxBodyBytes)
+            if problem.status == .notFound, problem.detail == Self.noRoute {
+                problem.detail = "no resource at \(request.method.rawValue) \(path)"
+            }
             if problem.status.code >= 500 {
                 context.logger.error("request failed", metadata: [
                     "path": .string(path), "method": .string(request.method.rawValue), "error": .string(String(reflecting: error)),
@@ -50,7 +53,7 @@ struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
         case let h as HTTPError:
             switch h.status {
             case .notFound:
-                return Problem.notFound(h.body ?? "no resource at this path")
+                return Problem.notFound(h.body ?? noRoute)
             case .methodNotAllowed:
                 return Problem(.methodNotAllowed, slug: "method-not-allowed", title: "Method not allowed",
                                detail: h.body ?? "this method is not allowed here", headers: h.headers)
@@ -74,6 +77,7 @@ struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
     }
 
     static var internalError: Problem { Problem.internalError }
+    static var noRoute: String { "no route" }
 }
 
 extension Problem {
