@@ -69,7 +69,8 @@ let package = Package(
         ),
         .executableTarget(
             name: "otklik-bench",
-            dependencies: ["OtklikCore", "OtklikGeo", "OtklikStore", "OtklikHotspots", "OtklikTiles", "OtklikInspection", "OtklikDemo"],
+            dependencies: ["OtklikCore", "OtklikGeo", "OtklikStore", "OtklikHotspots", "OtklikTiles", "OtklikInspection", "OtklikDemo",
+                           .product(name: "Logging", package: "swift-log")],
             path: "Benchmarks/OtklikBench",
             swiftSettings: strict
         ),

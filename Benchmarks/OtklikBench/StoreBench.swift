@@ -2,13 +2,16 @@ import Foundation
 import OtklikCore
 import OtklikDemo
 import OtklikGeo
+import OtklikStore
+import Logging
 
 /// `otklik-bench store gen-csv N FILE [DATA_DIR]`: writes N demo incidents as the import CSV, so the import
 /// benchmark and its peer (ogr2ogr) read exactly the same file.
 enum StoreBench {
     static func run(_ args: [String]) async throws {
+        if args.first == "import" { return try await importCSV(Array(args.dropFirst())) }
         guard args.count >= 3, args[0] == "gen-csv", let n = Int(args[1]) else {
-            throw BenchError("usage: otklik-bench store gen-csv N FILE [DATA_DIR]")
+            throw BenchError("usage: otklik-bench store gen-csv N FILE [DATA_DIR] | store import CSV DB [DATA_DIR]")
         }
         let dataDir = args.count > 3 ? args[3] : "data"
         let taxonomy = try Taxonomy.decode(Data(contentsOf: URL(fileURLWithPath: dataDir + "/categories.json")))
@@ -30,6 +33,25 @@ enum StoreBench {
         h.write(Data(buf.utf8))
         try h.close()
         print("wrote \(out.incidents.count) rows to \(args[2])")
+    }
+}
+
+extension StoreBench {
+    /// The same path as `otklik import incidents` (IncidentImporter), without the CLI around it, after
+    /// loading the demo areas so that district and settlement assignment is part of the measured work.
+    static func importCSV(_ args: [String]) async throws {
+        guard args.count >= 2 else { throw BenchError("usage: otklik-bench store import CSV DB [DATA_DIR]") }
+        let dataDir = args.count > 2 ? args[2] : "data"
+        let taxonomy = try Taxonomy.decode(Data(contentsOf: URL(fileURLWithPath: dataDir + "/categories.json")))
+        let store = try SpatiaLiteStore(path: args[1], taxonomy: taxonomy, logger: Logger(label: "bench"),
+                                        distance: Geodesic.wgs84Distance)
+        _ = try await store.replaceAreas(Area.fromGeoJSON(Data(contentsOf: URL(fileURLWithPath: dataDir + "/districts.geojson")), level: .district), level: .district)
+        _ = try await store.replaceAreas(Area.fromGeoJSON(Data(contentsOf: URL(fileURLWithPath: dataDir + "/settlements.geojson")), level: .settlement), level: .settlement)
+        let started = Date()
+        let report = try await IncidentImporter(store: store, options: ImportOptions(format: .csv))
+            .run(path: args[0], onReject: { _ in }, onProgress: { _ in })
+        let s = Date().timeIntervalSince(started)
+        print("{\"rows\": \(report.inserted), \"rejected\": \(report.rejected), \"seconds\": \(s)}")
     }
 }
 

@@ -3,6 +3,7 @@ import Foundation
 import OtklikCore
 import OtklikDemo
 import OtklikGeo
+import OtklikHTTP
 import OtklikStore
 
 struct Demo: AsyncParsableCommand {
@@ -61,6 +62,22 @@ struct Demo: AsyncParsableCommand {
         let enc = JSONEncoder()
         enc.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         try enc.encode(out.truth).write(to: URL(fileURLWithPath: truthPath))
+        let keysPath = ((path as NSString).deletingLastPathComponent.isEmpty ? "." : (path as NSString).deletingLastPathComponent) + "/api-keys.json"
+        let key = try Self.writeDemoKey(to: keysPath)
         progress.finish("demo database \(path): \(formatCount(out.incidents.count)) incidents, \(out.truth.hotspots.count) planted hotspots (ground truth in \(truthPath)) in \(String(format: "%.1f", Date().timeIntervalSince(started))) s")
+        print("demo operator API key (stored hashed in \(keysPath)): \(key)")
+        print("  curl -H 'Authorization: Bearer \(key)' -X PATCH http://127.0.0.1:8080/api/v1/incidents/1 -d '{\"status\":\"in_progress\"}'")
+    }
+
+    /// A fresh random operator key; only its SHA-256 is written, the key itself is printed once.
+    static func writeDemoKey(to path: String) throws -> String {
+        var rng = SystemRandomNumberGenerator()
+        let key = "otk_" + (0..<32).map { _ in String(UInt8.random(in: 0...15, using: &rng), radix: 16) }.joined()
+        let file: [String: Any] = ["keys": [["name": "demo-operator", "role": "operator", "sha256": APIKeys.digest(key)]]]
+        let data = try JSONSerialization.data(withJSONObject: file, options: [.prettyPrinted, .sortedKeys])
+        guard FileManager.default.createFile(atPath: path, contents: data, attributes: [.posixPermissions: 0o600]) else {
+            throw CLIError("cannot write \(path)")
+        }
+        return key
     }
 }
