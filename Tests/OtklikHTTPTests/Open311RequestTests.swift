@@ -1,4 +1,5 @@
 import Foundation
+import HummingbirdTesting
 import Testing
 import OtklikCore
 @testable import OtklikHTTP
@@ -170,8 +171,9 @@ import OtklikCore
             let (id, notice) = try await Self.post(client, base + [("address_string", "д. Сосновка, Вяземский р-н, у моста")])
             #expect(notice.contains("приблизительно"))
             let item = try #require(try await client.get("/open311/v2/requests/\(id).json").array.first)
-            #expect(item["lat"] as? Double == sosnovkaVyazma.lat)
-            #expect(item["long"] as? Double == sosnovkaVyazma.lon)
+            // Within a micrometre: the area layer's round trip through SpatiaLite may move the last binary digit.
+            #expect(abs((item["lat"] as? Double ?? 0) - sosnovkaVyazma.lat) < 1e-9)
+            #expect(abs((item["long"] as? Double ?? 0) - sosnovkaVyazma.lon) < 1e-9)
             let stored = try #require(try await t.store.incident(id: Int64(id)!))
             #expect(stored.approximateLocation)
             #expect(stored.settlement == "Сосновка")
@@ -179,8 +181,8 @@ import OtklikCore
 
             let (id2, _) = try await Self.post(client, base + [("address_string", "РУДНЯ, ул. Киреева")], format: "xml")
             let x = try #require(try await client.get("/open311/v2/requests/\(id2).xml").xml?.child("request"))
-            #expect(Double(x["lat"] ?? "") == rudnya.lat)
-            #expect(Double(x["long"] ?? "") == rudnya.lon)
+            #expect(abs((Double(x["lat"] ?? "") ?? 0) - rudnya.lat) < 1e-9)
+            #expect(abs((Double(x["long"] ?? "") ?? 0) - rudnya.lon) < 1e-9)
         }
     }
 
@@ -193,7 +195,10 @@ import OtklikCore
             let (second, notice) = try await Self.post(client, Open311TestApp.form(lat: 54.5003, lon: 33.0))
             #expect(second != first)
             #expect(notice.contains("Возможный повтор обращения \(first)"))
-            #expect(try await t.count == 2)
+            do {
+                let got = try await t.count
+                #expect(got == 2)
+            }
             let stored = try #require(try await t.store.incident(id: Int64(second)!))
             #expect(stored.attributes["duplicate_of"] == first)
             // Another category at the same place is not a duplicate; neither is a pothole 200 m away.
@@ -232,14 +237,17 @@ import OtklikCore
         }
         let categories = try Open311ServicesTests.categoriesFile()
         let potholeAgency = categories.first { $0["code"] as? String == "road.pothole" }?["agency"] as? String
+        let cityPothole = override("Город Смоленск", "road.pothole")
+        let rudnyaLighting = override("Руднянский район", "lighting.street")
+        #expect(cityPothole != nil && rudnyaLighting != nil && potholeAgency != nil)
         try await t.test { client in
             let city = try await Self.post(client, Open311TestApp.form(lat: Open311Points.smolenskCentre.lat, lon: Open311Points.smolenskCentre.lon)).id
             let rudnyaLight = try await Self.post(client, Open311TestApp.form(code: "lighting.street", lat: Open311Points.rudnya.lat, lon: Open311Points.rudnya.lon)).id
             let roslavl = try await Self.post(client, Open311TestApp.form(lat: Open311Points.roslavl.lat, lon: Open311Points.roslavl.lon)).id
             let list = try await client.get("/open311/v2/requests.json?service_request_id=\(city),\(rudnyaLight),\(roslavl)").array
             #expect(list.count == 3)
-            #expect(list[0]["agency_responsible"] as? String == override("Город Смоленск", "road.pothole"))
-            #expect(list[1]["agency_responsible"] as? String == override("Руднянский район", "lighting.street"))
+            #expect(list[0]["agency_responsible"] as? String == cityPothole)
+            #expect(list[1]["agency_responsible"] as? String == rudnyaLighting)
             #expect(list[2]["agency_responsible"] as? String == potholeAgency)
         }
     }

@@ -8,11 +8,13 @@ import Testing
 /// 100 requests in FixMyStreet's form format and lists them back with the `georeport` PyPI client in XML and
 /// JSON, comparing every field. Skips when Python or the client package is missing.
 @Suite struct Open311RoundTripTests {
-    static let python: String? = ["/usr/bin/python3", "/usr/local/bin/python3"].first { FileManager.default.isExecutableFile(atPath: $0) }
+    /// python3 as the PATH finds it, so that the interpreter pip installed the client into is the one used.
+    static func python(_ args: [String]) throws -> (status: Int32, output: String) {
+        try run("/usr/bin/env", ["python3"] + args)
+    }
 
     static var clientAvailable: Bool {
-        guard let python else { return false }
-        return (try? run(python, ["-c", "import georeport, xmltodict, requests"]).status) == 0
+        (try? python(["-c", "import georeport, xmltodict, requests"]).status) == 0
     }
 
     static func run(_ tool: String, _ args: [String]) throws -> (status: Int32, output: String) {
@@ -37,13 +39,16 @@ import Testing
             let script = Open311TestApp.root.appendingPathComponent("scripts/open311-roundtrip.py").path
             let categories = Open311TestApp.root.appendingPathComponent("data/categories.json").path
             let result = try await Task.detached {
-                try Self.run(Self.python!, [script, "http://127.0.0.1:\(port)", "--api-key", Open311TestApp.operatorKey,
+                try Self.python([script, "http://127.0.0.1:\(port)", "--api-key", Open311TestApp.operatorKey,
                                             "--count", "100", "--categories", categories])
             }.value
             #expect(result.status == 0, "\(result.output)")
             #expect(result.output.contains("100 requests posted"))
             #expect(result.output.contains(" 0 failed"))
         }
-        #expect(try await t.count == 100)
+        do {
+            let got = try await t.count
+            #expect(got == 100)
+        }
     }
 }

@@ -3,8 +3,9 @@ import Hummingbird
 import Logging
 import OtklikCore
 
-/// Registers the GeoReport v2 endpoint under /open311/v2, with agency overrides read from
-/// `data/agency-overrides.json` (relative to the working directory, like the default database path).
+/// Registers the GeoReport v2 endpoint under /open311/v2, with agency overrides read from `overridesPath`
+/// (by default `data/agency-overrides.json` relative to the working directory, like the default database
+/// path; pass `<data dir>/agency-overrides.json` when the data folder is elsewhere).
 /// A missing file means no overrides; a broken one is logged and ignored so that intake keeps working.
 func registerOpen311(on router: Router<BasicRequestContext>, services: AppServices,
                      overridesPath: String = "data/agency-overrides.json") {
@@ -82,9 +83,10 @@ struct Open311Routes: Sendable {
                     .post(request, format: format)
             }
         }
-        // Anything else under the prefix still answers in the spec's error format.
-        router.get("\(Self.prefix)/**") { request, context in
-            Open311Error.notFound("no Open311 resource at \(QueryParameters.shorten(request.uri.path))")
+        // Every service is realtime, so no token is ever issued; a client that asks still gets the spec's format.
+        router.get("\(Self.prefix)/tokens/{token}") { request, context in
+            let raw = context.parameters.get("token") ?? ""
+            return Open311Error.notFound("token '\(QueryParameters.shorten(raw))' was not found: every service here is realtime and answers with a service_request_id")
                 .response(Open311Format.guess(path: request.uri.path))
         }
     }
