@@ -57,7 +57,7 @@ positive "$(attr districts)"; check "districts drawn: $(attr districts)" $?
 positive "$(attr incidents)"; check "incidents drawn: $(attr incidents)" $?
 positive "$(attr hotspots)"; check "hotspots drawn: $(attr hotspots)" $?
 [ "$(attr errors)" = "0" ]; check "no errors recorded by the page ($(attr errors))" $?
-! grep -E 'CONSOLE.*(Uncaught|Error)|"Uncaught' "$OUT/chromium.log" >/dev/null; check "no console errors in Chromium's log" $?
+! grep -E 'CONSOLE.*(Uncaught|Error|Failed to load resource)' "$OUT/chromium.log" >/dev/null; check "no console errors or failed requests in Chromium's log" $?
 [ -s "$OUT/map.png" ]; check "screenshot saved to $OUT/map.png" $?
 grep -q 'Смоленск\|район' "$OUT/dom.html"; check "Russian text reached the DOM" $?
 

@@ -19,6 +19,17 @@ public struct TileID: Sendable, Hashable, Comparable, CustomStringConvertible {
         return TileID(z: z, x: x, y: y)
     }
 
+    /// Reads URL path segments such as `14`, `9650`, `5199.mvt` (a `.mvt` or `.pbf` suffix on `y` is allowed).
+    public static func parse(z: String, x: String, y: String, maxZoom: Int = 24) throws(TilesError) -> TileID {
+        var yText = Substring(y)
+        for suffix in [".mvt", ".pbf"] where yText.hasSuffix(suffix) { yText = yText.dropLast(suffix.count) }
+        guard let zi = Int(z), let xi = Int(x), let yi = Int(yText) else {
+            throw .invalidTile(z: Int(z) ?? -1, x: Int(x) ?? -1, y: Int(yText) ?? -1,
+                               reason: "'\(z)/\(x)/\(y)' is not z/x/y with whole numbers")
+        }
+        return try validated(z: zi, x: xi, y: yi, maxZoom: maxZoom)
+    }
+
     /// The row in the TMS scheme (row 0 at the south) that MBTiles stores; the flip is its own inverse.
     public var tmsY: Int { (1 << z) - 1 - y }
 

@@ -1,4 +1,5 @@
 public import OtklikCore
+public import struct Foundation.Data
 
 /// How far a tile set build has got, for a progress bar.
 public struct TileBuildProgress: Sendable, Hashable {
@@ -21,8 +22,8 @@ public enum TileSetBuilder {
     ///   - write: stores one tile (e.g. `MBTilesWriter.write(z:x:y:data:)` after gzip).
     ///   - progress: called after every tile; cheap callers may throttle themselves.
     public static func build(bbox: BBox, minZoom: Int, maxZoom: Int,
-                             produce: (TileID) throws -> [UInt8]?,
-                             write: (TileID, [UInt8]) throws -> Void,
+                             produce: (TileID) throws -> Data?,
+                             write: (TileID, Data) throws -> Void,
                              progress: (TileBuildProgress) -> Void = { _ in }) throws -> TileBuildSummary {
         guard minZoom >= 0, minZoom <= maxZoom, maxZoom <= 24 else { throw TilesError.invalidZoomRange(min: minZoom, max: maxZoom) }
         let total = WebMercator.tileCount(covering: bbox, zooms: minZoom...maxZoom)

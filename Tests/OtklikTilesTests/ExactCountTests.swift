@@ -78,3 +78,25 @@ import Testing
         #expect(Self.pointCount(parent) == 1)
     }
 }
+
+@Suite struct TileSetBuilderTests {
+    @Test func visitsEveryCoveringTileOnceAndWritesOnlyNonEmptyOnes() throws {
+        let region = BBox(minLon: 30.7, minLat: 53.3, maxLon: 35.4, maxLat: 56.1)
+        var visited: [TileID] = []
+        var written: [TileID] = []
+        var last: TileBuildProgress?
+        let summary = try TileSetBuilder.build(bbox: region, minZoom: 5, maxZoom: 8, produce: { t in
+            visited.append(t)
+            return t.z == 8 ? Data([1, 2]) : nil
+        }, write: { t, _ in written.append(t) }, progress: { last = $0 })
+        // mercantile covers the oblast with 4, 4, 9 and 25 tiles at z5…z8.
+        #expect(visited.count == 4 + 4 + 9 + 25)
+        #expect(summary.tilesVisited == visited.count)
+        #expect(Set(visited).count == visited.count)
+        #expect(written.allSatisfy { $0.z == 8 })
+        #expect(summary.tilesWritten == WebMercator.tiles(covering: region, z: 8).count)
+        #expect(summary.bytesWritten == 2 * summary.tilesWritten)
+        #expect(last?.done == last?.total)
+        #expect(throws: TilesError.self) { try TileSetBuilder.build(bbox: region, minZoom: 9, maxZoom: 8, produce: { _ in nil }, write: { _, _ in }) }
+    }
+}

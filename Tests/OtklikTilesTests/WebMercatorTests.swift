@@ -67,6 +67,9 @@ import Testing
         #expect(throws: TilesError.self) { try TileID.validated(z: 25, x: 0, y: 0) }
         #expect(throws: TilesError.self) { try TileID.validated(z: 2, x: 0, y: -1) }
         #expect(try TileID.validated(z: 2, x: 3, y: 3) == TileID(z: 2, x: 3, y: 3))
+        #expect(try TileID.parse(z: "14", x: "9650", y: "5199.mvt") == TileID(z: 14, x: 9650, y: 5199))
+        #expect(throws: TilesError.self) { try TileID.parse(z: "14", x: "9650", y: "abc.mvt") }
+        #expect(throws: TilesError.self) { try TileID.parse(z: "3", x: "9", y: "1") }
     }
 
     @Test func queryBoundsGrowTheTileByTheBuffer() {

@@ -13,6 +13,8 @@
     showStats();
   }
   window.addEventListener("error", function (e) { fail("script", e.message); });
+  var consoleError = console.error;
+  console.error = function () { stats.errors.push("console: " + Array.prototype.join.call(arguments, " ")); consoleError.apply(console, arguments); };
   window.addEventListener("unhandledrejection", function (e) { fail("promise", e.reason); });
 
   function showStats() {
