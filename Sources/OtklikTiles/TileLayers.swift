@@ -57,18 +57,24 @@ public enum TileLayers {
     /// properties), and count only the points whose own position falls in this tile: summing `point_count`
     /// over the tiles that cover a region at one zoom counts each incident exactly once.
     public static func incidents(_ points: [TilePoint], tile: TileID, options: TileOptions = .standard) -> MVTLayer {
-        var own: [(TilePoint, Double, Double)] = []
+        // The point's own tile is floor(unit * 2^z), exactly as `WebMercator.tile(containing:)` decides it,
+        // computed once per point with the grid position (one projection per point).
+        var own: [(index: Int, x: Double, y: Double)] = []
         own.reserveCapacity(points.count)
-        let e = Double(options.extent)
-        for p in points where WebMercator.tile(containing: p.location, z: tile.z) == TileID(z: tile.z, x: tile.x, y: tile.y) {
-            let t = WebMercator.tilePoint(p.location, in: tile, extent: options.extent)
-            own.append((p, min(max(t.x, 0), e), min(max(t.y, 0), e)))
+        let n = Double(1 << tile.z), e = Double(options.extent)
+        let x0 = Double(tile.x), y0 = Double(tile.y)
+        let lastX = tile.x == (1 << tile.z) - 1, lastY = tile.y == (1 << tile.z) - 1
+        for (i, p) in points.enumerated() {
+            let u = WebMercator.unit(p.location)
+            let fx = u.x * n, fy = u.y * n
+            guard fx >= x0, fx < x0 + 1 || (lastX && fx <= n), fy >= y0, fy < y0 + 1 || (lastY && fy <= n) else { continue }
+            own.append((i, min((fx - x0) * e, e), min((fy - y0) * e, e)))
         }
         if showsRawPoints(z: tile.z, pointsInTile: own.count, options: options) {
             return rawPoints(points, tile: tile, options: options)
         }
         let grid = tile.z >= options.clusterBelowZoom ? options.clusterGrid * 4 : options.clusterGrid
-        return clusters(own, grid: grid, options: options)
+        return clusters(points, own, grid: grid, options: options)
     }
 
     static func pointProperties(_ p: TilePoint) -> [MVTProperty] {
@@ -91,33 +97,28 @@ public enum TileLayers {
         return layer
     }
 
-    static func clusters(_ own: [(TilePoint, Double, Double)], grid: Int, options: TileOptions) -> MVTLayer {
-        struct Cell {
-            var count = 0
-            var sx = 0.0
-            var sy = 0.0
-            var first: TilePoint?
-        }
+    static func clusters(_ points: [TilePoint], _ own: [(index: Int, x: Double, y: Double)], grid: Int,
+                         options: TileOptions) -> MVTLayer {
         let cellSize = Double(options.extent) / Double(grid)
-        var cells: [Int: Cell] = [:]
-        for (p, x, y) in own {
-            let cx = min(Int(x / cellSize), grid - 1), cy = min(Int(y / cellSize), grid - 1)
-            let key = cy * grid + cx
-            var c = cells[key, default: Cell()]
-            c.count += 1
-            c.sx += x
-            c.sy += y
-            if c.first == nil || p.id < c.first!.id { c.first = p }
-            cells[key] = c
+        // Flat arrays over the grid's cells: no hashing in the hot loop.
+        var count = [Int32](repeating: 0, count: grid * grid)
+        var sx = [Double](repeating: 0, count: grid * grid)
+        var sy = [Double](repeating: 0, count: grid * grid)
+        var first = [Int](repeating: -1, count: grid * grid)
+        for (i, x, y) in own {
+            let key = min(Int(y / cellSize), grid - 1) * grid + min(Int(x / cellSize), grid - 1)
+            count[key] += 1
+            sx[key] += x
+            sy[key] += y
+            if first[key] < 0 || points[i].id < points[first[key]].id { first[key] = i }
         }
         var layer = MVTLayer(name: incidents, extent: options.extent)
-        layer.features.reserveCapacity(cells.count)
-        for key in cells.keys.sorted() {
-            let c = cells[key]!
+        for key in 0..<(grid * grid) where count[key] > 0 {
+            let c = Double(count[key])
             // The mean position of the cell's points lies in the cell, so clusters never leave their tile.
-            let px = TilePixel(x: Int32((c.sx / Double(c.count)).rounded()), y: Int32((c.sy / Double(c.count)).rounded()))
-            var props = [MVTProperty("point_count", c.count), MVTProperty("cluster", c.count > 1)]
-            if c.count == 1, let p = c.first { props += pointProperties(p) }
+            let px = TilePixel(x: Int32((sx[key] / c).rounded()), y: Int32((sy[key] / c).rounded()))
+            var props = [MVTProperty("point_count", Int(count[key])), MVTProperty("cluster", count[key] > 1)]
+            if count[key] == 1 { props += pointProperties(points[first[key]]) }
             layer.features.append(MVTFeature(id: UInt64(key + 1), geometry: .points([px]), properties: props))
         }
         return layer
