@@ -44,12 +44,15 @@ FLAGS=(--headless --no-sandbox --disable-gpu --hide-scrollbars --no-first-run --
        --enable-logging=stderr --v=0 --user-data-dir="$OUT/profile")
 timeout 120 "$CHROME" "${FLAGS[@]}" --dump-dom "$BASE/" >"$OUT/dom.html" 2>"$OUT/chromium.log"
 timeout 120 "$CHROME" "${FLAGS[@]}" --screenshot="$OUT/map.png" "$BASE/" >/dev/null 2>>"$OUT/chromium.log"
+# Zoomed into Smolensk: raw incident points from the z15 tiles instead of clusters.
+timeout 120 "$CHROME" "${FLAGS[@]}" --dump-dom "$BASE/#15/54.782/32.045" >"$OUT/dom-city.html" 2>>"$OUT/chromium.log"
+timeout 120 "$CHROME" "${FLAGS[@]}" --screenshot="$OUT/map-city.png" "$BASE/#15/54.782/32.045" >/dev/null 2>>"$OUT/chromium.log"
 
 passed=0; failed=0
 check() { # name, condition result (0 ok)
   if [ "$2" = 0 ]; then passed=$((passed + 1)); echo "ok   $1"; else failed=$((failed + 1)); echo "FAIL $1"; fi
 }
-attr() { grep -o "id=\"stats\"[^>]*" "$OUT/dom.html" | grep -o "data-$1=\"[^\"]*\"" | head -1 | sed 's/.*="\(.*\)"/\1/'; }
+attr() { grep -o "id=\"stats\"[^>]*" "${2:-$OUT/dom.html}" | grep -o "data-$1=\"[^\"]*\"" | head -1 | sed 's/.*="\(.*\)"/\1/'; }
 positive() { [ -n "$1" ] && [ "$1" -gt 0 ] 2>/dev/null; }
 
 [ "$(attr ready)" = "true" ]; check "page finished loading (data-ready)" $?
@@ -58,7 +61,9 @@ positive "$(attr incidents)"; check "incidents drawn: $(attr incidents)" $?
 positive "$(attr hotspots)"; check "hotspots drawn: $(attr hotspots)" $?
 [ "$(attr errors)" = "0" ]; check "no errors recorded by the page ($(attr errors))" $?
 ! grep -E 'CONSOLE.*(Uncaught|Error|Failed to load resource)' "$OUT/chromium.log" >/dev/null; check "no console errors or failed requests in Chromium's log" $?
-[ -s "$OUT/map.png" ]; check "screenshot saved to $OUT/map.png" $?
+positive "$(attr incidents "$OUT/dom-city.html")"; check "incidents drawn zoomed into Smolensk: $(attr incidents "$OUT/dom-city.html")" $?
+[ "$(attr errors "$OUT/dom-city.html")" = "0" ]; check "no errors recorded zoomed in" $?
+[ -s "$OUT/map.png" ] && [ -s "$OUT/map-city.png" ]; check "screenshots saved to $OUT/map.png and map-city.png" $?
 grep -q 'Смоленск\|район' "$OUT/dom.html"; check "Russian text reached the DOM" $?
 
 echo "browser-check against $BASE"

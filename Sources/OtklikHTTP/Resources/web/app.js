@@ -66,10 +66,13 @@
   var map = L.map("map", { zoomControl: true, minZoom: 5, maxZoom: 18, zoomSnap: 0.25, preferCanvas: true, attributionControl: true });
   map.attributionControl.setPrefix("Leaflet");
   map.attributionControl.addAttribution("Отклик · данные обращений");
-  map.fitBounds(REGION, { padding: [4, 4] });
+  // `#zoom/lat/lon` opens a given view (links from reports, the browser check); otherwise the whole oblast.
+  var view = /^#(\d+(?:\.\d+)?)\/(-?\d+(?:\.\d+)?)\/(-?\d+(?:\.\d+)?)$/.exec(location.hash);
+  if (view) map.setView([Number(view[2]), Number(view[3])], Number(view[1]));
+  else map.fitBounds(REGION, { padding: [4, 4] });
   map.createPane("districts").style.zIndex = 350;
   map.createPane("grid").style.zIndex = 360;
-  map.createPane("hotspots").style.zIndex = 420;
+  map.createPane("hotspots").style.zIndex = 380;  // under the incident canvas (overlayPane, 400)
 
   var districtLayer = L.geoJSON(null, { pane: "districts" });
   var gridLayer = L.geoJSON(null, { pane: "grid" });
@@ -103,7 +106,10 @@
     }
     html += "<div><i style=\"background:#e4e7eb\"></i>нет данных о населении</div>";
     html += "<h4 style=\"margin-top:6px\">Очаги</h4><div><i style=\"background:#fcae91\"></i>приоритет ниже</div>" +
-      "<div><i style=\"background:#a50f15\"></i>приоритет выше</div><div><span class=\"recurring-mark\">↻</span> повторяется после устранения</div>";
+      "<div><i style=\"background:#a50f15\"></i>приоритет выше</div><div><span class=\"recurring-mark\">↻</span> повторяется после устранения</div>" +
+      "<h4 style=\"margin-top:6px\">Обращения</h4>" + ["new", "in_progress", "resolved", "rejected"].map(function (s) {
+        return "<div><i style=\"background:" + statusColour(s) + ";border-radius:50%\"></i>" + STATUS_RU[s] + "</div>";
+      }).join("");
     legend._div.innerHTML = html;
   }
 
@@ -264,9 +270,9 @@
         var layer;
         if (feat.geometry && feat.geometry.type === "Point") {
           var c = feat.geometry.coordinates;
-          layer = L.circleMarker([c[1], c[0]], { pane: "hotspots", radius: 9 + 8 * share, color: colour, weight: 3, fillColor: colour, fillOpacity: 0.25 });
+          layer = L.circleMarker([c[1], c[0]], { pane: "hotspots", radius: 9 + 8 * share, color: colour, weight: 3, fillColor: colour, fillOpacity: 0.16 });
         } else {
-          layer = L.geoJSON(feat, { pane: "hotspots", style: { color: colour, weight: 2.5, fillColor: colour, fillOpacity: 0.3, dashArray: recurring ? null : "4 3" } });
+          layer = L.geoJSON(feat, { pane: "hotspots", style: { color: colour, weight: 2.5, fillColor: colour, fillOpacity: 0.16, dashArray: recurring ? null : "4 3" } });
         }
         layer.bindPopup(popup).addTo(hotspotLayer);
         if (recurring) {
