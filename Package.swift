@@ -37,12 +37,13 @@ let package = Package(
         .target(
             name: "OtklikStore",
             dependencies: [
-                "OtklikCore", "CSpatiaLite",
+                "OtklikCore", "CSpatiaLite", "CZlib",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict
         ),
+        .target(name: "OtklikDemo", dependencies: ["OtklikCore"], swiftSettings: strict),
         .target(name: "OtklikHotspots", dependencies: ["OtklikCore"], swiftSettings: strict),
         .target(name: "OtklikTiles", dependencies: ["OtklikCore", "CZlib"], swiftSettings: strict),
         .target(name: "OtklikInspection", dependencies: ["OtklikCore"], swiftSettings: strict),
@@ -60,7 +61,7 @@ let package = Package(
             name: "otklik",
             dependencies: [
                 "OtklikCore", "OtklikGeo", "OtklikStore", "OtklikHotspots", "OtklikTiles", "OtklikInspection",
-                "OtklikHTTP",
+                "OtklikHTTP", "OtklikDemo",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -68,11 +69,16 @@ let package = Package(
         ),
         .executableTarget(
             name: "otklik-bench",
-            dependencies: ["OtklikCore", "OtklikGeo", "OtklikStore", "OtklikHotspots", "OtklikTiles", "OtklikInspection"],
+            dependencies: ["OtklikCore", "OtklikGeo", "OtklikStore", "OtklikHotspots", "OtklikTiles", "OtklikInspection", "OtklikDemo",
+                           .product(name: "Logging", package: "swift-log")],
             path: "Benchmarks/OtklikBench",
             swiftSettings: strict
         ),
         .testTarget(name: "OtklikCoreTests", dependencies: ["OtklikCore"], resources: [.copy("Fixtures")], swiftSettings: strict),
+        .testTarget(
+            name: "OtklikDemoTests", dependencies: ["OtklikDemo", "OtklikCore", "OtklikStore", "OtklikGeo"],
+            swiftSettings: strict
+        ),
         .testTarget(name: "OtklikGeoTests", dependencies: ["OtklikGeo", "OtklikCore"], swiftSettings: strict),
         .testTarget(
             name: "OtklikStoreTests", dependencies: ["OtklikStore", "OtklikCore", "OtklikGeo"],

@@ -4,7 +4,7 @@ import Foundation
 
 let args = Array(CommandLine.arguments.dropFirst())
 guard let suite = args.first else {
-    FileHandle.standardError.write(Data("usage: otklik-bench hotspots|inspection|tiles [options]\n".utf8))
+    FileHandle.standardError.write(Data("usage: otklik-bench store|hotspots|inspection|tiles [options]\n".utf8))
     exit(2)
 }
 let rest = Array(args.dropFirst())
@@ -13,6 +13,7 @@ do {
     case "hotspots": try await HotspotsBench.run(rest)
     case "inspection": try await InspectionBench.run(rest)
     case "tiles": try await TilesBench.run(rest)
+    case "store": try await StoreBench.run(rest)
     default:
         FileHandle.standardError.write(Data("unknown suite '\(suite)'\n".utf8))
         exit(2)

@@ -1,0 +1,111 @@
+#!/usr/bin/env bash
+# HTTP benchmark (issue 4): prints a Markdown section for BENCHMARKS.md.
+#  1. /ogc/collections/incidents/items?bbox=<a district>&limit=1000: throughput and p99, otklik vs pygeoapi
+#     (SQLiteGPKG provider on a GeoPackage exported from the same database), same machine, same run.
+#  2. A 10,000-feature page: p50 latency (one connection).
+#  3. Single-incident POSTs per second, sustained, on a scratch copy of the database.
+# Usage: Benchmarks/http.sh [otklik-binary] [database]    (defaults: .build/release/otklik data/otklik.sqlite)
+# Needs: wrk (apt), pygeoapi + gunicorn (pip; installed when missing), ogr2ogr, python3.
+set -euo pipefail
+BIN=${1:-.build/release/otklik} SRC_DB=${2:-data/otklik.sqlite}
+DURATION=${DURATION:-20s} CONNS=${CONNS:-16} THREADS=${THREADS:-2}
+command -v wrk >/dev/null || { echo "wrk is missing: apt-get install -y wrk" >&2; exit 1; }
+python3 -c 'import pygeoapi' 2>/dev/null || pip install -q pygeoapi gunicorn
+work=$(mktemp -d)
+cleanup() { [ -n "${SERVER_PID:-}" ] && kill "$SERVER_PID" 2>/dev/null; [ -n "${PEER_PID:-}" ] && kill "$PEER_PID" 2>/dev/null; rm -rf "$work"; }
+trap cleanup EXIT
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+wait_http() { for _ in $(seq 1 300); do curl -fsS "$1" >/dev/null 2>&1 && return 0; sleep 0.1; done; echo "no answer from $1" >&2; return 1; }
+# wrk summary → "rps p50_ms p99_ms"
+wrk_stats() {
+    python3 -c '
+import re, sys
+t = sys.stdin.read()
+def ms(label):
+    m = re.search(r"^\s*" + label + r"%\s+([\d.]+)(us|ms|s)", t, re.M)
+    if not m: return float("nan")
+    v, u = float(m.group(1)), m.group(2)
+    return v / 1000 if u == "us" else v * 1000 if u == "s" else v
+rps = float(re.search(r"Requests/sec:\s+([\d.]+)", t).group(1))
+non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", t)
+print(f"{rps:.1f} {ms(\"50\"):.1f} {ms(\"99\"):.1f} {non2xx.group(1) if non2xx else 0}")'
+}
+
+DB="$work/otklik.sqlite"
+cp "$SRC_DB" "$DB"
+KEY=bench-$$-$RANDOM
+export OTKLIK_API_KEYS="$KEY:operator:bench"
+PORT=$(free_port)
+"$BIN" serve --db "$DB" --port "$PORT" >"$work/serve.log" 2>&1 &
+SERVER_PID=$!
+BASE="http://127.0.0.1:$PORT"
+wait_http "$BASE/healthz"
+
+# The district with the most complaints, its bbox from its own polygon.
+read -r DISTRICT BBOX < <(curl -fsS "$BASE/ogc/collections/districts/items?limit=1000" | python3 -c '
+import json, sys
+fs = json.load(sys.stdin)["features"]
+f = max(fs, key=lambda f: f["properties"].get("complaints") or 0)
+def pts(g):
+    c = g["coordinates"]
+    rings = c if g["type"] == "Polygon" else [r for p in c for r in p]
+    return [p for r in rings for p in r]
+p = pts(f["geometry"]); xs = [a[0] for a in p]; ys = [a[1] for a in p]
+print(f["properties"]["name"].replace(" ", "_"), f"{min(xs):.5f},{min(ys):.5f},{max(xs):.5f},{max(ys):.5f}")')
+ITEMS="/ogc/collections/incidents/items?bbox=$BBOX&limit=1000"
+MATCHED=$(curl -fsS "$BASE$ITEMS" | python3 -c 'import json,sys; d=json.load(sys.stdin); print(d["numberMatched"], d["numberReturned"])')
+
+ours=$(wrk -t"$THREADS" -c"$CONNS" -d"$DURATION" --latency "$BASE$ITEMS" | wrk_stats)
+page10k=$(wrk -t1 -c1 -d"$DURATION" --latency "$BASE/ogc/collections/incidents/items?limit=10000" | wrk_stats)
+
+# Ingest: one feature per POST, unique external ids per thread and request.
+cat >"$work/post.lua" <<LUA
+local counter, tid = 0, 0
+local threads = {}
+function setup(thread) thread:set("tid", #threads + 1); table.insert(threads, thread) end
+function init(args) tid = tonumber(wrk.thread:get("tid")) or 0 end
+request = function()
+  counter = counter + 1
+  local body = string.format('{"type":"Feature","geometry":{"type":"Point","coordinates":[%.5f,54.78]},"properties":{"source":"hotline","external_id":"bench-%d-%d-%d","category":"road.pothole","reported_at":"2025-03-01T10:00:00Z","description":"Яма, нагрузочный тест"}}', 32.0 + (counter % 1000) / 10000, $$, tid, counter)
+  return wrk.format("POST", "/api/v1/incidents", {["Authorization"] = "Bearer $KEY", ["Content-Type"] = "application/geo+json"}, body)
+end
+LUA
+before=$(curl -fsS "$BASE/ogc/collections/incidents/items?limit=1" | python3 -c 'import json,sys; print(json.load(sys.stdin)["numberMatched"])')
+posts=$(wrk -t"$THREADS" -c"$CONNS" -d"$DURATION" --latency -s "$work/post.lua" "$BASE" | wrk_stats)
+after=$(curl -fsS "$BASE/ogc/collections/incidents/items?limit=1" | python3 -c 'import json,sys; print(json.load(sys.stdin)["numberMatched"])')
+kill "$SERVER_PID"; wait "$SERVER_PID" 2>/dev/null || true; SERVER_PID=
+
+# Peer: pygeoapi on a GeoPackage of the same incidents.
+ogr2ogr -f GPKG "$work/incidents.gpkg" "$SRC_DB" incidents -nln incidents >/dev/null
+PPORT=$(free_port)
+python3 "$(dirname "$0")/peers/http_pygeoapi.py" "$work/incidents.gpkg" "$PPORT" "$work/pygeoapi.yml" "$work/pygeoapi-openapi.yml" >/dev/null
+PYGEOAPI_CONFIG="$work/pygeoapi.yml" PYGEOAPI_OPENAPI="$work/pygeoapi-openapi.yml" \
+    gunicorn -w "$(nproc)" -b "127.0.0.1:$PPORT" pygeoapi.flask_app:APP >"$work/pygeoapi.log" 2>&1 &
+PEER_PID=$!
+wait_http "http://127.0.0.1:$PPORT/collections/incidents"
+PEER_ITEMS="/collections/incidents/items?bbox=$BBOX&limit=1000&f=json"
+PEER_RETURNED=$(curl -fsS "http://127.0.0.1:$PPORT$PEER_ITEMS" | python3 -c 'import json,sys; d=json.load(sys.stdin); print(d.get("numberMatched"), len(d["features"]))')
+peer=$(wrk -t"$THREADS" -c"$CONNS" -d"$DURATION" --latency "http://127.0.0.1:$PPORT$PEER_ITEMS" | wrk_stats)
+kill "$PEER_PID"; wait "$PEER_PID" 2>/dev/null || true; PEER_PID=
+
+read -r o_rps o_p50 o_p99 o_bad <<<"$ours"
+read -r p_rps p_p50 p_p99 p_bad <<<"$peer"
+read -r k_rps k_p50 k_p99 k_bad <<<"$page10k"
+read -r w_rps w_p50 w_p99 w_bad <<<"$posts"
+ratio=$(python3 -c "print(f'{$o_rps / $p_rps:.1f}' if $p_rps > 0 else 'n/a')")
+cat <<MD
+## HTTP service ($(date -u +%Y-%m-%d), $(nproc) cores, $(uname -m))
+
+Database: \`$SRC_DB\`; district \`${DISTRICT//_/ }\`, bbox \`$BBOX\` (numberMatched, numberReturned: $MATCHED; pygeoapi: $PEER_RETURNED).
+wrk $THREADS threads, $CONNS connections, $DURATION per run, loopback.
+
+| Measurement | otklik | pygeoapi (SQLiteGPKG, gunicorn $(nproc) workers) | ratio |
+|---|---|---|---|
+| items?bbox=district&limit=1000, req/s | $o_rps | $p_rps | ${ratio}× (target ≥ 10×) |
+| same, p50 / p99 ms | $o_p50 / $o_p99 | $p_p50 / $p_p99 | |
+| items?limit=10000 (one connection), p50 / p99 ms | $k_p50 / $k_p99 | | target p50 < 150 ms |
+| single-incident POST, req/s sustained | $w_rps (p99 $w_p99 ms, non-2xx $w_bad; stored +$((after - before))) | | target ≥ 2,000/s |
+
+Commands: \`wrk -t$THREADS -c$CONNS -d$DURATION --latency "<base>$ITEMS"\`; the peer URL is \`$PEER_ITEMS\`;
+POSTs use a generated wrk Lua script with unique (source, external_id) per request on a copy of the database.
+MD

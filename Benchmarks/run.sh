@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# make bench: runs every benchmark section (ours and the peers' in the same run) and writes BENCHMARKS.md
+# with the date, the commit and the machine. Sections that cannot run (a peer missing) say so.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+out=BENCHMARKS.md
+tmp=$(mktemp)
+{
+  echo "# Benchmarks"
+  echo
+  echo "- date: $(date -u +%Y-%m-%dT%H:%M:%SZ)"
+  echo "- commit: $(git rev-parse --short HEAD 2>/dev/null || echo unknown)$(git diff --quiet 2>/dev/null || echo ' (with uncommitted changes)')"
+  echo "- machine: $(nproc) cores, $(free -g | awk '/Mem:/{print $2}') GiB, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $(. /etc/os-release; echo "$PRETTY_NAME"), $(swift --version 2>&1 | head -1)"
+  echo "- build: \`swift build -c release\`; regenerate with \`make bench\`"
+  echo
+} > "$tmp"
+mkdir -p Benchmarks/out
+for section in ${BENCH_SECTIONS:-import hotspots inspection tiles http}; do
+  script="Benchmarks/$section.sh"
+  [ -x "$script" ] || continue
+  echo "running $script…" >&2
+  if ! "$script" >> "$tmp" 2> "Benchmarks/out/$section.err"; then
+    { echo "## $section"; echo; echo "Did not complete: $(tail -3 Benchmarks/out/$section.err | tr '\n' ' ')"; echo; } >> "$tmp"
+  fi
+done
+mv "$tmp" "$out"
+echo "wrote $out" >&2

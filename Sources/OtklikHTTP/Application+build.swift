@@ -1,0 +1,67 @@
+public import Hummingbird
+public import Logging
+public import OtklikCore
+import Foundation
+
+/// Builds the whole service. `otklik serve` runs the result with `runService()`, the tests with `app.test(...)`.
+///
+/// - Parameters:
+///   - store: the incident and area storage (SpatiaLite today).
+///   - analysis: hotspot engine; `NoAnalysis()` serves empty hotspot collections and reports.
+/// - Throws: `APIKeysError` when the configured keys cannot be read.
+public func buildApplication(
+    configuration: AppConfiguration,
+    store: any IncidentRepository & AreaRepository,
+    taxonomy: Taxonomy,
+    analysis: any AnalysisProvider = NoAnalysis(),
+    logger: Logger
+) throws -> some ApplicationProtocol {
+    let keys = try configuration.loadKeys()
+    if keys.isEmpty {
+        logger.warning("no API keys configured: writes will be refused (set OTKLIK_API_KEYS or an API keys file)")
+    }
+    let services = AppServices(config: configuration, store: store, taxonomy: taxonomy, analysis: analysis,
+                               keys: keys, logger: logger)
+    let router = buildRouter(services)
+    return Application(
+        router: router,
+        configuration: .init(address: .hostname(configuration.host, port: configuration.port),
+                             serverName: configuration.serverName),
+        logger: logger
+    )
+}
+
+func buildRouter(_ services: AppServices) -> Router<BasicRequestContext> {
+    let router = Router(context: BasicRequestContext.self)
+    router.add(middleware: MetricsMiddleware(metrics: services.metrics))
+    router.add(middleware: RequestLogMiddleware())
+    router.add(middleware: ProblemMiddleware(maxBodyBytes: services.config.maxBodyBytes))
+    // Planners' own web maps read the layers from other origins; keys travel in a header, never in cookies.
+    router.add(middleware: CORSMiddleware(allowOrigin: .all, allowMethods: [.get, .post, .patch, .head, .options],
+                                          exposedHeaders: ["Location"]))
+    router.get("/healthz") { request, _ in
+        try QueryParameters(request: request).onlyAllow([])
+        return Respond.json(["status": "ok"])
+    }
+    OGCRoutes(services: services).register(on: router)
+    IncidentRoutes(services: services).register(on: router)
+    ReportRoutes(services: services).register(on: router)
+    OperationsRoutes(services: services).register(on: router)
+    return router
+}
+
+/// One structured line per request: method, route, status, duration.
+struct RequestLogMiddleware<Context: RequestContext>: RouterMiddleware {
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        let start = ContinuousClock.now
+        let response = try await next(request, context)
+        let d = ContinuousClock.now - start
+        context.logger.debug("request", metadata: [
+            "method": .string(request.method.rawValue),
+            "route": .string(context.endpointPath ?? "unmatched"),
+            "status": .stringConvertible(response.status.code),
+            "ms": .stringConvertible(Double(d.components.attoseconds) / 1e15 + Double(d.components.seconds) * 1000),
+        ])
+        return response
+    }
+}

@@ -1,0 +1,110 @@
+import OtklikCore
+
+/// GeoJSON writing for our types, byte by byte, so that pages of thousands of features stream without an
+/// intermediate object tree.
+extension JSONWriter {
+    mutating func point(_ p: GeoPoint) {
+        raw("[")
+        number(p.lon)
+        raw(",")
+        number(p.lat)
+        raw("]")
+    }
+
+    mutating func geometry(_ g: Geometry) {
+        switch g {
+        case .point(let p):
+            raw("{\"type\":\"Point\",\"coordinates\":")
+            point(p)
+            raw("}")
+        case .polygon(let rings):
+            raw("{\"type\":\"Polygon\",\"coordinates\":")
+            polygon(rings)
+            raw("}")
+        case .multiPolygon(let polys):
+            raw("{\"type\":\"MultiPolygon\",\"coordinates\":[")
+            for (i, p) in polys.enumerated() {
+                if i > 0 { raw(",") }
+                polygon(p)
+            }
+            raw("]}")
+        }
+    }
+
+    private mutating func polygon(_ rings: [[GeoPoint]]) {
+        raw("[")
+        for (i, ring) in rings.enumerated() {
+            if i > 0 { raw(",") }
+            raw("[")
+            for (j, p) in ring.enumerated() {
+                if j > 0 { raw(",") }
+                point(p)
+            }
+            raw("]")
+        }
+        raw("]")
+    }
+
+    /// An incident as a public feature. The reporter's contact is written only when `withContact` is set,
+    /// which only the authenticated incident API does.
+    mutating func incident(_ inc: Incident, taxonomy: Taxonomy, withContact: Bool = false, extra: [(String, JSONValue)] = []) {
+        raw("{\"type\":\"Feature\",\"id\":")
+        int(Int(inc.id ?? 0))
+        raw(",\"geometry\":")
+        geometry(.point(inc.location))
+        raw(",\"properties\":{\"id\":")
+        int(Int(inc.id ?? 0))
+        raw(",\"source\":")
+        string(inc.source.rawValue)
+        raw(",\"external_id\":")
+        string(inc.externalID)
+        raw(",\"category\":")
+        string(inc.category)
+        raw(",\"category_name\":")
+        optionalString(taxonomy[inc.category]?.nameRu)
+        raw(",\"status\":")
+        string(inc.status.rawValue)
+        raw(",\"reported_at\":")
+        string(Timestamp.format(inc.reportedAt))
+        raw(",\"resolved_at\":")
+        optionalString(inc.resolvedAt.map(Timestamp.format))
+        raw(",\"description\":")
+        string(inc.description)
+        raw(",\"address\":")
+        string(inc.address)
+        raw(",\"district\":")
+        optionalString(inc.district)
+        raw(",\"settlement\":")
+        optionalString(inc.settlement)
+        raw(",\"agency\":")
+        string(inc.agency)
+        raw(",\"approximate_location\":")
+        raw(inc.approximateLocation ? "true" : "false")
+        if withContact {
+            raw(",\"reporter\":")
+            if let r = inc.reporter {
+                value(["name": .optional(r.name), "phone": .optional(r.phone), "email": .optional(r.email)])
+            } else {
+                raw("null")
+            }
+            raw(",\"attributes\":")
+            value(.object(inc.attributes.sorted(by: { $0.key < $1.key }).map { ($0.key, .string($0.value)) }))
+        }
+        for (k, v) in extra {
+            raw(",")
+            key(k)
+            value(v)
+        }
+        raw("}}")
+    }
+
+    mutating func feature(id: String, numericID: Bool, geometry g: Geometry, properties: [(String, JSONValue)]) {
+        raw("{\"type\":\"Feature\",\"id\":")
+        if numericID, let n = Int(id) { int(n) } else { string(id) }
+        raw(",\"geometry\":")
+        geometry(g)
+        raw(",\"properties\":")
+        value(.object(properties))
+        raw("}")
+    }
+}

@@ -1,0 +1,76 @@
+/// Appends JSON tokens to a byte array. Used both for whole documents and for the streamed feature pages,
+/// where one feature at a time is written and handed to the response body.
+struct JSONWriter {
+    var bytes: [UInt8] = []
+
+    init(capacity: Int = 256) { bytes.reserveCapacity(capacity) }
+
+    mutating func raw(_ s: StaticString) {
+        s.withUTF8Buffer { bytes.append(contentsOf: $0) }
+    }
+
+    mutating func raw(_ s: String) { bytes.append(contentsOf: s.utf8) }
+
+    mutating func string(_ s: String) {
+        bytes.append(0x22)
+        for b in s.utf8 {
+            switch b {
+            case 0x22: bytes.append(0x5C); bytes.append(0x22)
+            case 0x5C: bytes.append(0x5C); bytes.append(0x5C)
+            case 0x0A: bytes.append(0x5C); bytes.append(0x6E)
+            case 0x0D: bytes.append(0x5C); bytes.append(0x72)
+            case 0x09: bytes.append(0x5C); bytes.append(0x74)
+            case 0..<0x20:
+                let hex: [UInt8] = Array("0123456789abcdef".utf8)
+                bytes.append(contentsOf: [0x5C, 0x75, 0x30, 0x30, hex[Int(b >> 4)], hex[Int(b & 0xF)]])
+            default: bytes.append(b)
+            }
+        }
+        bytes.append(0x22)
+    }
+
+    mutating func optionalString(_ s: String?) {
+        if let s { string(s) } else { raw("null") }
+    }
+
+    /// Integral values print without a fraction; non-finite values become null (JSON has no NaN).
+    mutating func number(_ v: Double) {
+        guard v.isFinite else { raw("null"); return }
+        if v == v.rounded(), abs(v) < 1e15 {
+            raw(String(Int64(v)))
+        } else {
+            raw(v.description)
+        }
+    }
+
+    mutating func int(_ v: Int) { raw(String(v)) }
+
+    mutating func key(_ k: String) {
+        string(k)
+        bytes.append(0x3A)
+    }
+
+    mutating func value(_ v: JSONValue) {
+        switch v {
+        case .null: raw("null")
+        case .bool(let b): raw(b ? "true" : "false")
+        case .number(let d): number(d)
+        case .string(let s): string(s)
+        case .array(let items):
+            bytes.append(0x5B)
+            for (i, item) in items.enumerated() {
+                if i > 0 { bytes.append(0x2C) }
+                value(item)
+            }
+            bytes.append(0x5D)
+        case .object(let members):
+            bytes.append(0x7B)
+            for (i, (k, item)) in members.enumerated() {
+                if i > 0 { bytes.append(0x2C) }
+                key(k)
+                value(item)
+            }
+            bytes.append(0x7D)
+        }
+    }
+}

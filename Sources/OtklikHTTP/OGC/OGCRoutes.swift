@@ -1,0 +1,215 @@
+import Foundation
+import Hummingbird
+import OtklikCore
+
+/// OGC API – Features, Part 1 Core with GeoJSON, rooted at /ogc.
+struct OGCRoutes: Sendable {
+    let services: AppServices
+    static let chunkSize = 1000
+
+    func register(on router: Router<BasicRequestContext>) {
+        router.get("/ogc") { request, _ in try landing(request) }
+        router.get("/ogc/conformance") { request, _ in
+            try QueryParameters(request: request).onlyAllow(["f"])
+            return Respond.json(OGCDocuments.conformanceDocument())
+        }
+        router.get("/ogc/collections") { request, _ in try await collections(request) }
+        router.get("/ogc/collections/{collectionId}") { request, context in
+            try QueryParameters(request: request).onlyAllow(["f"])
+            let id = try collectionID(context)
+            let base = services.baseURL(for: request)
+            return Respond.json(OGCDocuments.collection(id, base: base, extent: try await extent(of: id)))
+        }
+        router.get("/ogc/collections/{collectionId}/items") { request, context in
+            try await items(request, collection: try collectionID(context))
+        }
+        router.get("/ogc/collections/{collectionId}/items/{featureId}") { request, context in
+            try QueryParameters(request: request).onlyAllow(["f"])
+            return try await item(request, collection: try collectionID(context), featureID: context.parameters.get("featureId") ?? "")
+        }
+    }
+
+    private func landing(_ request: Request) throws -> Response {
+        try QueryParameters(request: request).onlyAllow(["f"])
+        return Respond.json(OGCDocuments.landing(base: services.baseURL(for: request)))
+    }
+
+    private func collectionID(_ context: BasicRequestContext) throws(Problem) -> OGCCollectionID {
+        let raw = context.parameters.get("collectionId") ?? ""
+        guard let id = OGCCollectionID(rawValue: raw) else {
+            throw .notFound("collection '\(QueryParameters.shorten(raw))' does not exist; collections: \(OGCCollectionID.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        return id
+    }
+
+    private func collections(_ request: Request) async throws -> Response {
+        try QueryParameters(request: request).onlyAllow(["f"])
+        let base = services.baseURL(for: request)
+        var list: [JSONValue] = []
+        for id in OGCCollectionID.allCases {
+            list.append(OGCDocuments.collection(id, base: base, extent: try await extent(of: id)))
+        }
+        return Respond.json([
+            "links": [OGCDocuments.link(base + "/ogc/collections", rel: "self", type: "application/json")],
+            "collections": .array(list),
+        ])
+    }
+
+    func extent(of id: OGCCollectionID) async throws -> Extent {
+        switch id {
+        case .incidents:
+            return try await services.store.extent(IncidentQuery())
+        default:
+            let all = try await memoryFeatures(id, filter: AnalysisFilter())
+            var box: BBox?
+            var first: Date?, last: Date?
+            for f in all {
+                if let b = f.bbox { box = box.map { var x = $0; x.extend(GeoPoint(lon: b.minLon, lat: b.minLat)); x.extend(GeoPoint(lon: b.maxLon, lat: b.maxLat)); return x } ?? b }
+                if let d = f.first { first = min(first ?? d, d) }
+                if let d = f.last { last = max(last ?? d, d) }
+            }
+            if id == .districts || id == .settlements {
+                // Areas have no time of their own; their statistics cover the incidents' span.
+                let e = try await services.store.extent(IncidentQuery())
+                first = e.first
+                last = e.last
+            }
+            return Extent(bbox: box, first: first, last: last)
+        }
+    }
+
+    // MARK: items
+
+    private func items(_ request: Request, collection: OGCCollectionID) async throws -> Response {
+        let q = try QueryParameters(request: request)
+        let items = try ItemsRequest(q, collection: collection, config: services.config, taxonomy: services.taxonomy)
+        let base = services.baseURL(for: request)
+        let path = "/ogc/collections/\(collection.rawValue)/items"
+        if collection == .incidents { return try await incidentItems(items, base: base, path: path) }
+
+        let filter = AnalysisFilter(window: items.window ?? .all, categories: items.categories)
+        var all = try await memoryFeatures(collection, filter: filter)
+        if let b = items.bbox { all = all.filter { $0.bbox.map { b.intersects($0) } ?? false } }
+        // Areas are timeless: `datetime` is accepted for them (clients send it to every layer) and selects all.
+        let page = all.dropFirst(items.offset).prefix(items.limit)
+        var writer = FeaturePageWriter()
+        for f in page {
+            writer.separator()
+            writer.out.bytes.append(contentsOf: f.json)
+        }
+        writer.finish(matched: all.count, request: items, base: base, path: path)
+        return Respond.bytes(writer.out.bytes, contentType: "application/geo+json")
+    }
+
+    private func incidentItems(_ items: ItemsRequest, base: String, path: String) async throws -> Response {
+        let store = services.store
+        let taxonomy = services.taxonomy
+        let query = items.incidentQuery
+        let matched = try await store.count(query)
+        // The first chunk is read before the head is sent, so that a storage error is still a proper 500.
+        var first = query
+        first.offset = items.offset
+        first.limit = min(items.limit, Self.chunkSize)
+        let firstChunk = items.offset >= matched ? [] : try await store.incidents(first)
+        let firstSize = first.limit ?? Self.chunkSize
+        let body = ResponseBody { writer in
+            var page = FeaturePageWriter()
+            var chunk = firstChunk
+            var asked = firstSize
+            var remaining = items.limit
+            while true {
+                for inc in chunk.prefix(remaining) {
+                    page.separator()
+                    page.out.incident(inc, taxonomy: taxonomy)
+                    try await page.flushIfFull(&writer)
+                }
+                remaining -= min(chunk.count, remaining)
+                guard remaining > 0, chunk.count == asked, let last = chunk.last?.id else { break }
+                var next = query
+                next.afterID = last
+                next.limit = min(remaining, Self.chunkSize)
+                asked = next.limit!
+                chunk = try await store.incidents(next)
+            }
+            page.finish(matched: max(matched, items.offset + page.returned), request: items, base: base, path: path)
+            try await page.flush(&writer)
+            try await writer.finish(nil)
+        }
+        return Response(status: .ok, headers: [.contentType: "application/geo+json"], body: body)
+    }
+
+    private func item(_ request: Request, collection: OGCCollectionID, featureID: String) async throws -> Response {
+        let base = services.baseURL(for: request)
+        let selfLink = base + "/ogc/collections/\(collection.rawValue)/items/\(percentEncode(featureID))"
+        let links: [(String, JSONValue)] = [("links", [
+            OGCDocuments.link(selfLink, rel: "self", type: "application/geo+json"),
+            OGCDocuments.link(base + "/ogc/collections/\(collection.rawValue)", rel: "collection", type: "application/json"),
+        ])]
+        if collection == .incidents {
+            guard let id = Int64(featureID), id > 0, let inc = try await services.store.incident(id: id) else {
+                throw Problem.notFound("incident '\(QueryParameters.shorten(featureID))' does not exist")
+            }
+            var w = JSONWriter()
+            w.incident(inc, taxonomy: services.taxonomy)
+            w.bytes.removeLast()  // reopen the feature object to add its links
+            w.raw(",")
+            w.key("links")
+            w.value(links[0].1)
+            w.raw("}")
+            return Respond.bytes(w.bytes, contentType: "application/geo+json")
+        }
+        let all = try await memoryFeatures(collection, filter: AnalysisFilter())
+        guard let f = all.first(where: { $0.id == featureID }) else {
+            throw Problem.notFound("feature '\(QueryParameters.shorten(featureID))' does not exist in \(collection.rawValue)")
+        }
+        var bytes = f.json
+        bytes.removeLast()
+        var w = JSONWriter()
+        w.raw(",")
+        w.key("links")
+        w.value(links[0].1)
+        w.raw("}")
+        bytes.append(contentsOf: w.bytes)
+        return Respond.bytes(bytes, contentType: "application/geo+json")
+    }
+
+    // MARK: in-memory collections
+
+    struct MemoryFeature: Sendable {
+        var id: String
+        var bbox: BBox?
+        var first: Date?
+        var last: Date?
+        var json: [UInt8]
+    }
+
+    func memoryFeatures(_ id: OGCCollectionID, filter: AnalysisFilter) async throws -> [MemoryFeature] {
+        switch id {
+        case .incidents:
+            return []
+        case .districts:
+            let rows = try await AreaStatistics(services: services).districts()
+            return rows.map { row in
+                var w = JSONWriter()
+                w.feature(id: row.id, numericID: true, geometry: row.area.geometry, properties: row.properties)
+                return MemoryFeature(id: row.id, bbox: row.area.geometry.bbox, json: w.bytes)
+            }
+        case .settlements:
+            let rows = try await AreaStatistics(services: services).settlements()
+            return rows.map { row in
+                var w = JSONWriter()
+                let g: Geometry = row.area.point.map { .point($0) } ?? row.area.geometry
+                w.feature(id: row.id, numericID: true, geometry: g, properties: row.properties)
+                return MemoryFeature(id: row.id, bbox: g.bbox, json: w.bytes)
+            }
+        case .hotspots, .hotspotGrid:
+            let features = id == .hotspots ? try await services.analysis.hotspots(filter)
+                                            : try await services.analysis.hotspotGrid(filter)
+            return features.map { f in
+                var w = JSONWriter()
+                w.feature(id: f.id, numericID: false, geometry: f.geometry, properties: f.properties)
+                return MemoryFeature(id: f.id, bbox: f.geometry.bbox, first: f.first, last: f.last, json: w.bytes)
+            }
+        }
+    }
+}

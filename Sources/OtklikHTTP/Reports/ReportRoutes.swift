@@ -1,0 +1,71 @@
+import Foundation
+import Hummingbird
+import OtklikCore
+
+/// The governor's office reports: JSON for programs, CSV for spreadsheets, HTML for printing.
+struct ReportRoutes: Sendable {
+    let services: AppServices
+
+    func register(on router: Router<BasicRequestContext>) {
+        router.get("/api/v1/reports/hotspots") { request, _ in try await hotspots(request) }
+        router.get("/api/v1/reports/districts") { request, _ in try await districts(request) }
+    }
+
+    static let formats = ["json", "csv", "html"]
+
+    private func hotspots(_ request: Request) async throws -> Response {
+        let q = try QueryParameters(request: request)
+        try q.onlyAllow(["district", "category", "since", "until", "limit", "format"])
+        let format = try q.oneOf("format", Self.formats, default: "json")
+        let since = try q.instant("since")
+        let until = try q.instant("until")
+        if let s = since, let u = until, s > u { throw Problem.badParameter("since: \(Timestamp.format(s)) is after until \(Timestamp.format(u))") }
+        let limit = try q.int("limit", default: 50, range: 1...1000, clampAbove: true)
+        var categories: [String] = []
+        if let c = q["category"] {
+            guard services.taxonomy[c] != nil else { throw Problem.badParameter("category: unknown category '\(QueryParameters.shorten(c))'") }
+            categories = [c]
+        }
+        if let d = q["district"], d.isEmpty || d.count > 200 { throw Problem.badParameter("district: expected a name of 1 to 200 characters") }
+        let filter = AnalysisFilter(window: TimeWindow(start: since, end: until), categories: categories, district: q["district"])
+        let rows = try await services.analysis.hotspotReport(filter, limit: limit)
+        let period = ReportRender.period(since: since, until: until)
+        switch format {
+        case "csv":
+            return Respond.text(ReportRender.hotspotsCSV(rows, taxonomy: services.taxonomy), contentType: "text/csv; charset=utf-8",
+                                headers: [.contentDisposition: "attachment; filename=\"hotspots.csv\""])
+        case "html":
+            return Respond.text(ReportRender.hotspotsHTML(rows, period: period, taxonomy: services.taxonomy),
+                                contentType: "text/html; charset=utf-8")
+        default:
+            return Respond.json([
+                "period": ["since": .optional(since.map(Timestamp.format)), "until": .optional(until.map(Timestamp.format))],
+                "hotspots": .array(rows.map { ReportRender.hotspotJSON($0, taxonomy: services.taxonomy) }),
+            ])
+        }
+    }
+
+    private func districts(_ request: Request) async throws -> Response {
+        let q = try QueryParameters(request: request)
+        try q.onlyAllow(["format"])
+        let format = try q.oneOf("format", Self.formats, default: "json")
+        let rows = try await AreaStatistics(services: services).districts().map(\.rollup)
+            .sorted { ($0.per1000 ?? -1, $0.complaints) > ($1.per1000 ?? -1, $1.complaints) }
+        let agencies = try await services.analysis.agencyRepeatRates(AnalysisFilter())
+        switch format {
+        case "csv":
+            return Respond.text(ReportRender.districtsCSV(rows, agencies: agencies), contentType: "text/csv; charset=utf-8",
+                                headers: [.contentDisposition: "attachment; filename=\"districts.csv\""])
+        case "html":
+            return Respond.text(ReportRender.districtsHTML(rows, agencies: agencies), contentType: "text/html; charset=utf-8")
+        default:
+            return Respond.json([
+                "districts": .array(rows.map(ReportRender.districtJSON)),
+                "agencies": .array(agencies.map { a in
+                    ["agency": .string(a.agency), "resolved": .int(a.resolved), "repeat_after_fix": .int(a.repeatAfterFix),
+                     "rate": .number((a.rate * 1000).rounded() / 1000)]
+                }),
+            ])
+        }
+    }
+}

@@ -1,0 +1,50 @@
+import Foundation
+import Hummingbird
+import OtklikCore
+import OtklikStore
+
+/// Reports its file size for /metrics; the SpatiaLite store does, other backends may not.
+protocol DatabaseSizeReporting {
+    func databaseSize() throws -> Int64
+}
+
+/// /openapi.json, /metrics and the map page.
+struct OperationsRoutes: Sendable {
+    let services: AppServices
+
+    func register(on router: Router<BasicRequestContext>) {
+        let openAPI = OpenAPIDocument.build(config: services.config, taxonomy: services.taxonomy).encoded()
+        router.get("/openapi.json") { request, _ in
+            try QueryParameters(request: request).onlyAllow([])
+            return Respond.bytes(openAPI, contentType: "application/vnd.oai.openapi+json;version=3.0")
+        }
+        router.get("/metrics") { request, _ in
+            try QueryParameters(request: request).onlyAllow([])
+            let size = (services.store as? any DatabaseSizeReporting).flatMap { try? $0.databaseSize() }
+            let count = try await services.store.count(IncidentQuery())
+            let text = services.metrics.render(gauges: [
+                ("otklik_db_size_bytes", "Size of the database file in bytes.", size.map(Double.init)),
+                ("otklik_incidents", "Incidents stored.", Double(count)),
+                ("otklik_uptime_seconds", "Seconds since the service started.", Date().timeIntervalSince(services.startedAt).rounded()),
+            ])
+            return Respond.text(text, contentType: "text/plain; version=0.0.4; charset=utf-8")
+        }
+        router.get("/") { request, _ in try webFile("index.html") }
+        router.get("/web/{file}") { request, context in try webFile(context.parameters.get("file") ?? "") }
+    }
+
+    static let webTypes = ["html": "text/html; charset=utf-8", "js": "text/javascript; charset=utf-8",
+                           "css": "text/css; charset=utf-8", "json": "application/json", "png": "image/png", "svg": "image/svg+xml"]
+
+    /// Serves files of Resources/web by bare name only; no path can leave that folder.
+    private func webFile(_ name: String) throws -> Response {
+        let ext = name.split(separator: ".").last.map(String.init) ?? ""
+        guard !name.hasPrefix("."), !name.contains("/"), !name.contains("\\"), let type = Self.webTypes[ext],
+              let dir = Bundle.module.url(forResource: "web", withExtension: nil, subdirectory: "Resources")
+                ?? Bundle.module.resourceURL?.appendingPathComponent("Resources/web"),
+              let data = try? Data(contentsOf: dir.appendingPathComponent(name)) else {
+            throw Problem.notFound("no file '\(QueryParameters.shorten(name))' in the web folder")
+        }
+        return Respond.bytes(Array(data), contentType: type)
+    }
+}

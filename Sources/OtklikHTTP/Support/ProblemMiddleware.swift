@@ -1,0 +1,82 @@
+import Hummingbird
+import Logging
+import OtklikCore
+
+/// The one place where errors become responses. 4xx carry a precise detail; anything unexpected is logged
+/// in full and answered with a generic 500 so that internals (SQL, paths) never reach a client.
+struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
+    let maxBodyBytes: Int
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        do {
+            return try await next(request, context)
+        } catch {
+            let problem = Self.problem(for: error, maxBodyBytes: maxBodyBytes)
+            let path = Self.instance(of: request)
+            if problem.status.code >= 500 {
+                context.logger.error("request failed", metadata: [
+                    "path": .string(path), "method": .string(request.method.rawValue), "error": .string(String(reflecting: error)),
+                ])
+            } else {
+                context.logger.info("request refused", metadata: [
+                    "path": .string(path), "status": .stringConvertible(problem.status.code), "detail": .string(problem.detail),
+                ])
+            }
+            return problem.response(instance: path)
+        }
+    }
+
+    static func instance(of request: Request) -> String {
+        // The raw path may hold invalid percent-escapes; keep it as sent, it is only echoed back.
+        request.uri.path
+    }
+
+    static func problem(for error: any Error, maxBodyBytes: Int) -> Problem {
+        switch error {
+        case let p as Problem:
+            return p
+        case let v as ValidationError:
+            return Problem(.badRequest, slug: "validation", title: "Invalid input", detail: v.description)
+        case let d as DomainError:
+            switch d {
+            case .notFound: return Problem.notFound(d.description)
+            case .illegalTransition:
+                return Problem(.conflict, slug: "illegal-transition", title: "Illegal status transition", detail: d.description)
+            case .conflict:
+                return Problem(.conflict, slug: "conflict", title: "Conflict", detail: d.description)
+            }
+        case let f as JSONParser.Failure:
+            return Problem.badBody(f.description)
+        case let h as HTTPError:
+            switch h.status {
+            case .notFound:
+                return Problem.notFound(h.body ?? "no resource at this path")
+            case .methodNotAllowed:
+                return Problem(.methodNotAllowed, slug: "method-not-allowed", title: "Method not allowed",
+                               detail: h.body ?? "this method is not allowed here", headers: h.headers)
+            case .contentTooLarge:
+                return Problem.tooLarge(maxBodyBytes)
+            default:
+                if h.status.code < 500 {
+                    return Problem(h.status, slug: "http-\(h.status.code)", title: h.status.reasonPhrase,
+                                   detail: h.body ?? h.status.reasonPhrase, headers: h.headers)
+                }
+                return internalError
+            }
+        case let r as any HTTPResponseError where r.status == .contentTooLarge:
+            // NIO's too-many-bytes error from collecting a body past the limit.
+            return Problem.tooLarge(maxBodyBytes)
+        case let r as any HTTPResponseError where r.status.code < 500:
+            return Problem(r.status, slug: "http-\(r.status.code)", title: r.status.reasonPhrase, detail: r.status.reasonPhrase)
+        default:
+            return internalError
+        }
+    }
+
+    static var internalError: Problem { Problem.internalError }
+}
+
+extension Problem {
+    static let internalError = Problem(.internalServerError, slug: "internal", title: "Internal server error",
+                                       detail: "the server could not complete the request; the error has been logged")
+}

@@ -1,0 +1,77 @@
+import OtklikCore
+import struct Foundation.Date
+
+/// Small, dependency-free text encoders shared by the writers. Output is UTF-8 text; non-ASCII letters are
+/// written as they are (JSON and CSV both allow it), so Russian names stay readable.
+enum TextFormat {
+    static func jsonString(_ s: String) -> String {
+        var out = "\""
+        out.reserveCapacity(s.utf8.count + 2)
+        for u in s.unicodeScalars {
+            switch u {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            default:
+                if u.value < 0x20 {
+                    let hex = String(u.value, radix: 16)
+                    out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+                } else {
+                    out.unicodeScalars.append(u)
+                }
+            }
+        }
+        return out + "\""
+    }
+
+    static func jsonNumber(_ d: Double?) -> String {
+        guard let d, d.isFinite else { return "null" }
+        if d == d.rounded(), abs(d) < 1e15 { return String(Int64(d)) }
+        return "\(d)"
+    }
+
+    static func jsonOptional(_ s: String?) -> String { s.map(jsonString) ?? "null" }
+
+    static func position(_ p: GeoPoint) -> String { "[\(jsonNumber(p.lon)),\(jsonNumber(p.lat))]" }
+
+    /// RFC 4180: quote when the field holds a comma, quote, CR or LF.
+    static func csvField(_ s: String) -> String {
+        if s.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) {
+            return "\"" + s.replacingAll("\"", with: "\"\"") + "\""
+        }
+        return s
+    }
+
+    static func fixed(_ d: Double?, _ digits: Int) -> String {
+        guard let d, d.isFinite else { return "" }
+        var scale = 1.0
+        for _ in 0..<digits { scale *= 10 }
+        let v = (d * scale).rounded() / scale
+        var s = String(Int64(v.rounded(.towardZero)))
+        if v < 0 && s.first != "-" { s = "-" + s }
+        guard digits > 0 else { return s }
+        var frac = String(Int64((abs(v) * scale).rounded()) % Int64(scale))
+        frac = String(repeating: "0", count: digits - frac.count) + frac
+        return s + "." + frac
+    }
+
+    static func pad(_ s: String, _ width: Int, right: Bool = false) -> String {
+        let n = s.count
+        guard n < width else { return s }
+        let fill = String(repeating: " ", count: width - n)
+        return right ? fill + s : s + fill
+    }
+
+    static func day(_ d: Date) -> String { Timestamp.formatDay(d) }
+    static func instant(_ d: Date) -> String { Timestamp.format(d) }
+}
+
+extension String {
+    func replacingAll(_ target: Character, with replacement: String) -> String {
+        var out = ""
+        for c in self { if c == target { out += replacement } else { out.append(c) } }
+        return out
+    }
+}

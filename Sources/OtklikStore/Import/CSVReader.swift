@@ -1,0 +1,82 @@
+/// RFC 4180 CSV, streamed: quoted fields, doubled quotes, CRLF or LF, newlines inside quotes.
+/// Reports the physical line where each record starts, so rejects point at the right line.
+struct CSVReader {
+    private var buffer: [UInt8] = []
+    private var pos = 0
+    private var line = 1
+    private let source: ByteSource
+    private var eof = false
+
+    init(source: ByteSource) {
+        self.source = source
+    }
+
+    /// The next record as fields of raw UTF-8, with its starting line; nil at the end.
+    mutating func next() throws -> (line: Int, fields: [String])? {
+        var fields: [String] = []
+        var field: [UInt8] = []
+        var inQuotes = false
+        var started = false
+        var startLine = line
+        while true {
+            if pos >= buffer.count {
+                if try eof || !refill() {
+                    eof = true
+                    if inQuotes { throw StoreError(.importFile, "line \(startLine): unterminated quoted field at end of file") }
+                    if !started && field.isEmpty && fields.isEmpty { return nil }
+                    fields.append(String(decoding: field, as: UTF8.self))
+                    return (startLine, fields)
+                }
+            }
+            let c = buffer[pos]
+            pos += 1
+            if inQuotes {
+                if c == 0x22 {
+                    if pos >= buffer.count { _ = try refill() }
+                    if pos < buffer.count && buffer[pos] == 0x22 {
+                        field.append(0x22)
+                        pos += 1
+                    } else {
+                        inQuotes = false
+                    }
+                } else {
+                    if c == 0x0A { line += 1 }
+                    field.append(c)
+                }
+                continue
+            }
+            switch c {
+            case 0x22 where field.isEmpty:
+                inQuotes = true
+                started = true
+            case 0x2C:
+                fields.append(String(decoding: field, as: UTF8.self))
+                field.removeAll(keepingCapacity: true)
+                started = true
+            case 0x0A:
+                line += 1
+                if !started && field.isEmpty && fields.isEmpty { startLine = line; continue } // blank line
+                fields.append(String(decoding: field, as: UTF8.self))
+                return (startLine, fields)
+            case 0x0D:
+                continue
+            default:
+                field.append(c)
+                started = true
+            }
+        }
+    }
+
+    private mutating func refill() throws -> Bool {
+        guard let chunk = try source.next() else { return false }
+        if pos >= buffer.count {
+            buffer = chunk
+        } else {
+            buffer = Array(buffer[pos...]) + chunk
+        }
+        pos = 0
+        return true
+    }
+
+    var progress: (Int64, Int64) { (source.consumedBytes, source.totalBytes) }
+}

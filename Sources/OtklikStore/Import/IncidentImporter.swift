@@ -1,0 +1,239 @@
+public import OtklikCore
+public import Foundation
+
+/// Streams an incident file into the store: CSV, GeoJSON FeatureCollection or NDJSON, plain or gzip.
+///
+/// Memory stays bounded by the batch size. Rows are validated with the same rules as the API; a refused
+/// row is reported with its line and reason and the import goes on. A file that cannot be read at all
+/// (no usable header, broken GeoJSON structure) fails before the first write.
+public struct IncidentImporter: Sendable {
+    public let store: SpatiaLiteStore
+    public let taxonomy: Taxonomy
+    public let options: ImportOptions
+
+    public init(store: SpatiaLiteStore, options: ImportOptions) {
+        self.store = store
+        self.taxonomy = store.taxonomy
+        self.options = options
+    }
+
+    public static let requiredColumns = ["external_id", "category", "lon", "lat", "reported_at"]
+    public static let knownColumns = ["external_id", "source", "category", "lon", "lat", "reported_at", "status",
+                                      "resolved_at", "description", "address"]
+
+    public func run(path: String, onReject: @Sendable (ImportReject) -> Void,
+                    onProgress: @Sendable (ImportProgress) -> Void) async throws -> ImportReport {
+        let started = Date()
+        try preflight(path: path)
+        var report = ImportReport()
+        var batch: [Incident] = []
+        batch.reserveCapacity(options.batchSize)
+        let rules = IncidentInput.Rules(assumeUTC: options.assumeUTC, defaultSource: options.source ?? .import)
+        var lastProgress = Date.distantPast
+        let source = try ByteSource(path: path)
+
+        func flush() async throws {
+            guard !batch.isEmpty else { return }
+            let r = try await store.bulkInsert(batch, actor: "import")
+            report.inserted += r.inserted
+            report.duplicates += r.duplicates
+            batch.removeAll(keepingCapacity: true)
+        }
+        func progress(_ force: Bool) {
+            let now = Date()
+            guard force || now.timeIntervalSince(lastProgress) > 0.25 else { return }
+            lastProgress = now
+            onProgress(ImportProgress(bytesRead: source.consumedBytes, bytesTotal: source.totalBytes,
+                                      rowsRead: report.rowsRead, inserted: report.inserted + batch.count, phase: "rows"))
+        }
+        func accept(_ line: Int, _ input: IncidentInput) async throws {
+            report.rowsRead += 1
+            do {
+                var inp = input
+                if let s = options.source { inp.source = s.rawValue }
+                batch.append(try inp.validate(taxonomy: taxonomy, rules: rules))
+            } catch {
+                report.rejected += 1
+                report.rejectsByField[error.field, default: 0] += 1
+                onReject(ImportReject(line: line, field: error.field, reason: error.description))
+            }
+            if batch.count >= options.batchSize { try await flush() }
+            progress(false)
+        }
+        func reject(_ line: Int, _ field: String, _ reason: String) {
+            report.rowsRead += 1
+            report.rejected += 1
+            report.rejectsByField[field, default: 0] += 1
+            onReject(ImportReject(line: line, field: field, reason: reason))
+        }
+
+        try await store.beginBulk()
+        do {
+            switch options.format {
+            case .csv:
+                var reader = CSVReader(source: source)
+                guard let header = try reader.next() else { throw StoreError(.importFile, "\(path) is empty") }
+                let mapper = try CSVRowMapper(header: header.fields, options: options)
+                while let rec = try reader.next() {
+                    do {
+                        await Task.yield()
+                        try await accept(rec.line, try mapper.input(rec.fields, line: rec.line))
+                    } catch let e as ValidationError {
+                        reject(rec.line, e.field, e.description)
+                    }
+                }
+            case .ndjson:
+                var reader = LineReader(source: source)
+                while let rec = try reader.next() {
+                    if rec.bytes.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) { continue }
+                    do {
+                        let obj = try JSONSerialization.jsonObject(with: Data(rec.bytes))
+                        try await accept(rec.line, try mapped(IncidentInput.fromFeature(obj)))
+                    } catch let e as ValidationError {
+                        reject(rec.line, e.field, e.description)
+                    } catch {
+                        reject(rec.line, "json", "not valid JSON: \(error.localizedDescription)")
+                    }
+                }
+            case .geojson:
+                var splitter = FeatureSplitter(source: source)
+                while let rec = try splitter.next() {
+                    do {
+                        let obj = try JSONSerialization.jsonObject(with: Data(rec.bytes))
+                        try await accept(rec.line, try mapped(IncidentInput.fromFeature(obj)))
+                    } catch let e as ValidationError {
+                        reject(rec.line, e.field, e.description)
+                    } catch {
+                        reject(rec.line, "json", "not valid JSON: \(error.localizedDescription)")
+                    }
+                }
+            }
+            try await flush()
+            onProgress(ImportProgress(bytesRead: source.consumedBytes, bytesTotal: source.totalBytes,
+                                      rowsRead: report.rowsRead, inserted: report.inserted, phase: "index"))
+            try await store.endBulk()
+        } catch {
+            // Rows already committed stay (batches are transactions); the index is rebuilt so the database
+            // is consistent whatever stopped the run.
+            try? await store.endBulk()
+            throw error
+        }
+        report.seconds = Date().timeIntervalSince(started)
+        progress(true)
+        return report
+    }
+
+    func mapped(_ input: IncidentInput) -> IncidentInput {
+        var i = input
+        if let c = i.category, let m = options.categoryMap[c] { i.category = m }
+        if let s = i.status, let m = options.statusMap[s] { i.status = m }
+        return i
+    }
+
+    /// Checks that the file can be read at all before anything is written.
+    func preflight(path: String) throws {
+        let source = try ByteSource(path: path)
+        switch options.format {
+        case .csv:
+            var reader = CSVReader(source: source)
+            guard let header = try reader.next() else { throw StoreError(.importFile, "\(path) is empty") }
+            _ = try CSVRowMapper(header: header.fields, options: options)
+        case .geojson:
+            var splitter = FeatureSplitter(source: source)
+            while try splitter.next() != nil {}
+        case .ndjson:
+            var reader = LineReader(source: source)
+            while let first = try reader.next() {
+                if first.bytes.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) { continue }
+                guard (try? JSONSerialization.jsonObject(with: Data(first.bytes))) != nil else {
+                    throw StoreError(.importFile, "\(path) line \(first.line) is not JSON: is this NDJSON?")
+                }
+                break
+            }
+        }
+    }
+}
+
+/// Maps a CSV header to our fields once, then turns each record into an `IncidentInput`.
+struct CSVRowMapper {
+    let index: [String: Int]
+    let width: Int
+    let options: ImportOptions
+    let tzIndex: Int?
+
+    init(header: [String], options: ImportOptions) throws {
+        var names = header
+        if let first = names.first, first.hasPrefix("\u{FEFF}") { names[0] = String(first.dropFirst()) }
+        var position: [String: Int] = [:]
+        for (i, n) in names.enumerated() { position[n.trimmingCharacters(in: .whitespaces)] = i }
+        var idx: [String: Int] = [:]
+        for ours in IncidentImporter.knownColumns {
+            let theirs = options.columnMap[ours] ?? ours
+            if let p = position[theirs] { idx[ours] = p }
+        }
+        for (ours, theirs) in options.columnMap where !IncidentImporter.knownColumns.contains(ours) {
+            throw StoreError(.importFile, "--map-columns: unknown field '\(ours)' (fields: \(IncidentImporter.knownColumns.joined(separator: ", ")))")
+        }
+        for (ours, theirs) in options.columnMap where position[theirs] == nil {
+            throw StoreError(.importFile, "--map-columns \(ours)=\(theirs): the file has no column '\(theirs)' (columns: \(names.joined(separator: ", ")))")
+        }
+        let missing = IncidentImporter.requiredColumns.filter { idx[$0] == nil }
+        guard missing.isEmpty else {
+            throw StoreError(.importFile, "the CSV header lacks required column(s) \(missing.joined(separator: ", ")); header is: \(names.joined(separator: ",")). Map foreign names with --map-columns ours=theirs")
+        }
+        if let tz = options.timeZoneColumn {
+            guard let p = position[tz] else { throw StoreError(.importFile, "--tz-column: the file has no column '\(tz)'") }
+            tzIndex = p
+        } else {
+            tzIndex = nil
+        }
+        index = idx
+        width = names.count
+        self.options = options
+    }
+
+    func input(_ fields: [String], line: Int) throws(ValidationError) -> IncidentInput {
+        guard fields.count == width else {
+            throw .invalid(field: "row", value: "\(fields.count) fields", reason: "expected \(width) fields as in the header")
+        }
+        func value(_ name: String) -> String? {
+            guard let i = index[name] else { return nil }
+            let v = fields[i]
+            return v.isEmpty ? nil : v
+        }
+        func number(_ name: String) throws(ValidationError) -> Double? {
+            guard let text = value(name) else { return nil }
+            guard let d = Double(text.trimmingCharacters(in: .whitespaces)) else {
+                throw .invalid(field: name, value: text, reason: "not a number")
+            }
+            return d
+        }
+        var category = value("category")
+        if let c = category, let m = options.categoryMap[c] { category = m }
+        var status = value("status")
+        if let s = status, let m = options.statusMap[s] { status = m }
+        var reported = value("reported_at")
+        var resolved = value("resolved_at")
+        if let tzi = tzIndex {
+            let zone = fields[tzi]
+            reported = try reported.map { s throws(ValidationError) in try Self.localize(s, zone: zone, field: "reported_at") }
+            resolved = try resolved.map { s throws(ValidationError) in try Self.localize(s, zone: zone, field: "resolved_at") }
+        }
+        return IncidentInput(source: value("source"), externalID: value("external_id"), category: category,
+                             lon: try number("lon"), lat: try number("lat"), reportedAt: reported, status: status,
+                             resolvedAt: resolved, description: value("description"), address: value("address"))
+    }
+
+    /// A local wall-clock time in an IANA zone, rewritten with its UTC offset at that instant.
+    static func localize(_ text: String, zone: String, field: String) throws(ValidationError) -> String {
+        if text.hasSuffix("Z") || text.dropFirst(10).contains("+") || text.dropFirst(10).contains("-") { return text }
+        guard let tz = TimeZone(identifier: zone) else {
+            throw .invalid(field: "tz", value: zone, reason: "unknown IANA time zone")
+        }
+        let asUTC = try Timestamp.parse(text, field: field, assumeUTC: true)
+        // The offset at the local time: try the offset at the UTC reading, then correct once across a DST edge.
+        var offset = tz.secondsFromGMT(for: asUTC)
+        offset = tz.secondsFromGMT(for: asUTC.addingTimeInterval(Double(-offset)))
+        return Timestamp.format(asUTC.addingTimeInterval(Double(-offset)))
+    }
+}

@@ -1,0 +1,83 @@
+import GRDB
+
+/// The database schema, versioned. Migrations run at open, each in its own transaction.
+/// `InitSpatialMetadata(1)` must run outside a transaction, so it happens before the migrator.
+enum Schema {
+    static func migrator() -> DatabaseMigrator {
+        var m = DatabaseMigrator()
+        m.registerMigration("v1-incidents-areas-events") { db in
+            try db.execute(sql: """
+                CREATE TABLE incidents (
+                  id INTEGER PRIMARY KEY,
+                  source TEXT NOT NULL,
+                  external_id TEXT NOT NULL,
+                  category TEXT NOT NULL,
+                  description TEXT NOT NULL DEFAULT '',
+                  address TEXT NOT NULL DEFAULT '',
+                  lon REAL NOT NULL CHECK (lon BETWEEN -180 AND 180),
+                  lat REAL NOT NULL CHECK (lat BETWEEN -90 AND 90),
+                  reported_at TEXT NOT NULL,
+                  status TEXT NOT NULL CHECK (status IN ('new', 'in_progress', 'resolved', 'rejected')),
+                  resolved_at TEXT,
+                  updated_at TEXT NOT NULL,
+                  district TEXT,
+                  settlement TEXT,
+                  agency TEXT NOT NULL,
+                  approximate INTEGER NOT NULL DEFAULT 0,
+                  attributes TEXT,
+                  UNIQUE (source, external_id)
+                );
+                CREATE INDEX incidents_reported_at ON incidents(reported_at);
+                CREATE INDEX incidents_district ON incidents(district);
+                CREATE INDEX incidents_settlement ON incidents(settlement);
+                CREATE INDEX incidents_category_status ON incidents(category, status);
+                -- Personal data lives apart from the public layer, so a GIS client that opens the
+                -- incidents table never sees it.
+                CREATE TABLE reporters (
+                  incident_id INTEGER PRIMARY KEY REFERENCES incidents(id) ON DELETE CASCADE,
+                  name TEXT, phone TEXT, email TEXT
+                );
+                CREATE TABLE incident_events (
+                  id INTEGER PRIMARY KEY,
+                  incident_id INTEGER NOT NULL REFERENCES incidents(id) ON DELETE CASCADE,
+                  from_status TEXT,
+                  to_status TEXT NOT NULL,
+                  at TEXT NOT NULL,
+                  actor TEXT NOT NULL,
+                  note TEXT NOT NULL DEFAULT ''
+                );
+                CREATE INDEX incident_events_incident ON incident_events(incident_id, at);
+                CREATE INDEX incident_events_at ON incident_events(at);
+                CREATE TABLE districts (
+                  id INTEGER PRIMARY KEY,
+                  name TEXT NOT NULL UNIQUE,
+                  kind TEXT,
+                  population INTEGER,
+                  approximate INTEGER NOT NULL DEFAULT 0,
+                  properties TEXT
+                );
+                CREATE TABLE settlements (
+                  id INTEGER PRIMARY KEY,
+                  name TEXT NOT NULL,
+                  district TEXT,
+                  kind TEXT,
+                  population INTEGER,
+                  approximate INTEGER NOT NULL DEFAULT 0,
+                  properties TEXT
+                );
+                CREATE TABLE store_state (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+                """)
+            for (table, column, type) in [("incidents", "geom", "POINT"), ("districts", "geom", "MULTIPOLYGON"),
+                                          ("settlements", "geom", "POINT"), ("settlements", "area", "MULTIPOLYGON")] {
+                let ok = try Int.fetchOne(db, sql: "SELECT AddGeometryColumn(?, ?, 4326, ?, 'XY')",
+                                          arguments: [table, column, type]) ?? 0
+                guard ok == 1 else { throw StoreError(.migration, "AddGeometryColumn(\(table).\(column)) failed") }
+            }
+            for (table, column) in [("incidents", "geom"), ("districts", "geom"), ("settlements", "geom")] {
+                let ok = try Int.fetchOne(db, sql: "SELECT CreateSpatialIndex(?, ?)", arguments: [table, column]) ?? 0
+                guard ok == 1 else { throw StoreError(.migration, "CreateSpatialIndex(\(table).\(column)) failed") }
+            }
+        }
+        return m
+    }
+}

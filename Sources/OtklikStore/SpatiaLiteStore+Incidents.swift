@@ -1,0 +1,216 @@
+public import OtklikCore
+public import Foundation
+import GRDB
+
+extension SpatiaLiteStore {
+    public func insert(_ incidents: [Incident], actor: String) async throws -> [InsertOutcome] {
+        let locator = try locator()
+        let now = Timestamp.format(Date())
+        return try await pool.write { db in
+            let ins = try db.cachedStatement(sql: """
+                INSERT INTO incidents (source, external_id, category, description, address, lon, lat, reported_at,
+                  status, resolved_at, updated_at, district, settlement, agency, approximate, attributes, geom)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, MakePoint(?, ?, 4326))
+                ON CONFLICT (source, external_id) DO NOTHING
+                """)
+            var out: [InsertOutcome] = []
+            out.reserveCapacity(incidents.count)
+            for inc in incidents {
+                let place = locator.assign(inc.location)
+                let agency = inc.agency.isEmpty ? (self.taxonomy[inc.category]?.agency ?? "") : inc.agency
+                try ins.execute(arguments: [
+                    inc.source.rawValue, inc.externalID, inc.category, inc.description, inc.address,
+                    inc.location.lon, inc.location.lat, Timestamp.format(inc.reportedAt), inc.status.rawValue,
+                    inc.resolvedAt.map(Timestamp.format), now, inc.district ?? place.district,
+                    inc.settlement ?? place.settlement, agency, inc.approximateLocation,
+                    IncidentRow.attributesJSON(inc.attributes), inc.location.lon, inc.location.lat,
+                ])
+                if db.changesCount == 1 {
+                    let id = db.lastInsertedRowID
+                    out.append(InsertOutcome(id: id, created: true))
+                    try Self.recordCreation(db, id: id, incident: inc, actor: actor)
+                    if let r = inc.reporter, !r.isEmpty {
+                        try db.execute(sql: "INSERT INTO reporters (incident_id, name, phone, email) VALUES (?, ?, ?, ?)",
+                                       arguments: [id, r.name, r.phone, r.email])
+                    }
+                } else {
+                    let id = try Int64.fetchOne(db, sql: "SELECT id FROM incidents WHERE source = ? AND external_id = ?",
+                                                arguments: [inc.source.rawValue, inc.externalID])
+                    guard let id else { throw StoreError(.sqlite, "insert of \(inc.externalID) neither created nor found") }
+                    out.append(InsertOutcome(id: id, created: false))
+                }
+            }
+            return out
+        }
+    }
+
+    /// The first event of an incident: it appeared with its status; a closed one also records when it closed,
+    /// so that "fixed, then complained about again" can be seen for imported history too.
+    static func recordCreation(_ db: Database, id: Int64, incident inc: Incident, actor: String) throws {
+        let reported = Timestamp.format(inc.reportedAt)
+        if inc.status.isOpen {
+            try db.execute(sql: "INSERT INTO incident_events (incident_id, from_status, to_status, at, actor, note) VALUES (?, NULL, ?, ?, ?, '')",
+                           arguments: [id, inc.status.rawValue, reported, actor])
+        } else {
+            try db.execute(sql: "INSERT INTO incident_events (incident_id, from_status, to_status, at, actor, note) VALUES (?, NULL, 'new', ?, ?, '')",
+                           arguments: [id, reported, actor])
+            try db.execute(sql: "INSERT INTO incident_events (incident_id, from_status, to_status, at, actor, note) VALUES (?, 'new', ?, ?, ?, '')",
+                           arguments: [id, inc.status.rawValue, Timestamp.format(inc.resolvedAt ?? inc.reportedAt), inc.agency.isEmpty ? actor : inc.agency])
+        }
+    }
+
+    public func incident(id: Int64) async throws -> Incident? {
+        try await pool.read { db in
+            guard let row = try Row.fetchOne(db, sql: "SELECT \(IncidentRow.columns) FROM incidents i WHERE i.id = ?", arguments: [id]) else {
+                return nil
+            }
+            var inc = try IncidentRow.decode(row)
+            if let r = try Row.fetchOne(db, sql: "SELECT name, phone, email FROM reporters WHERE incident_id = ?", arguments: [id]) {
+                inc.reporter = ReporterContact(name: r[0], phone: r[1], email: r[2])
+            }
+            return inc
+        }
+    }
+
+    public func incidents(_ query: IncidentQuery) async throws -> [Incident] {
+        try await pool.read { db in try Self.fetchPage(db, query) }
+    }
+
+    static func fetchPage(_ db: Database, _ query: IncidentQuery) throws -> [Incident] {
+        let qb = QueryBuilder(query, includePaging: true)
+        var sql = "SELECT \(IncidentRow.columns) FROM incidents i\(qb.whereSQL)"
+        sql += query.order == .idAscending ? " ORDER BY i.id" : " ORDER BY i.reported_at DESC, i.id DESC"
+        var args = qb.statementArguments
+        if let limit = query.limit {
+            sql += " LIMIT ? OFFSET ?"
+            args += [limit, query.offset]
+        } else if query.offset > 0 {
+            sql += " LIMIT -1 OFFSET ?"
+            args += [query.offset]
+        }
+        let cursor = try Row.fetchCursor(db, sql: sql, arguments: args)
+        var out: [Incident] = []
+        while let row = try cursor.next() { out.append(try IncidentRow.decode(row)) }
+        return out
+    }
+
+    public func count(_ query: IncidentQuery) async throws -> Int {
+        try await pool.read { db in
+            let qb = QueryBuilder(query, includePaging: true)
+            return try Int.fetchOne(db, sql: "SELECT count(*) FROM incidents i\(qb.whereSQL)", arguments: qb.statementArguments) ?? 0
+        }
+    }
+
+    public func scan(_ query: IncidentQuery, chunkSize: Int = 5000,
+                     _ body: @Sendable ([Incident]) async throws -> Void) async throws {
+        var q = query
+        q.order = .idAscending
+        q.offset = 0
+        var remaining = query.limit
+        while true {
+            q.limit = min(chunkSize, remaining ?? chunkSize)
+            if q.limit == 0 { return }
+            let page = try await incidents(q)
+            if page.isEmpty { return }
+            try await body(page)
+            if let r = remaining { remaining = r - page.count }
+            if page.count < q.limit! { return }
+            q.afterID = page.last!.id
+        }
+    }
+
+    public func changeStatus(id: Int64, to: IncidentStatus, actor: String, note: String, at: Date) async throws -> Incident {
+        try await pool.write { db in
+            guard let current = try String.fetchOne(db, sql: "SELECT status FROM incidents WHERE id = ?", arguments: [id]) else {
+                throw DomainError.notFound(what: "incident", id: String(id))
+            }
+            let from = IncidentStatus(rawValue: current) ?? .new
+            guard from.canTransition(to: to) else { throw DomainError.illegalTransition(id: id, from: from, to: to) }
+            let stamp = Timestamp.format(at)
+            try db.execute(sql: "UPDATE incidents SET status = ?, resolved_at = ?, updated_at = ? WHERE id = ?",
+                           arguments: [to.rawValue, to.isOpen ? nil : stamp, stamp, id])
+            try db.execute(sql: "INSERT INTO incident_events (incident_id, from_status, to_status, at, actor, note) VALUES (?, ?, ?, ?, ?, ?)",
+                           arguments: [id, from.rawValue, to.rawValue, stamp, actor, note])
+            let row = try Row.fetchOne(db, sql: "SELECT \(IncidentRow.columns) FROM incidents i WHERE i.id = ?", arguments: [id])!
+            return try IncidentRow.decode(row)
+        }
+    }
+
+    public func events(incidentID: Int64) async throws -> [StatusEvent] {
+        try await pool.read { db in
+            try Self.decodeEvents(Row.fetchAll(db, sql: """
+                SELECT incident_id, from_status, to_status, at, actor, note FROM incident_events
+                WHERE incident_id = ? ORDER BY at, id
+                """, arguments: [incidentID]))
+        }
+    }
+
+    public func allEvents(since: Date?) async throws -> [StatusEvent] {
+        try await pool.read { db in
+            try Self.decodeEvents(Row.fetchAll(db, sql: """
+                SELECT incident_id, from_status, to_status, at, actor, note FROM incident_events
+                WHERE at >= ? ORDER BY at, id
+                """, arguments: [since.map(Timestamp.format) ?? ""]))
+        }
+    }
+
+    static func decodeEvents(_ rows: [Row]) throws -> [StatusEvent] {
+        try rows.map { r in
+            StatusEvent(incidentID: r[0], from: (r[1] as String?).flatMap(IncidentStatus.init(rawValue:)),
+                        to: IncidentStatus(rawValue: r[2]) ?? .new, at: try Timestamp.parse(r[3], field: "at"),
+                        actor: r[4], note: r[5])
+        }
+    }
+
+    public func nearby(_ point: GeoPoint, radius: Double, query: IncidentQuery) async throws -> [(Incident, Double)] {
+        let dLat = radius / 110_000 + 1e-6
+        let dLon = min(180, dLat / max(0.01, cos(point.lat * .pi / 180)))
+        var q = query
+        q.bbox = BBox(minLon: max(-180, point.lon - dLon), minLat: max(-90, point.lat - dLat),
+                      maxLon: min(180, point.lon + dLon), maxLat: min(90, point.lat + dLat))
+        let limit = query.limit
+        q.limit = nil
+        q.offset = 0
+        let candidates = try await incidents(q)
+        var out: [(Incident, Double)] = []
+        for inc in candidates {
+            let d = distance(point, inc.location)
+            if d <= radius { out.append((inc, d)) }
+        }
+        out.sort { ($0.1, $0.0.id ?? 0) < ($1.1, $1.0.id ?? 0) }
+        if let limit, out.count > limit { out.removeLast(out.count - limit) }
+        return out
+    }
+
+    public func stats(_ query: IncidentQuery) async throws -> IncidentStats {
+        try await pool.read { db in
+            let qb = QueryBuilder(query, includePaging: false)
+            func group(_ column: String) throws -> [String: Int] {
+                var out: [String: Int] = [:]
+                for r in try Row.fetchAll(db, sql: "SELECT coalesce(\(column), ''), count(*) FROM incidents i\(qb.whereSQL) GROUP BY 1",
+                                          arguments: qb.statementArguments) {
+                    out[r[0]] = r[1]
+                }
+                return out
+            }
+            let byStatus = try group("i.status")
+            return IncidentStats(total: byStatus.values.reduce(0, +), byDistrict: try group("i.district"),
+                                 byCategory: try group("i.category"), byStatus: byStatus)
+        }
+    }
+
+    public func extent(_ query: IncidentQuery) async throws -> Extent {
+        try await pool.read { db in
+            let qb = QueryBuilder(query, includePaging: false)
+            guard let r = try Row.fetchOne(db, sql: """
+                SELECT min(i.lon), min(i.lat), max(i.lon), max(i.lat), min(i.reported_at), max(i.reported_at)
+                FROM incidents i\(qb.whereSQL)
+                """, arguments: qb.statementArguments), let minLon: Double = r[0] else {
+                return Extent(bbox: nil, first: nil, last: nil)
+            }
+            return Extent(bbox: BBox(minLon: minLon, minLat: r[1], maxLon: r[2], maxLat: r[3]),
+                          first: try (r[4] as String?).map { s throws in try Timestamp.parse(s, field: "reported_at") },
+                          last: try (r[5] as String?).map { s throws in try Timestamp.parse(s, field: "reported_at") })
+        }
+    }
+}

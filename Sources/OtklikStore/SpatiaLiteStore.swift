@@ -1,0 +1,124 @@
+public import OtklikCore
+public import Logging
+public import Foundation
+import GRDB
+import CSpatiaLite
+
+/// The SpatiaLite implementation of the storage ports.
+///
+/// A GRDB `DatabasePool` (WAL: many readers, one writer) with mod_spatialite loaded into every connection.
+/// Incidents keep their coordinates twice: as REAL lon/lat (exact tests, fast reads) and as a SpatiaLite
+/// POINT with an R*Tree index (bbox candidates, and what GIS tools read).
+public final class SpatiaLiteStore: IncidentRepository, AreaRepository, @unchecked Sendable {
+    public let path: String
+    public let taxonomy: Taxonomy
+    let pool: DatabasePool
+    let logger: Logger
+    let distance: AreaLocator.Distance
+    let settlementRadius: Double
+    private let locatorLock = NSLock()
+    private var cachedLocator: AreaLocator?
+
+    /// Opens (creating if needed) and migrates the database at `path`.
+    /// - Parameters:
+    ///   - settlementRadius: metres within which the nearest settlement point is assigned (default 3 km).
+    ///   - distance: the metric for that search; pass a geodesic one (OtklikGeo) in production.
+    public init(path: String, taxonomy: Taxonomy, logger: Logger, settlementRadius: Double = 3000,
+                distance: @escaping AreaLocator.Distance = AreaLocator.sphericalDistance) throws {
+        self.path = path
+        self.taxonomy = taxonomy
+        self.logger = logger
+        self.distance = distance
+        self.settlementRadius = settlementRadius
+        var config = Configuration()
+        config.busyMode = .timeout(30)
+        config.maximumReaderCount = 8
+        config.prepareDatabase { db in
+            guard let conn = db.sqliteConnection else { throw StoreError(.open, "no SQLite connection") }
+            try SpatiaLiteLoader.load(into: conn)
+            // WAL + NORMAL: a commit is in the WAL file before the call returns, so it survives a killed
+            // process; only an OS crash or power loss can lose the last commits.
+            try db.execute(sql: "PRAGMA synchronous = NORMAL")
+        }
+        do {
+            pool = try DatabasePool(path: path, configuration: config)
+        } catch let e as StoreError {
+            throw e
+        } catch {
+            throw StoreError(.open, "cannot open database \(path): \(error)")
+        }
+        do {
+            try pool.writeWithoutTransaction { db in
+                let hasMeta = try Bool.fetchOne(db, sql:
+                    "SELECT count(*) > 0 FROM sqlite_master WHERE type = 'table' AND name = 'spatial_ref_sys'") ?? false
+                if !hasMeta {
+                    let ok = try Int.fetchOne(db, sql: "SELECT InitSpatialMetadata(1)") ?? 0
+                    guard ok == 1 else { throw StoreError(.spatialite, "InitSpatialMetadata failed") }
+                }
+            }
+            try Schema.migrator().migrate(pool)
+            try recoverDeferredIndex()
+        } catch let e as StoreError {
+            throw e
+        } catch {
+            throw StoreError(.migration, "cannot migrate \(path): \(error)")
+        }
+    }
+
+    /// Size of the database files in bytes (main file plus WAL).
+    public func databaseSize() throws -> Int64 {
+        var total: Int64 = 0
+        for suffix in ["", "-wal"] {
+            if let attrs = try? FileManager.default.attributesOfItem(atPath: path + suffix),
+               let size = attrs[.size] as? NSNumber {
+                total += size.int64Value
+            }
+        }
+        return total
+    }
+
+    // MARK: - Area locator
+
+    func locator() throws -> AreaLocator {
+        locatorLock.lock()
+        if let l = cachedLocator { locatorLock.unlock(); return l }
+        locatorLock.unlock()
+        let (d, s) = try pool.read { db in (try Self.readAreas(db, level: .district), try Self.readAreas(db, level: .settlement)) }
+        let l = AreaLocator(districts: d, settlements: s, maxSettlementDistance: settlementRadius, distance: distance)
+        locatorLock.lock()
+        cachedLocator = l
+        locatorLock.unlock()
+        return l
+    }
+
+    func invalidateLocator() {
+        locatorLock.lock()
+        cachedLocator = nil
+        locatorLock.unlock()
+    }
+
+    func wrap<T>(_ what: String, _ body: () throws -> T) throws -> T {
+        do {
+            return try body()
+        } catch let e as DomainError {
+            throw e
+        } catch let e as StoreError {
+            throw e
+        } catch let e as ValidationError {
+            throw e
+        } catch {
+            throw StoreError(.sqlite, "\(what): \(error)")
+        }
+    }
+}
+
+extension AreaLocator {
+    /// Great-circle distance on a sphere of the mean Earth radius; a fallback where PROJ is not wired in.
+    public static let sphericalDistance: AreaLocator.Distance = { a, b in
+        let r = 6_371_008.8
+        let p1 = a.lat * .pi / 180, p2 = b.lat * .pi / 180
+        let dp = p2 - p1, dl = (b.lon - a.lon) * .pi / 180
+        let h = sin(dp / 2) * sin(dp / 2) + cos(p1) * cos(p2) * sin(dl / 2) * sin(dl / 2)
+        return 2 * r * asin(min(1, sqrt(h)))
+    }
+}

@@ -1,0 +1,51 @@
+import ArgumentParser
+import Foundation
+import Logging
+import OtklikCore
+import OtklikGeo
+import OtklikStore
+
+/// Options every command shares. Flags win over the environment, which wins over the defaults.
+struct GlobalOptions: ParsableArguments {
+    @Option(name: .long, help: "Database file (env OTKLIK_DB; default data/otklik.sqlite).")
+    var db: String?
+
+    @Option(name: .long, help: "Folder with categories.json and the demo gazetteer (env OTKLIK_DATA; default data).")
+    var dataDir: String?
+
+    @Flag(name: .long, help: "Log debug detail.")
+    var verbose = false
+
+    var databasePath: String { db ?? ProcessInfo.processInfo.environment["OTKLIK_DB"] ?? "data/otklik.sqlite" }
+    var dataPath: String { dataDir ?? ProcessInfo.processInfo.environment["OTKLIK_DATA"] ?? "data" }
+
+    func logger(_ label: String = "otklik") -> Logger {
+        var l = Logger(label: label)
+        l.logLevel = verbose ? .debug : .info
+        return l
+    }
+
+    func taxonomy() throws -> Taxonomy {
+        let path = dataPath + "/categories.json"
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw CLIError("cannot read \(path); run from the project folder or pass --data-dir")
+        }
+        do { return try Taxonomy.decode(data) } catch { throw CLIError("\(path): \(error)") }
+    }
+
+    func openStore(mustExist: Bool = true) throws -> SpatiaLiteStore {
+        if mustExist && !FileManager.default.fileExists(atPath: databasePath) {
+            throw CLIError("no database at \(databasePath); create it with `otklik demo` or `otklik import`, or pass --db")
+        }
+        let dir = (databasePath as NSString).deletingLastPathComponent
+        if !dir.isEmpty { try? FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true) }
+        return try SpatiaLiteStore(path: databasePath, taxonomy: try taxonomy(), logger: logger("otklik.store"),
+                                   distance: Geodesic.wgs84Distance)
+    }
+}
+
+/// A user-facing failure: one line, no stack trace.
+struct CLIError: Error, CustomStringConvertible {
+    var description: String
+    init(_ d: String) { description = d }
+}

@@ -1,0 +1,40 @@
+import ArgumentParser
+import Foundation
+import Hummingbird
+import OtklikCore
+import OtklikHTTP
+
+struct Serve: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Serve the map page, OGC API – Features, the incident API, reports, tiles, routes and Open311.")
+    @OptionGroup var global: GlobalOptions
+    @Option(help: "Listen address (env OTKLIK_HOST).") var host: String?
+    @Option(help: "Listen port (env OTKLIK_PORT).") var port: Int?
+    @Option(help: "API keys file (JSON); default: api-keys.json beside the database when it exists (env OTKLIK_API_KEYS_FILE).")
+    var apiKeys: String?
+    @Option(help: "Public base URL for absolute links, e.g. https://otklik.example.org (env OTKLIK_BASE_URL).") var baseURL: String?
+    @Option(help: "Largest request body in bytes (env OTKLIK_MAX_BODY).") var maxBody: Int?
+
+    func run() async throws {
+        let logger = global.logger("otklik.http")
+        let store = try global.openStore()
+        var config = AppConfiguration(databasePath: global.databasePath)
+        let defaultKeys = ((global.databasePath as NSString).deletingLastPathComponent.isEmpty ? "." : (global.databasePath as NSString).deletingLastPathComponent) + "/api-keys.json"
+        if FileManager.default.fileExists(atPath: defaultKeys) { config.apiKeysFile = defaultKeys }
+        config = config.overridden(by: ProcessInfo.processInfo.environment)
+        if let host { config.host = host }
+        if let port {
+            guard (1...65_535).contains(port) else { throw CLIError("--port must be between 1 and 65535") }
+            config.port = port
+        }
+        if let apiKeys { config.apiKeysFile = apiKeys }
+        if let baseURL { config.baseURL = baseURL }
+        if let maxBody {
+            guard maxBody > 0 else { throw CLIError("--max-body must be positive") }
+            config.maxBodyBytes = maxBody
+        }
+        let app = try buildApplication(configuration: config, store: store, taxonomy: store.taxonomy, logger: logger)
+        logger.info("serving \(global.databasePath) on http://\(config.host):\(config.port)")
+        try await app.runService()
+    }
+}

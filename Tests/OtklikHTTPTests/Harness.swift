@@ -1,0 +1,118 @@
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import Logging
+import OtklikCore
+@testable import OtklikHTTP
+
+/// Shared set-up: the taxonomy from data/, two districts and two settlements, deterministic incidents.
+enum Harness {
+    static let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+    static let taxonomy: Taxonomy = {
+        let data = try! Data(contentsOf: packageRoot.appendingPathComponent("data/categories.json"))
+        return try! Taxonomy.decode(data)
+    }()
+
+    static let operatorKey = "op-secret-1"
+    static let adminKey = "admin-secret-1"
+    static let keysSpec = "\(operatorKey):operator:hotline-1,\(adminKey):admin:ops"
+
+    static let rudnya = "Руднянский район"
+    static let smolensk = "Смоленск"
+    /// Boxes of the two test districts.
+    static let rudnyaBox = BBox(minLon: 31.0, minLat: 54.8, maxLon: 31.5, maxLat: 55.1)
+    static let smolenskBox = BBox(minLon: 31.9, minLat: 54.7, maxLon: 32.2, maxLat: 54.85)
+
+    static func square(_ b: BBox) -> Geometry {
+        .polygon([[GeoPoint(lon: b.minLon, lat: b.minLat), GeoPoint(lon: b.maxLon, lat: b.minLat), GeoPoint(lon: b.maxLon, lat: b.maxLat),
+                   GeoPoint(lon: b.minLon, lat: b.maxLat), GeoPoint(lon: b.minLon, lat: b.minLat)]])
+    }
+
+    static let start = Date(timeIntervalSince1970: 1_735_689_600)  // 2025-01-01T00:00:00Z
+    static let categories = ["road.pothole", "waste.container_site", "yard.playground"]
+
+    /// Incident i: even in the Rudnya district, odd in Smolensk; categories cycle; every 5th resolved;
+    /// reported one hour apart from 2025-01-01T00:00Z.
+    static func incident(_ i: Int) -> Incident {
+        let box = i % 2 == 0 ? rudnyaBox : smolenskBox
+        let lon = box.minLon + 0.01 + Double(i % 17) * 0.01
+        let lat = box.minLat + 0.01 + Double(i % 7) * 0.01
+        let resolved = i % 5 == 4
+        let reported = start.addingTimeInterval(Double(i) * 3600)
+        return Incident(source: .import, externalID: "seed-\(i)", category: categories[i % 3],
+                        description: "Жалоба №\(i): яма у дома, Сосновка", address: "ул. Ленина, \(i)",
+                        location: GeoPoint(lon: lon, lat: lat), reportedAt: reported, status: resolved ? .resolved : .new,
+                        resolvedAt: resolved ? reported.addingTimeInterval(86_400) : nil, agency: "Дорожное управление",
+                        reporter: ReporterContact(name: "Иван Петров", phone: "+7 900 000-00-\(String(format: "%02d", i % 100))", email: nil))
+    }
+
+    static func seed(_ store: any IncidentRepository & AreaRepository, count: Int) async throws {
+        _ = try await store.replaceAreas([
+            Area(level: .district, name: rudnya, kind: "municipal_district", population: 20_000, geometry: square(rudnyaBox)),
+            Area(level: .district, name: smolensk, kind: "city_okrug", population: 320_000, geometry: square(smolenskBox)),
+        ], level: .district)
+        _ = try await store.replaceAreas([
+            Area(level: .settlement, name: "Рудня", parent: rudnya, population: 9_000, geometry: .point(GeoPoint(lon: 31.1, lat: 54.95))),
+            Area(level: .settlement, name: "Сосновка", parent: rudnya, population: 400, geometry: .point(GeoPoint(lon: 31.3, lat: 54.9))),
+        ], level: .settlement)
+        if count > 0 { _ = try await store.insert((0..<count).map(incident), actor: "seed") }
+    }
+
+    static func config(maxBody: Int = 16 * 1024 * 1024) -> AppConfiguration {
+        AppConfiguration(port: 0, maxBodyBytes: maxBody, apiKeysSpec: keysSpec, baseURL: "http://test.local",
+                         rollupCacheSeconds: 0)
+    }
+
+    static func app(store: any IncidentRepository & AreaRepository, maxBody: Int = 16 * 1024 * 1024,
+                    analysis: any AnalysisProvider = NoAnalysis()) throws -> some ApplicationProtocol {
+        var logger = Logger(label: "otklik-http-test")
+        logger.logLevel = .warning
+        return try buildApplication(configuration: config(maxBody: maxBody), store: store, taxonomy: taxonomy,
+                                    analysis: analysis, logger: logger)
+    }
+
+    static func json(_ body: ByteBuffer) throws -> JSONValue {
+        try JSONParser.parse(Array(body.readableBytesView))
+    }
+
+    static func bearer(_ key: String) -> HTTPFields { [.authorization: "Bearer \(key)"] }
+}
+
+extension JSONValue {
+    var int: Int? { if case .number(let d) = self { return Int(d) } else { return nil } }
+    var double: Double? { if case .number(let d) = self { return d } else { return nil } }
+    var str: String? { if case .string(let s) = self { return s } else { return nil } }
+    var list: [JSONValue] { if case .array(let a) = self { return a } else { return [] } }
+    var keys: [String] { if case .object(let m) = self { return m.map(\.0) } else { return [] } }
+
+    func link(_ rel: String) -> String? {
+        self["links"]?.list.first(where: { $0["rel"]?.str == rel })?["href"]?.str
+    }
+}
+
+extension String {
+    /// The path and query of an absolute link, for replaying it against the in-process router.
+    var pathAndQuery: String {
+        guard let r = range(of: "://") else { return self }
+        let rest = self[r.upperBound...]
+        return rest.firstIndex(of: "/").map { String(rest[$0...]) } ?? "/"
+    }
+}
+
+typealias Store = any IncidentRepository & AreaRepository
+
+extension Harness {
+    /// The store under test.
+    static func makeStore() async throws -> Store {
+        MemoryStore()
+    }
+
+    static func withApp(count: Int = 0, maxBody: Int = 16 * 1024 * 1024, analysis: any AnalysisProvider = NoAnalysis(),
+                        _ body: @Sendable (any TestClientProtocol, Store) async throws -> Void) async throws {
+        let store = try await makeStore()
+        try await seed(store, count: count)
+        let app = try app(store: store, maxBody: maxBody, analysis: analysis)
+        try await app.test(.router) { client in try await body(client, store) }
+    }
+}

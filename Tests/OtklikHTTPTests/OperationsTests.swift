@@ -1,0 +1,148 @@
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import OtklikCore
+@testable import OtklikHTTP
+import Testing
+
+@Suite struct OperationsTests {
+    @Test func healthzAnswersOK() async throws {
+        try await Harness.withApp { client, _ in
+            try await client.execute(uri: "/healthz", method: .get) { r in
+                #expect(r.status == .ok)
+                #expect(try Harness.json(r.body)["status"]?.str == "ok")
+            }
+        }
+    }
+
+    @Test func metricsCountRequestsPerRouteTemplate() async throws {
+        try await Harness.withApp(count: 7) { client, _ in
+            for id in [1, 2, 3] { _ = try await client.execute(uri: "/ogc/collections/incidents/items/\(id)", method: .get) { $0 } }
+            _ = try await client.execute(uri: "/ogc/collections/incidents/items?limit=x", method: .get) { $0 }
+            try await client.execute(uri: "/metrics", method: .get) { r in
+                let text = String(buffer: r.body)
+                #expect(text.contains("otklik_http_requests_total{method=\"GET\",route=\"/ogc/collections/{collectionId}/items/{featureId}\",status=\"200\"} 3"))
+                #expect(text.contains("otklik_http_requests_total{method=\"GET\",route=\"/ogc/collections/{collectionId}/items\",status=\"400\"} 1"))
+                #expect(text.contains("otklik_http_request_duration_seconds_count{method=\"GET\",route=\"/ogc/collections/{collectionId}/items/{featureId}\"} 3"))
+                #expect(text.contains("otklik_incidents 7"))
+                #expect(text.contains("# TYPE otklik_http_request_duration_seconds histogram"))
+            }
+        }
+    }
+
+    @Test func districtReportCSVOpensInSpreadsheetsWithCyrillicIntact() async throws {
+        try await Harness.withApp(count: 20) { client, _ in
+            try await client.execute(uri: "/api/v1/reports/districts?format=csv", method: .get) { r in
+                #expect(r.headers[.contentType] == "text/csv; charset=utf-8")
+                let bytes = Array(r.body.readableBytesView)
+                #expect(Array(bytes.prefix(3)) == [0xEF, 0xBB, 0xBF])
+                let lines = String(decoding: bytes.dropFirst(3), as: UTF8.self).components(separatedBy: "\r\n")
+                #expect(lines[0] == "district,complaints,open,overdue,population,per_1000,recurring_hotspots")
+                #expect(lines.contains { $0.hasPrefix("Руднянский район,10,") })
+            }
+            try await client.execute(uri: "/api/v1/reports/districts?format=html", method: .get) { r in
+                #expect(r.headers[.contentType] == "text/html; charset=utf-8")
+                #expect(String(buffer: r.body).contains("<td>Руднянский район</td>"))
+            }
+        }
+    }
+
+    struct FixedAnalysis: AnalysisProvider {
+        func hotspots(_ filter: AnalysisFilter) async throws -> [AnalysisFeature] {
+            [AnalysisFeature(id: "h1", geometry: .point(GeoPoint(lon: 31.3, lat: 54.9)), properties: [("score", 0.9), ("settlement", "Сосновка")])]
+        }
+        func hotspotGrid(_ filter: AnalysisFilter) async throws -> [AnalysisFeature] { [] }
+        func hotspotReport(_ filter: AnalysisFilter, limit: Int) async throws -> [HotspotReportRow] {
+            [HotspotReportRow(rank: 1, id: "h1", category: "waste.container_site", district: Harness.rudnya, settlement: "Сосновка",
+                              location: GeoPoint(lon: 31.3, lat: 54.9), score: 0.9, components: [("recurrence", 0.5), ("severity", 0.4)],
+                              complaints: 12, open: 2, episodes: 3, repeatAfterFix: 2, overdue: 1, firstReported: nil, lastReported: nil,
+                              monthly: [1, 0, 4, 2, 5], seriesStart: nil)]
+        }
+        func recurringHotspotsByDistrict(_ filter: AnalysisFilter) async throws -> [String: Int] { [Harness.rudnya: 1] }
+        func agencyRepeatRates(_ filter: AnalysisFilter) async throws -> [AgencyRepeatRate] {
+            [AgencyRepeatRate(agency: "Региональный оператор по обращению с ТКО", resolved: 4, repeatAfterFix: 1)]
+        }
+    }
+
+    @Test func hotspotsComeThroughTheAnalysisSeamInEveryFormat() async throws {
+        try await Harness.withApp(count: 4, analysis: FixedAnalysis()) { client, _ in
+            try await client.execute(uri: "/ogc/collections/hotspots/items", method: .get) { r in
+                let doc = try Harness.json(r.body)
+                #expect(doc["numberMatched"]?.int == 1)
+                #expect(doc["features"]?.list.first?["id"]?.str == "h1")
+                #expect(doc["features"]?.list.first?["properties"]?["settlement"]?.str == "Сосновка")
+            }
+            try await client.execute(uri: "/ogc/collections/hotspots/items/h1", method: .get) { r in
+                #expect(r.status == .ok)
+            }
+            try await client.execute(uri: "/api/v1/reports/hotspots?format=csv", method: .get) { r in
+                let text = String(decoding: Array(r.body.readableBytesView).dropFirst(3), as: UTF8.self)
+                let lines = text.components(separatedBy: "\r\n")
+                #expect(lines[0].hasPrefix("rank,id,category,category_name,district,settlement,lon,lat,score,score_recurrence,score_severity,complaints"))
+                #expect(lines[1].hasPrefix("1,h1,waste.container_site,Контейнерная площадка,Руднянский район,Сосновка,31.3,54.9,0.9,0.5,0.4,12,2,3,2,1"))
+            }
+            try await client.execute(uri: "/api/v1/reports/hotspots?format=html&since=2025-01-01", method: .get) { r in
+                let html = String(buffer: r.body)
+                #expect(html.contains("<polyline"))
+                #expect(html.contains("Период: 2025-01-01 — сегодня"))
+                #expect(html.contains("<td>Сосновка</td>"))
+            }
+            try await client.execute(uri: "/api/v1/reports/districts", method: .get) { r in
+                let doc = try Harness.json(r.body)
+                let rudnya = doc["districts"]?.list.first { $0["district"]?.str == Harness.rudnya }
+                #expect(rudnya?["recurring_hotspots"]?.int == 1)
+                #expect(doc["agencies"]?.list.first?["rate"]?.double == 0.25)
+            }
+        }
+    }
+
+    @Test func servesThroughARealSocket() async throws {
+        let store = try await Harness.makeStore()
+        try await Harness.seed(store, count: 12)
+        let app = try Harness.app(store: store)
+        try await app.test(.live) { client in
+            try await client.execute(uri: "/healthz", method: .get) { r in #expect(r.status == .ok) }
+            try await client.execute(uri: "/ogc/collections/incidents/items?limit=5", method: .get) { r in
+                #expect(r.status == .ok)
+                let doc = try Harness.json(r.body)
+                #expect(doc["numberMatched"]?.int == 12)
+                #expect(doc["features"]?.list.count == 5)
+                #expect(String(buffer: r.body).contains("Сосновка"))
+            }
+        }
+    }
+
+    /// Validated by openapi-spec-validator (PyPI); skipped when python3 or the validator is not installed.
+    @Test(.enabled(if: OperationsTests.validatorAvailable, "python3 -m openapi_spec_validator is not available"))
+    func openAPIDocumentValidates() async throws {
+        try await Harness.withApp { client, _ in
+            let body = try await client.execute(uri: "/openapi.json", method: .get) { Array($0.body.readableBytesView) }
+            let file = FileManager.default.temporaryDirectory.appendingPathComponent("otklik-openapi-\(UUID().uuidString).json")
+            try Data(body).write(to: file)
+            defer { try? FileManager.default.removeItem(at: file) }
+            let (status, output) = try Self.run(["python3", "-m", "openapi_spec_validator", file.path])
+            #expect(status == 0, "\(output)")
+            let doc = try JSONParser.parse(body)
+            let paths = doc["paths"]?.keys ?? []
+            for p in ["/ogc", "/ogc/collections/{collectionId}/items", "/api/v1/incidents", "/api/v1/incidents/{id}",
+                      "/api/v1/incidents/nearby", "/api/v1/reports/hotspots", "/api/v1/reports/districts", "/metrics", "/healthz"] {
+                #expect(paths.contains(p), "\(p)")
+            }
+        }
+    }
+
+    static let validatorAvailable: Bool = (try? run(["python3", "-c", "import openapi_spec_validator"]).0) == 0
+
+    static func run(_ args: [String]) throws -> (Int32, String) {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        p.arguments = args
+        let pipe = Pipe()
+        p.standardOutput = pipe
+        p.standardError = pipe
+        try p.run()
+        let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        return (p.terminationStatus, String(decoding: data, as: UTF8.self))
+    }
+}

@@ -1,0 +1,179 @@
+import Foundation
+import Testing
+import GRDB
+import OtklikCore
+@testable import OtklikStore
+
+@Suite struct StoreTests {
+    func incident(_ ext: String, lon: Double, lat: Double, category: String = "road.pothole", day: Int = 0) -> Incident {
+        Incident(source: .portal, externalID: ext, category: category, description: "Яма", location: GeoPoint(lon: lon, lat: lat),
+                 reportedAt: Date(timeIntervalSince1970: 1_735_689_600 + Double(day) * 86_400))
+    }
+
+    @Test func createsAValidSpatiaLiteDatabase() async throws {
+        let t = try TempStore()
+        let meta = try await t.store.pool.read { db in
+            try Row.fetchAll(db, sql: "SELECT f_table_name, f_geometry_column, srid, spatial_index_enabled FROM geometry_columns ORDER BY 1, 2")
+        }
+        #expect(meta.map { "\($0[0] as String).\($0[1] as String):\($0[2] as Int):\($0[3] as Int)" } ==
+                ["districts.geom:4326:1", "incidents.geom:4326:1", "settlements.area:4326:0", "settlements.geom:4326:1"])
+        let check = try await t.store.pool.read { db in try Int.fetchOne(db, sql: "SELECT CheckSpatialMetaData()") }
+        #expect(check == 3, "3 = current SpatiaLite layout")
+    }
+
+    @Test func sqlLoadExtensionStaysDisabled() async throws {
+        let t = try TempStore()
+        await #expect(throws: DatabaseError.self) {
+            try await t.store.pool.read { db in try db.execute(sql: "SELECT load_extension('mod_spatialite')") }
+        }
+    }
+
+    @Test func bulkGeometryBlobsAreTheSameAsMakePoint() async throws {
+        let t = try TempStore()
+        let same = try await t.store.pool.read { db in
+            try Bool.fetchOne(db, sql: "SELECT ? = MakePoint(31.091944, 54.947222, 4326)",
+                              arguments: [Data(SpatiaLiteBlob.point(lon: 31.091944, lat: 54.947222))])
+        }
+        #expect(same == true)
+    }
+
+    @Test func bboxQueryMatchesAnExactScanIncludingEdges() async throws {
+        let t = try TempStore()
+        var rng = SystemRandomNumberGenerator()
+        var list: [Incident] = []
+        for i in 0..<3000 {
+            list.append(incident("p\(i)", lon: Double.random(in: 31...33, using: &rng), lat: Double.random(in: 54...55, using: &rng)))
+        }
+        // Points exactly on the query edges, where float32 index bounds are coarser than the data.
+        let edges = [(31.7000001, 54.3), (31.7, 54.3), (32.2, 54.6999999), (32.2000001, 54.7), (31.6999999, 54.5)]
+        for (k, e) in edges.enumerated() { list.append(incident("edge\(k)", lon: e.0, lat: e.1)) }
+        try await t.store.beginBulk()
+        _ = try await t.store.bulkInsert(list, actor: "test")
+        try await t.store.endBulk()
+        #expect(try await t.store.checkSpatialIndex() == "ok")
+        for box in [BBox(minLon: 31.7, minLat: 54.3, maxLon: 32.2, maxLat: 54.7), BBox(minLon: 31, minLat: 54, maxLon: 31.05, maxLat: 54.05),
+                    BBox(minLon: 40, minLat: 10, maxLon: 41, maxLat: 11)] {
+            let expected = Set(list.filter { box.contains($0.location) }.map(\.externalID))
+            let got = try await t.store.incidents(IncidentQuery(bbox: box))
+            #expect(Set(got.map(\.externalID)) == expected)
+            #expect(try await t.store.count(IncidentQuery(bbox: box)) == expected.count)
+        }
+    }
+
+    @Test func singleInsertsKeepTheLiveIndexAndAreIdempotent() async throws {
+        let t = try TempStore()
+        let a = try await t.store.insert([incident("a", lon: 31.5, lat: 54.5)], actor: "op")
+        let again = try await t.store.insert([incident("a", lon: 31.5, lat: 54.5)], actor: "op")
+        #expect(a[0].created && !again[0].created && a[0].id == again[0].id)
+        #expect(try await t.store.count(IncidentQuery(bbox: BBox(minLon: 31.4, minLat: 54.4, maxLon: 31.6, maxLat: 54.6))) == 1)
+        #expect(try await t.store.checkSpatialIndex() == "ok")
+    }
+
+    @Test func pagesByKeysetAndFilters() async throws {
+        let t = try TempStore()
+        var list: [Incident] = []
+        for i in 0..<25 { list.append(incident("k\(i)", lon: 31 + Double(i) * 0.01, lat: 54.5, category: i % 2 == 0 ? "road.pothole" : "waste.dump", day: i)) }
+        _ = try await t.store.insert(list, actor: "op")
+        var seen: [String] = []
+        var q = IncidentQuery(categories: ["road.pothole"], limit: 5)
+        while true {
+            let page = try await t.store.incidents(q)
+            seen += page.map(\.externalID)
+            guard page.count == 5 else { break }
+            q.afterID = page.last!.id
+        }
+        #expect(seen == stride(from: 0, to: 25, by: 2).map { "k\($0)" })
+        let window = TimeWindow(start: Date(timeIntervalSince1970: 1_735_689_600 + 10 * 86_400), end: Date(timeIntervalSince1970: 1_735_689_600 + 12 * 86_400))
+        #expect(try await t.store.count(IncidentQuery(window: window)) == 3)
+        // A filter value full of SQL is only ever a value.
+        #expect(try await t.store.count(IncidentQuery(district: "x' OR '1'='1")) == 0)
+        let ext = try await t.store.extent(IncidentQuery())
+        #expect(ext.bbox == BBox(minLon: 31, minLat: 54.5, maxLon: 31.24, maxLat: 54.5))
+    }
+
+    @Test func recordsStatusChangesAndRefusesIllegalOnes() async throws {
+        let t = try TempStore()
+        let id = try await t.store.insert([incident("s", lon: 31.5, lat: 54.5)], actor: "portal")[0].id
+        _ = try await t.store.changeStatus(id: id, to: .inProgress, actor: "Дорожное управление", note: "бригада выехала", at: Date(timeIntervalSince1970: 1_735_700_000))
+        let done = try await t.store.changeStatus(id: id, to: .resolved, actor: "Дорожное управление", note: "яма заделана", at: Date(timeIntervalSince1970: 1_735_800_000))
+        #expect(done.status == .resolved)
+        #expect(done.resolvedAt == Date(timeIntervalSince1970: 1_735_800_000))
+        await #expect(throws: DomainError.illegalTransition(id: id, from: .resolved, to: .new)) {
+            _ = try await t.store.changeStatus(id: id, to: .new, actor: "x", note: "", at: Date())
+        }
+        await #expect(throws: DomainError.notFound(what: "incident", id: "999")) {
+            _ = try await t.store.changeStatus(id: 999, to: .resolved, actor: "x", note: "", at: Date())
+        }
+        let events = try await t.store.events(incidentID: id)
+        #expect(events.map { "\($0.from?.rawValue ?? "-")>\($0.to.rawValue)" } == ["->new", "new>in_progress", "in_progress>resolved"])
+        #expect(events.last?.note == "яма заделана")
+    }
+
+    @Test func keepsPersonalDataOutOfTheIncidentsTable() async throws {
+        let t = try TempStore()
+        var inc = incident("pd", lon: 31.5, lat: 54.5)
+        inc.reporter = ReporterContact(name: "Иван Иванов", phone: "+7 900 123-45-67", email: "ivan@example.org")
+        let id = try await t.store.insert([inc], actor: "op")[0].id
+        let columns = try await t.store.pool.read { db in try db.columns(in: "incidents").map(\.name) }
+        #expect(!columns.contains { $0.contains("phone") || $0.contains("email") || $0.contains("reporter") })
+        #expect(try await t.store.incident(id: id)?.reporter?.email == "ivan@example.org")
+        #expect(try await t.store.incidents(IncidentQuery()).first?.reporter == nil)
+    }
+
+    @Test func assignsDistrictAndSettlementAndReassignsOnNewAreas() async throws {
+        let t = try TempStore()
+        let near = incident("near", lon: 31.10, lat: 54.95)     // ~0.6 km from Рудня
+        let far = incident("far", lon: 31.30, lat: 55.10)       // inside the district, far from any settlement
+        _ = try await t.store.insert([near, far], actor: "op")
+        #expect(try await t.store.incidents(IncidentQuery()).allSatisfy { $0.district == nil })
+        _ = try await t.store.replaceAreas(try Area.fromGeoJSON(Data(contentsOf: URL(fileURLWithPath: TestPaths.fixture("areas_districts.geojson"))), level: .district), level: .district)
+        _ = try await t.store.replaceAreas(try Area.fromGeoJSON(Data(contentsOf: URL(fileURLWithPath: TestPaths.fixture("areas_settlements.geojson"))), level: .settlement), level: .settlement)
+        let rows = try await t.store.incidents(IncidentQuery())
+        #expect(rows[0].district == "Руднянский район")
+        #expect(rows[0].settlement == "Рудня")
+        #expect(rows[1].district == "Руднянский район")
+        #expect(rows[1].settlement == nil)
+        let later = try await t.store.insert([incident("sos", lon: 33.35, lat: 54.10)], actor: "op")
+        let sos = try await t.store.incident(id: later[0].id)
+        #expect(sos?.district == "Рославльский район")
+        #expect(sos?.settlement == "Сосновка")
+        let areas = try await t.store.areas(level: .district)
+        #expect(areas.map(\.name) == ["Руднянский район", "Рославльский район"])
+        #expect(areas[0].approximate)
+        #expect(try await t.store.count(IncidentQuery(settlement: "Рудня")) == 1)
+    }
+
+    @Test func finishesAnInterruptedBulkLoadAtOpen() async throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("otklik-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let path = dir.appendingPathComponent("db.sqlite").path
+        do {
+            let s = try SpatiaLiteStore(path: path, taxonomy: try TestPaths.taxonomy(), logger: .init(label: "t"))
+            try await s.beginBulk()
+            _ = try await s.bulkInsert([incident("i1", lon: 31.5, lat: 54.5), incident("i2", lon: 32.5, lat: 54.6)], actor: "t")
+            // The process "dies" here: no endBulk.
+        }
+        let s = try SpatiaLiteStore(path: path, taxonomy: try TestPaths.taxonomy(), logger: .init(label: "t"))
+        #expect(try await s.checkSpatialIndex() == "ok")
+        #expect(try await s.count(IncidentQuery(bbox: BBox(minLon: 31.4, minLat: 54.4, maxLon: 31.6, maxLat: 54.6))) == 1)
+        let triggers = try await s.pool.read { db in
+            try Int.fetchOne(db, sql: "SELECT count(*) FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'incidents' AND name LIKE '%geom%'")
+        }
+        #expect((triggers ?? 0) >= 3)
+        // And the restored triggers index a new single insert.
+        _ = try await s.insert([incident("i3", lon: 33.5, lat: 54.7)], actor: "t")
+        #expect(try await s.count(IncidentQuery(bbox: BBox(minLon: 33.4, minLat: 54.6, maxLon: 33.6, maxLat: 54.8))) == 1)
+    }
+
+    @Test(.enabled(if: TestPaths.which("ogrinfo") != nil, "ogrinfo (gdal-bin) is not installed"))
+    func gdalSeesTheIncidentLayerInWGS84() async throws {
+        let t = try TempStore()
+        _ = try await t.store.insert([incident("g", lon: 31.09, lat: 54.95)], actor: "op")
+        let out = try run(TestPaths.which("ogrinfo")!, ["-so", t.path, "incidents"])
+        #expect(out.status == 0)
+        #expect(out.output.contains("Geometry: Point"))
+        #expect(out.output.contains("Feature Count: 1"))
+        #expect(out.output.contains("ID[\"EPSG\",4326]"))
+    }
+}

@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Durability: POST incidents concurrently, kill -9 the server mid-stream, restart it, and check that every
+# acknowledged incident is present exactly once (and that replaying it is a no-op with the same id).
+# Usage: scripts/http-durability.sh path/to/otklik path/to/scratch.sqlite [seconds-before-kill] [workers]
+set -euo pipefail
+BIN=$1 DB=$2 KILL_AFTER=${3:-3} WORKERS=${4:-8}
+KEY=durability-$$-$RANDOM
+export OTKLIK_API_KEYS="$KEY:operator:durability"
+. "$(dirname "$0")/http-server.sh"
+trap http_stop EXIT
+http_start
+acks=$(mktemp)
+python3 "$(dirname "$0")/http-durability.py" post "$BASE" "$KEY" "$acks" "$WORKERS" &
+poster=$!
+sleep "$KILL_AFTER"
+kill -9 "$SERVER_PID"; wait "$SERVER_PID" 2>/dev/null || true; SERVER_PID=
+wait "$poster" || true
+echo "acknowledged before kill -9: $(wc -l <"$acks")"
+http_start
+python3 "$(dirname "$0")/http-durability.py" verify "$BASE" "$KEY" "$acks"
