@@ -1,0 +1,78 @@
+#!/usr/bin/env bash
+# Tile benchmark: OtklikTiles (release otklik-bench) and PostGIS ST_AsMVT on the same points and tiles, one run.
+# Prints a Markdown section. Needs `make bench` to have built .build/release/otklik-bench first.
+# PostGIS: Debian's postgresql + postgis (apt-get install -y postgresql postgis); a throw-away cluster in a temp
+# directory on a loopback port, stopped at the end.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+BIN="${OTKLIK_BENCH:-.build/release/otklik-bench}"
+[ -x "$BIN" ] || { echo "tiles.sh: $BIN is missing: build release first (make bench)" >&2; exit 1; }
+TMP="$(mktemp -d /tmp/otklik-tiles-bench.XXXXXX)"
+chmod 755 "$TMP"
+PORT="${TILES_PG_PORT:-54329}"
+PGBIN="$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1 || true)"
+STARTED=""
+cleanup() {
+  if [ -n "$STARTED" ]; then as_pg "$PGBIN/pg_ctl" -D "$TMP/pg" -m fast stop >/dev/null 2>&1 || true; fi
+  rm -rf "$TMP"
+}
+trap cleanup EXIT
+as_pg() { if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
+
+CMD_OURS="$BIN tiles --points-out points.csv --tiles-out tiles.csv --mbtiles incidents.mbtiles"
+"$BIN" tiles --points-out "$TMP/points.csv" --tiles-out "$TMP/tiles.csv" --json-out "$TMP/ours.json" \
+  --mbtiles "$TMP/incidents.mbtiles" >"$TMP/ours.md"
+cat "$TMP/ours.md"
+if command -v ogrinfo >/dev/null; then
+  echo
+  echo "GDAL reads the built file: \`ogrinfo -so incidents.mbtiles\` → $(ogrinfo -ro -so "$TMP/incidents.mbtiles" 2>&1 | grep -m1 -o 'using driver .*' || echo 'failed')"
+fi
+
+PEER=""
+if [ -n "$PGBIN" ] && [ -x "$PGBIN/initdb" ] && ls /usr/share/postgresql/*/extension/postgis.control >/dev/null 2>&1; then
+  [ "$(id -u)" = 0 ] && chown -R postgres "$TMP"
+  if as_pg "$PGBIN/initdb" -D "$TMP/pg" -A trust -U postgres --no-sync >"$TMP/initdb.log" 2>&1 &&
+     as_pg "$PGBIN/pg_ctl" -D "$TMP/pg" -l "$TMP/pg.log" -w -o "-p $PORT -k $TMP -c listen_addresses=127.0.0.1 -c fsync=off -c shared_buffers=512MB -c jit=off" start >/dev/null 2>&1; then
+    STARTED=1
+    as_pg psql -h 127.0.0.1 -p "$PORT" -U postgres -d postgres -qAt -F'|' -v points="$TMP/points.csv" -v tiles="$TMP/tiles.csv" \
+      -f Benchmarks/peers/tiles_postgis.sql >"$TMP/peer.txt" 2>"$TMP/peer.err" && PEER=1 || cat "$TMP/peer.err" >&2
+  else
+    echo "tiles.sh: PostgreSQL could not be started here (see initdb/pg_ctl logs):" >&2
+    tail -5 "$TMP/initdb.log" "$TMP/pg.log" >&2 2>/dev/null || true
+  fi
+fi
+
+echo
+echo "### Peer: PostGIS ST_AsMVT (same points, same 1,000 tiles, same clustering rule)"
+echo
+if [ -z "$PEER" ]; then
+  echo "PostGIS could not be run on this machine (apt-get install -y postgresql postgis), so there is no ratio."
+  exit 0
+fi
+python3 - "$TMP/ours.json" "$TMP/peer.txt" <<'PY'
+import json, sys
+ours = json.load(open(sys.argv[1]))
+rows = [l.strip().split("|") for l in open(sys.argv[2]) if l.strip()]
+passes = {r[1]: [float(v) for v in r[2:5]] for r in rows if r[0] == "pass"}
+zooms = [r[1:] for r in rows if r[0] == "zoom"]
+version = next((r[1:] for r in rows if r[0] == "version"), ["?", "?"])
+print(f"PostGIS {version[0]} on PostgreSQL {version[1]}, timed inside the server (plpgsql loop, clock_timestamp per tile).\n")
+print("| pass | median ms | p99 ms | max ms |")
+print("| --- | ---: | ---: | ---: |")
+for name in ("first", "second"):
+    m, p, x = passes[name]
+    print(f"| PostGIS, pass {name} | {m:.3f} | {p:.3f} | {x:.3f} |")
+print("\n| zoom | tiles | PostGIS mean bytes | PostGIS max bytes | ours mean bytes |")
+print("| ---: | ---: | ---: | ---: | ---: |")
+for z, n, avg, mx in zooms:
+    print(f"| {z} | {n} | {avg} | {mx} | {ours['bytes_by_zoom'].get(z, '')} |")
+m2, p2, _ = passes["second"]
+print(f"\n**Ratio (cold, per tile, PostGIS pass 2 / ours encode-only):** median {m2 / ours['encode_median_ms']:.1f}×, "
+      f"p99 {p2 / ours['encode_p99_ms']:.1f}× (ours {ours['encode_median_ms']:.3f} / {ours['encode_p99_ms']:.3f} ms, "
+      f"PostGIS {m2:.3f} / {p2:.3f} ms). Ours served cold (with gzip + ETag): median {ours['cold_median_ms']:.3f} ms; "
+      f"warm: median {ours['warm_median_ms']:.4f} ms.")
+print(f"\nNote: ours reads the points from an in-memory grid index; PostGIS from its GiST index and shared buffers "
+      f"(second pass, data cached). Neither figure includes HTTP.")
+PY
+echo
+echo "Commands: \`$CMD_OURS\`; \`psql -v points=points.csv -v tiles=tiles.csv -f Benchmarks/peers/tiles_postgis.sql\` on a temporary cluster (Benchmarks/tiles.sh)."
