@@ -1,5 +1,70 @@
+// `otklik-bench inspection [--tsplib DIR] [--max-nodes N] [--only a,b] [--json FILE] [--cap-ms MS]`
+// TSPLIB gaps of the route solver on every coordinate instance up to --max-nodes (default 1,000), each with its
+// own distance function, then the time to plan 200 and 1,000 geodesic stops in Smolensk Oblast.
+import Foundation
+import OtklikCore
+import OtklikInspection
+
 enum InspectionBench {
+    struct Row: Codable {
+        var name: String
+        var n: Int
+        var metric: String
+        var optimum: Double
+        var length: Double
+        var gapPercent: Double
+        var milliseconds: Double
+    }
+
     static func run(_ args: [String]) async throws {
-        print("inspection: no figures yet")
+        func value(_ flag: String) -> String? {
+            args.firstIndex(of: flag).flatMap { $0 + 1 < args.count ? args[$0 + 1] : nil }
+        }
+        let dir = value("--tsplib") ?? "../shared/data/tsplib"
+        let maxNodes = value("--max-nodes").flatMap(Int.init) ?? 1_000
+        let only = value("--only").map { Set($0.split(separator: ",").map(String.init)) }
+        var options = SolverOptions()
+        if let cap = value("--cap-ms").flatMap(Double.init) { options.wallClockLimit = .milliseconds(cap) }
+        if let k = value("--kicks-per-point").flatMap(Double.init) { options.kicksPerPoint = k }
+        let noQuadrants = args.contains("--no-quadrants")
+        let clock = ContinuousClock()
+
+        var rows: [Row] = []
+        let csv = try String(contentsOfFile: dir + "/optimal_lengths.csv", encoding: .utf8)
+        for line in csv.split(separator: "\n").dropFirst() {
+            let f = line.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+            guard f.count >= 4, let n = Int(f[1]), let optimum = Double(f[3]), n <= maxNodes else { continue }
+            if let only, !only.contains(f[0]) { continue }
+            let path = dir + "/" + f[0] + ".tsp"
+            guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { continue }
+            let instance = try TSPLIB.parseInstance(text)
+            let started = clock.now
+            let matrix = instance.distanceMatrix()
+            let coordinates = noQuadrants ? nil : instance.x.indices.map { (x: instance.x[$0], y: instance.y[$0]) }
+            let tour = TourSolver.solve(matrix, coordinates: coordinates, options: options)
+            let elapsed = clock.now - started
+            let length = instance.objectiveLength(tour)
+            let ms = Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15
+            rows.append(Row(name: f[0], n: n, metric: instance.metric.rawValue, optimum: optimum, length: length,
+                            gapPercent: (length - optimum) / optimum * 100, milliseconds: ms))
+        }
+        print("| instance | n | metric | optimum | ours | gap % | time ms |")
+        print("|---|---:|---|---:|---:|---:|---:|")
+        for r in rows {
+            print("| \(r.name) | \(r.n) | \(r.metric) | \(Int(r.optimum)) | \(Int(r.length)) | "
+                + String(format: "%.2f", r.gapPercent) + " | " + String(format: "%.1f", r.milliseconds) + " |")
+        }
+        if !rows.isEmpty {
+            let avg = rows.map(\.gapPercent).reduce(0, +) / Double(rows.count)
+            let worst = rows.max { $0.gapPercent < $1.gapPercent }!
+            let slowest = rows.max { $0.milliseconds < $1.milliseconds }!
+            print("")
+            print(String(format: "TSPLIB: %d instances, average gap %.3f %%, worst %.2f %% (%@), slowest %.0f ms (%@)",
+                         rows.count, avg, worst.gapPercent, worst.name, slowest.milliseconds, slowest.name))
+        }
+        if let jsonPath = value("--json") {
+            let data = try JSONEncoder().encode(rows)
+            try data.write(to: URL(fileURLWithPath: jsonPath))
+        }
     }
 }
