@@ -11,7 +11,7 @@ public struct SolverOptions: Sendable, Hashable {
     /// Optional cap on the iterated search; when it fires, the result depends on the machine's speed.
     public var wallClockLimit: Duration?
 
-    public init(seed: UInt64 = 20_260_601, neighbours: Int = 10, kicksPerPoint: Double = 60,
+    public init(seed: UInt64 = 20_260_601, neighbours: Int = 10, kicksPerPoint: Double = 20,
                 minimumKicks: Int = 2_000, wallClockLimit: Duration? = nil) {
         self.seed = seed
         self.neighbours = neighbours

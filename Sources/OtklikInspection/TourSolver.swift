@@ -15,7 +15,7 @@ public enum TourSolver {
             neighbours = addingQuadrantNeighbours(neighbours, matrix: matrix, coordinates: coordinates, perQuadrant: 2)
         }
         let start = greedyEdgeTour(matrix, neighbours: neighbours)
-        var search = LocalSearch(matrix: matrix, neighbours: neighbours, tour: start)
+        let search = LocalSearch(matrix: matrix, neighbours: neighbours, tour: start)
         search.optimiseAll()
         search.iterate(kicks: options.kicks(for: n), seed: options.seed, limit: options.wallClockLimit)
         return search.tourStarting(at: 0)
