@@ -18,6 +18,74 @@ enum InspectionBench {
         var cpuMilliseconds: Double
     }
 
+    struct PlannerTiming: Codable {
+        var label: String
+        var candidates: Int
+        var stops: Int
+        var kilometres: Double
+        var milliseconds: Double
+        var cpuMilliseconds: Double
+    }
+
+    struct Report: Codable {
+        var tsplib: [Row]
+        var planner: [PlannerTiming]
+    }
+
+    /// Random candidates in Smolensk Oblast's box (seeded), planned from Smolensk with geodesic distances: the
+    /// figure includes the distance table, i.e. n(n−1)/2 ellipsoidal inverses.
+    static func plannerTimings(options: SolverOptions, clock: ContinuousClock) throws -> [PlannerTiming] {
+        var timings: [PlannerTiming] = []
+        let start = GeoPoint(lon: 32.04, lat: 54.78)
+        let departure = Date(timeIntervalSince1970: 1_780_290_000)
+        let cases: [(String, Int, RouteFinish, Int?)] = [
+            ("200 stops, round trip", 200, .roundTrip, nil),
+            ("1,000 stops, round trip", 1_000, .roundTrip, nil),
+            ("1,000 stops, open end", 1_000, .openEnd, nil),
+            ("1,000 candidates, best 25 (prize-collecting)", 1_000, .roundTrip, 25),
+        ]
+        for (label, n, finish, maxStops) in cases {
+            var rng = PointGenerator(seed: UInt64(n))
+            let stops = (0..<n).map { k in
+                RouteStop(id: "s\(k)", name: "Объект \(k)",
+                          location: GeoPoint(lon: 30.8 + rng.unit() * 4.6, lat: 53.4 + rng.unit() * 2.7),
+                          priority: 1 + rng.unit() * 9, overdueCount: Int(rng.unit() * 3))
+            }
+            let request = RouteRequest(start: start, finish: finish, maxStops: maxStops, departure: departure,
+                                       solver: options)
+            let t0 = clock.now
+            let c0 = cpuMilliseconds()
+            let route = try RoutePlanner.plan(stops, request: request)
+            let cpu = cpuMilliseconds() - c0
+            let e = clock.now - t0
+            let ms = Double(e.components.seconds) * 1000 + Double(e.components.attoseconds) / 1e15
+            timings.append(PlannerTiming(label: label, candidates: n, stops: route.stops.count,
+                                         kilometres: route.totalMeters / 1000, milliseconds: ms, cpuMilliseconds: cpu))
+        }
+        print("")
+        print("| planner case (geodesic, Smolensk Oblast) | candidates | stops | km (geodesic) | wall ms | cpu ms |")
+        print("|---|---:|---:|---:|---:|---:|")
+        for t in timings {
+            print("| \(t.label) | \(t.candidates) | \(t.stops) | " + String(format: "%.1f", t.kilometres) + " | "
+                + String(format: "%.1f", t.milliseconds) + " | " + String(format: "%.1f", t.cpuMilliseconds) + " |")
+        }
+        return timings
+    }
+
+    /// SplitMix64: reproducible random points for the timing runs.
+    struct PointGenerator {
+        var state: UInt64
+        init(seed: UInt64) { state = seed }
+        mutating func unit() -> Double {
+            state &+= 0x9E37_79B9_7F4A_7C15
+            var z = state
+            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+            z ^= z >> 31
+            return Double(z >> 11) / Double(1 << 53)
+        }
+    }
+
     static func cpuMilliseconds() -> Double {
         var t = timespec()
         clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t)
@@ -76,8 +144,9 @@ enum InspectionBench {
                          + "slowest cpu %.0f ms (%@)", rows.count, avg, worst.gapPercent, worst.name,
                          slowest.milliseconds, slowest.name, slowestCPU.cpuMilliseconds, slowestCPU.name))
         }
+        let planner = try plannerTimings(options: options, clock: clock)
         if let jsonPath = value("--json") {
-            let data = try JSONEncoder().encode(rows)
+            let data = try JSONEncoder().encode(Report(tsplib: rows, planner: planner))
             try data.write(to: URL(fileURLWithPath: jsonPath))
         }
     }

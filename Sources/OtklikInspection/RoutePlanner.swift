@@ -43,7 +43,7 @@ public enum RoutePlanner {
         }
         let metric = request.metric
         let base = DistanceMatrix(count: points.count) { metric.distance(points[$0], points[$1]) }
-        let shape = Shape(base: base, endIndex: endIndex, open: request.finish == .openEnd)
+        let shape = Shape(base: base, points: points, endIndex: endIndex, open: request.finish == .openEnd)
 
         // Candidate k is base index firstStop + k.
         var selected = Array(firstStop..<points.count)
@@ -176,6 +176,8 @@ public enum RoutePlanner {
 /// start – dummy – end and the rest of it is the path.
 struct Shape {
     let base: DistanceMatrix
+    /// Positions of the base points, for the quadrant neighbour lists.
+    let points: [GeoPoint]
     let endIndex: Int?
     let open: Bool
 
@@ -214,7 +216,11 @@ struct Shape {
         }
         var opts = options
         if !iterate { opts.kicksPerPoint = 0; opts.minimumKicks = 0 }
-        let tour = TourSolver.solve(matrix, options: opts)
+        let coordinates = (0..<m).map { i in
+            let p = points[i == dummy ? 0 : nodes[i]]
+            return (x: p.lon, y: p.lat)
+        }
+        let tour = TourSolver.solve(matrix, coordinates: coordinates, options: opts)
         // tour starts at 0 (the start); orient it so that it leaves the start away from the dummy / end.
         var sequence = Array(tour.dropFirst())
         if needsDummy {
