@@ -58,6 +58,9 @@ public enum Geodesic {
             state = aux.evaluate(lambda)
             if state.sinSigma == 0 { break }
         }
+        // A fixed point beyond π is the equatorial (or near-equatorial) line the long way round, not a geodesic
+        // that Vincenty's formulation can describe: treat it as the antipodal case.
+        if converged, abs(lambda) > .pi { converged = false }
         if converged {
             state = aux.evaluate(lambda)
         } else {
@@ -78,6 +81,9 @@ public enum Geodesic {
                 lambda = sign * Double.pi
             }
             state = aux.evaluate(lambda)
+            if abs(abs(lambda) - .pi) < 1e-9, let antipodal = antipodalCase(aux: aux, L: L, a: a, b: b) {
+                return antipodal
+            }
         }
 
         let cos2Alpha = state.cos2Alpha
@@ -92,6 +98,44 @@ public enum Geodesic {
         let az1 = atan2(cosU2 * sinL, cosU1 * sinU2 - sinU1 * cosU2 * cosL) / rad
         let az2 = atan2(cosU1 * sinL, -sinU1 * cosU2 + cosU1 * sinU2 * cosL) / rad
         return GeodesicInverse(distance: s, initialAzimuth: az1, finalAzimuth: az2, converged: converged)
+    }
+
+    /// Nearly antipodal points whose geodesic passes through λ = π on the auxiliary sphere (e.g. two points on
+    /// the equator almost half the world apart): there σ is fixed and the unknown is α, found by bisection on
+    /// π − |L| = (1 − C) f sin α (σ + C sin σ (cos 2σm + C cos σ (−1 + 2 cos² 2σm))) (Vincenty 1975b's idea).
+    static func antipodalCase(aux: Auxiliary, L: Double, a: Double, b: Double) -> GeodesicInverse? {
+        let f = aux.f
+        let cosSigma = aux.sinU1 * aux.sinU2 - aux.cosU1 * aux.cosU2
+        let sinSigma = abs(aux.cosU1 * aux.sinU2 + aux.sinU1 * aux.cosU2)
+        let sigma = atan2(sinSigma, cosSigma)
+        let target = Double.pi - abs(L)
+        func terms(_ sinAlpha: Double) -> (h: Double, cos2Alpha: Double, cos2SigmaM: Double) {
+            let cos2Alpha = 1 - sinAlpha * sinAlpha
+            let cos2SigmaM = cos2Alpha == 0 ? 0 : cosSigma - 2 * aux.sinU1 * aux.sinU2 / cos2Alpha
+            let C = f / 16 * cos2Alpha * (4 + f * (4 - 3 * cos2Alpha))
+            let h = (1 - C) * f * sinAlpha
+                * (sigma + C * sinSigma * (cos2SigmaM + C * cosSigma * (-1 + 2 * cos2SigmaM * cos2SigmaM))) - target
+            return (h, cos2Alpha, cos2SigmaM)
+        }
+        var lo = 0.0, hi = 1.0
+        guard terms(hi).h >= 0 else { return nil }
+        for _ in 0..<200 where hi - lo > 1e-15 {
+            let mid = (lo + hi) / 2
+            if terms(mid).h < 0 { lo = mid } else { hi = mid }
+        }
+        let sinAlpha = (lo + hi) / 2
+        let t = terms(sinAlpha)
+        let uSq = t.cos2Alpha * (a * a - b * b) / (b * b)
+        let A = 1 + uSq / 16384 * (4096 + uSq * (-768 + uSq * (320 - 175 * uSq)))
+        let B = uSq / 1024 * (256 + uSq * (-128 + uSq * (74 - 47 * uSq)))
+        let c2 = t.cos2SigmaM
+        let deltaSigma = B * sinSigma * (c2 + B / 4 * (cosSigma * (-1 + 2 * c2 * c2)
+            - B / 6 * c2 * (-3 + 4 * sinSigma * sinSigma) * (-3 + 4 * c2 * c2)))
+        let distance = b * A * (sigma - deltaSigma)
+        let sign: Double = L < 0 ? -1 : 1
+        let az1 = sign * asin(min(1, sinAlpha / aux.cosU1)) * 180 / .pi
+        let az2 = sign * (180 - asin(min(1, sinAlpha / aux.cosU2)) * 180 / .pi)
+        return GeodesicInverse(distance: distance, initialAzimuth: az1, finalAzimuth: az2, converged: false)
     }
 
     /// Vincenty's quantities on the auxiliary sphere for a trial λ.
