@@ -3,8 +3,9 @@ public struct DistanceMatrix: Sendable {
     public let count: Int
     @usableFromInline var storage: [Double]
 
-    /// The planner holds n² doubles: 4,000 points are 128 MB, past that a request should be split.
-    public static let maximumCount = 4_000
+    /// The planner holds up to three n² tables of doubles while it works: 2,500 points are 150 MB at the peak,
+    /// past that a request should be narrowed (district, category) or split.
+    public static let maximumCount = 2_500
 
     /// Fills the table from a symmetric cost function, evaluating each unordered pair once.
     public init(count: Int, _ cost: (Int, Int) -> Double) {

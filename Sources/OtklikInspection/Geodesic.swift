@@ -29,16 +29,38 @@ public enum Geodesic {
     }
 
     public static func inverse(_ p1: GeoPoint, _ p2: GeoPoint) -> GeodesicInverse {
+        let r1 = Reduced(p1), r2 = Reduced(p2)
+        return inverse(r1, r2)
+    }
+
+    /// The full table of geodesic distances; reduced latitudes are computed once per point, not once per pair.
+    public static func distanceMatrix(_ points: [GeoPoint]) -> DistanceMatrix {
+        let reduced = points.map(Reduced.init)
+        return DistanceMatrix(count: points.count) { inverse(reduced[$0], reduced[$1]).distance }
+    }
+
+    /// A point's longitude (radians) and the sine and cosine of its reduced latitude.
+    struct Reduced {
+        let lon: Double, sinU: Double, cosU: Double
+
+        init(_ p: GeoPoint) {
+            let rad = Double.pi / 180
+            let U = atan((1 - flattening) * tan(p.lat * rad))
+            lon = p.lon * rad
+            sinU = sin(U)
+            cosU = cos(U)
+        }
+    }
+
+    static func inverse(_ r1: Reduced, _ r2: Reduced) -> GeodesicInverse {
         let f = flattening
         let a = semiMajorAxis
         let b = semiMinorAxis
         let rad = Double.pi / 180
-        var L = (p2.lon - p1.lon) * rad
+        var L = r2.lon - r1.lon
         // Longitude difference in (-π, π]: the shorter way round.
         if L > .pi { L -= 2 * .pi } else if L <= -.pi { L += 2 * .pi }
-        let U1 = atan((1 - f) * tan(p1.lat * rad))
-        let U2 = atan((1 - f) * tan(p2.lat * rad))
-        let sinU1 = sin(U1), cosU1 = cos(U1), sinU2 = sin(U2), cosU2 = cos(U2)
+        let sinU1 = r1.sinU, cosU1 = r1.cosU, sinU2 = r2.sinU, cosU2 = r2.cosU
 
         let aux = Auxiliary(sinU1: sinU1, cosU1: cosU1, sinU2: sinU2, cosU2: cosU2, f: f)
         var lambda = L

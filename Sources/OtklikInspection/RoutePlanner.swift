@@ -42,7 +42,8 @@ public enum RoutePlanner {
                             request: request, message: "Нет объектов для посещения: список кандидатов пуст")
         }
         let metric = request.metric
-        let base = DistanceMatrix(count: points.count) { metric.distance(points[$0], points[$1]) }
+        let base = metric == .geodesic ? Geodesic.distanceMatrix(points)
+            : DistanceMatrix(count: points.count) { metric.distance(points[$0], points[$1]) }
         let shape = Shape(base: base, points: points, endIndex: endIndex, open: request.finish == .openEnd)
 
         // Candidate k is base index firstStop + k.
