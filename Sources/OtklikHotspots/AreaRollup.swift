@@ -52,30 +52,77 @@ public enum AreaRollup {
             if let only = settlementsByName[name], only.count == 1 { return only[0] }
             return k
         }
+        // Tallies in flat arrays indexed [category slot][area index]; slot 0 is all categories. Names are hashed
+        // once per point (a million string-keyed dictionary updates per level would dominate the cost).
+        let codes = taxonomy.codes
+        let slot = Dictionary(uniqueKeysWithValues: codes.enumerated().map { ($1, $0 + 1) })
+        var districtIndex: [String: Int] = [:], districtKeys: [Key] = []
+        var settlementIndex: [Key: Int] = [:], settlementKeys: [Key] = []
+        var dT = [[Tally]](repeating: [], count: codes.count + 1)
+        var sT = [[Tally]](repeating: [], count: codes.count + 1)
+        func districtSlot(_ name: String) -> Int {
+            if let i = districtIndex[name] { return i }
+            let i = districtKeys.count
+            districtIndex[name] = i
+            districtKeys.append(Key(name: name, district: nil))
+            for c in dT.indices { dT[c].append(Tally()) }
+            return i
+        }
+        var resolved: [Key: Int] = [:]
+        func settlementSlot(_ name: String, _ district: String?) -> Int {
+            let raw = Key(name: name, district: district)
+            if let i = resolved[raw] { return i }
+            let k = settlementKey(name, district)
+            let i: Int
+            if let known = settlementIndex[k] {
+                i = known
+            } else {
+                i = settlementKeys.count
+                settlementIndex[k] = i
+                settlementKeys.append(k)
+                for c in sT.indices { sT[c].append(Tally()) }
+            }
+            resolved[raw] = i
+            return i
+        }
         let deadlines = Dictionary(uniqueKeysWithValues: taxonomy.categories.map { ($0.code, $0.deadlineDays) })
-        // tallies[level][category or ""][area]
-        var districts: [String: [Key: Tally]] = [:]
-        var settlements: [String: [Key: Tally]] = [:]
         for p in points {
             let overdue = deadlines[p.category].map { p.isOverdue(at: now, deadlineDays: $0) } ?? false
-            for cat in ["", p.category] {
-                if let d = p.district {
-                    districts[cat, default: [:]][Key(name: d, district: nil), default: Tally()].add(p, overdue)
-                }
-                if let s = p.settlement {
-                    settlements[cat, default: [:]][settlementKey(s, p.district), default: Tally()].add(p, overdue)
-                }
+            let c = slot[p.category]
+            if let d = p.district {
+                let a = districtSlot(d)
+                dT[0][a].add(p, overdue)
+                if let c { dT[c][a].add(p, overdue) }
+            }
+            if let name = p.settlement {
+                let a = settlementSlot(name, p.district)
+                sT[0][a].add(p, overdue)
+                if let c { sT[c][a].add(p, overdue) }
             }
         }
         for h in hotspots {
-            for cat in ["", h.category] {
-                if let d = h.district {
-                    districts[cat, default: [:]][Key(name: d, district: nil), default: Tally()].addHotspot(h)
-                }
-                if let s = h.settlement {
-                    settlements[cat, default: [:]][settlementKey(s, h.district), default: Tally()].addHotspot(h)
-                }
+            let c = slot[h.category]
+            if let d = h.district {
+                let a = districtSlot(d)
+                dT[0][a].addHotspot(h)
+                if let c { dT[c][a].addHotspot(h) }
             }
+            if let name = h.settlement {
+                let a = settlementSlot(name, h.district)
+                sT[0][a].addHotspot(h)
+                if let c { sT[c][a].addHotspot(h) }
+            }
+        }
+        func nonEmpty(_ tallies: [Tally], _ keys: [Key]) -> [Key: Tally] {
+            var out: [Key: Tally] = [:]
+            for (i, t) in tallies.enumerated() where t.incidents > 0 || t.hotspots > 0 { out[keys[i]] = t }
+            return out
+        }
+        var districts: [String: [Key: Tally]] = [:]
+        var settlements: [String: [Key: Tally]] = [:]
+        for (k, code) in ([""] + codes).enumerated() {
+            districts[code] = nonEmpty(dT[k], districtKeys)
+            settlements[code] = nonEmpty(sT[k], settlementKeys)
         }
         let categories = [""] + taxonomy.codes
         var rows: [AreaRollupRow] = []

@@ -1,119 +1,115 @@
 /// A uniform grid over planar points: every point's cell, the points of each cell (CSR layout, ascending point
 /// index inside a cell) and, per cell, the non-empty cells of a square stencil around it.
 ///
-/// Cells are found through an open-addressing table keyed by integer cell coordinates, so the cost is linear in
-/// the number of points whatever the extent; no comparison sort is needed (a counting sort by first-seen cell).
+/// Cells are numbered by a row-major key (padded so a stencil never wraps into the next row). Points are
+/// ordered by key with a stable LSD radix sort, so cells come out sorted by key; the stencil's cells in each row
+/// are then found by a merge-like sweep with one monotone cursor per row offset. Everything is linear in the
+/// number of points: no hashing, no comparison sort.
 struct CellGrid {
     let side: Double
     let cellOfPoint: [Int32]
     let cellStart: [Int32]
     let members: [Int32]
-    let cellX: [Int64]
-    let cellY: [Int64]
     /// Non-empty cells within `reach` cells in x and y (the cell itself included), CSR layout.
     let neighbourStart: [Int32]
     let neighbours: [Int32]
 
-    var cellCount: Int { cellX.count }
+    var cellCount: Int { cellStart.count - 1 }
+
+    /// Whether the extent of the points spans few enough cells per axis (<= 1e9) for keys to fit in 64 bits.
+    static func fits(x: [Double], y: [Double], side: Double) -> Bool {
+        guard let x0 = x.min(), let x1 = x.max(), let y0 = y.min(), let y1 = y.max() else { return true }
+        return max(x1 - x0, y1 - y0) / side <= 1e9
+    }
 
     init(x: [Double], y: [Double], side: Double, reach: Int) {
         let n = x.count
         self.side = side
-        var minX = Double.infinity, minY = Double.infinity
+        var minX = Double.infinity, minY = Double.infinity, maxX = -Double.infinity, maxY = -Double.infinity
         for i in 0..<n {
-            minX = Swift.min(minX, x[i])
-            minY = Swift.min(minY, y[i])
+            minX = Swift.min(minX, x[i]); maxX = Swift.max(maxX, x[i])
+            minY = Swift.min(minY, y[i]); maxY = Swift.max(maxY, y[i])
         }
-        var table = CellTable(expected: Swift.max(16, n))
-        var cellOfPoint = [Int32](repeating: 0, count: n)
-        var counts: [Int32] = []
+        guard n > 0 else {
+            self.cellOfPoint = []; self.cellStart = [0]; self.members = []; self.neighbourStart = [0]; self.neighbours = []
+            return
+        }
+        let pad = UInt64(reach)
+        let columns = UInt64(((maxX - minX) / side).rounded(.down)) + 1 + 2 * pad
+        var keys = [UInt64](repeating: 0, count: n)
+        var maxKey: UInt64 = 0
         for i in 0..<n {
-            let cx = Int64(((x[i] - minX) / side).rounded(.down))
-            let cy = Int64(((y[i] - minY) / side).rounded(.down))
-            let c = table.findOrInsert(cx, cy)
-            if Int(c) == counts.count { counts.append(0) }
-            counts[Int(c)] += 1
-            cellOfPoint[i] = c
+            let cx = UInt64(((x[i] - minX) / side).rounded(.down)) + pad
+            let cy = UInt64(((y[i] - minY) / side).rounded(.down)) + pad
+            let k = cy &* columns &+ cx
+            keys[i] = k
+            maxKey = Swift.max(maxKey, k)
         }
-        let cells = counts.count
-        var start = [Int32](repeating: 0, count: cells + 1)
-        for c in 0..<cells { start[c + 1] = start[c] + counts[c] }
-        var fill = Array(start.dropLast())
+        let order = Self.radixSortedIndices(keys, maxKey: maxKey)
         var members = [Int32](repeating: 0, count: n)
-        for i in 0..<n {
-            let c = Int(cellOfPoint[i])
-            members[Int(fill[c])] = Int32(i)
-            fill[c] += 1
+        var cellOfPoint = [Int32](repeating: 0, count: n)
+        var cellStart: [Int32] = [0]
+        var cellKey: [UInt64] = []
+        for (pos, i) in order.enumerated() {
+            let k = keys[Int(i)]
+            if cellKey.last != k {
+                if !cellKey.isEmpty { cellStart.append(Int32(pos)) }
+                cellKey.append(k)
+            }
+            members[pos] = i
+            cellOfPoint[Int(i)] = Int32(cellKey.count - 1)
         }
+        cellStart.append(Int32(n))
+        let cells = cellKey.count
         var nbStart = [Int32](repeating: 0, count: cells + 1)
         var nbs: [Int32] = []
         nbs.reserveCapacity(cells * 9)
+        var cursor = [Int](repeating: 0, count: 2 * reach + 1)
+        let r = UInt64(reach)
         for c in 0..<cells {
-            let cx = table.xs[c], cy = table.ys[c]
-            for dy in -reach...reach {
-                for dx in -reach...reach {
-                    let b = table.find(cx + Int64(dx), cy + Int64(dy))
-                    if b >= 0 { nbs.append(b) }
+            let k = cellKey[c]
+            for dy in 0...(2 * reach) {
+                // Row offset dy − reach; columns cx − reach … cx + reach. Padding keeps both ends in the row.
+                let base = k &+ UInt64(dy) &* columns &- r &* columns
+                let lo = base &- r, hi = base &+ r
+                var j = cursor[dy]
+                while j < cells && cellKey[j] < lo { j += 1 }
+                cursor[dy] = j
+                while j < cells && cellKey[j] <= hi {
+                    nbs.append(Int32(j))
+                    j += 1
                 }
             }
             nbStart[c + 1] = Int32(nbs.count)
         }
         self.cellOfPoint = cellOfPoint
-        self.cellStart = start
+        self.cellStart = cellStart
         self.members = members
-        self.cellX = table.xs
-        self.cellY = table.ys
         self.neighbourStart = nbStart
         self.neighbours = nbs
     }
-}
 
-/// Open addressing with linear probing; (x, y) integer cell coordinates to a dense cell id.
-struct CellTable {
-    private var slots: [Int32]
-    private let mask: Int
-    private(set) var xs: [Int64] = []
-    private(set) var ys: [Int64] = []
-
-    init(expected: Int) {
-        var cap = 16
-        while cap < expected * 2 { cap <<= 1 }
-        slots = [Int32](repeating: -1, count: cap)
-        mask = cap - 1
-    }
-
-    @inline(__always)
-    private func hash(_ x: Int64, _ y: Int64) -> Int {
-        var h = UInt64(bitPattern: x) &* 0x9E37_79B9_7F4A_7C15 ^ UInt64(bitPattern: y) &* 0xC2B2_AE3D_27D4_EB4F
-        h ^= h >> 29
-        h = h &* 0xBF58_476D_1CE4_E5B9
-        h ^= h >> 32
-        return Int(truncatingIfNeeded: h) & mask
-    }
-
-    func find(_ x: Int64, _ y: Int64) -> Int32 {
-        var s = hash(x, y)
-        while true {
-            let v = slots[s]
-            if v < 0 { return -1 }
-            if xs[Int(v)] == x && ys[Int(v)] == y { return v }
-            s = (s + 1) & mask
-        }
-    }
-
-    mutating func findOrInsert(_ x: Int64, _ y: Int64) -> Int32 {
-        var s = hash(x, y)
-        while true {
-            let v = slots[s]
-            if v < 0 {
-                let id = Int32(xs.count)
-                slots[s] = id
-                xs.append(x)
-                ys.append(y)
-                return id
+    /// Stable LSD radix sort of 0..<n by key, 11 bits per pass, only as many passes as the largest key needs.
+    static func radixSortedIndices(_ keys: [UInt64], maxKey: UInt64) -> [Int32] {
+        let n = keys.count
+        var idx = [Int32](0..<Int32(n))
+        var tmp = [Int32](repeating: 0, count: n)
+        let bits = 64 - maxKey.leadingZeroBitCount
+        var shift = 0
+        var count = [Int](repeating: 0, count: 2049)
+        while shift < bits {
+            for b in 0..<count.count { count[b] = 0 }
+            for i in 0..<n { count[Int((keys[i] >> UInt64(shift)) & 2047) + 1] += 1 }
+            for b in 1..<count.count { count[b] += count[b - 1] }
+            for j in 0..<n {
+                let i = Int(idx[j])
+                let d = Int((keys[i] >> UInt64(shift)) & 2047)
+                tmp[count[d]] = Int32(i)
+                count[d] += 1
             }
-            if xs[Int(v)] == x && ys[Int(v)] == y { return v }
-            s = (s + 1) & mask
+            swap(&idx, &tmp)
+            shift += 11
         }
+        return idx
     }
 }

@@ -63,7 +63,7 @@ public enum DBSCAN {
             minY = min(minY, y[i]); maxY = max(maxY, y[i])
         }
         // Cell coordinates must stay exact integers in a Double.
-        if !x.isEmpty, max(maxX - minX, maxY - minY) / eps > 1e15 {
+        if !x.isEmpty, max(maxX - minX, maxY - minY) / eps > 1e8 {
             throw .invalidParameter(name: "eps", value: eps, reason: "too small for an extent of \(max(maxX - minX, maxY - minY)) m")
         }
     }

@@ -38,6 +38,9 @@ public enum GetisOrd {
         }
         for i in 0..<n where !(x[i].isFinite && y[i].isFinite) { throw .nonFiniteCoordinate(index: i, x: x[i], y: y[i]) }
         if n == 0 { return [] }
+        guard CellGrid.fits(x: x, y: y, side: band) else {
+            throw .invalidParameter(name: "band", value: band, reason: "too small for the extent of the locations")
+        }
         let neighbours = neighbourLists(x: x, y: y, band: band)
         return giStar(values: values, neighbourStart: neighbours.start, neighbours: neighbours.list)
     }

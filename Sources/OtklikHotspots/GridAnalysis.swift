@@ -126,6 +126,9 @@ public enum GridAnalysis {
         let cells = counts.keys.sorted()
         let xy = cells.map { grid.center($0) }
         let xs = xy.map(\.x), ys = xy.map(\.y)
+        guard CellGrid.fits(x: xs, y: ys, side: band) else {
+            throw .invalidParameter(name: "band", value: band, reason: "too small for the extent of the points")
+        }
         let nb = GetisOrd.neighbourLists(x: xs, y: ys, band: band)
         let values = cells.map { Double(counts[$0]!) }
         let gi = GetisOrd.giStar(values: values, neighbourStart: nb.start, neighbours: nb.list)

@@ -106,3 +106,18 @@ struct DBSCANTests {
         #expect(flat.labels == [0, 0, 0, 0, 0, 0])
     }
 }
+
+struct STDBSCANTests {
+    /// ST-DBSCAN against scikit-learn on a precomputed space-and-time neighbourhood graph.
+    @Test func matchesScikitLearnOnASpaceTimeGraph() throws {
+        let (header, rows) = try Fixture.rows("stdbscan.csv")
+        let p = Fixture.params(header)
+        let x = rows.map { Double($0[0])! }, y = rows.map { Double($0[1])! }, t = rows.map { Double($0[2])! }
+        let labels = rows.map { Int($0[3])! }, core = rows.map { $0[4] == "1" }
+        let r = try DBSCAN.run(x: x, y: y, t: t, eps: Double(p["eps"]!)!, timeWindow: Double(p["window"]!)!,
+                               minPoints: Int(p["min_samples"]!)!)
+        #expect(r.isCore == core)
+        #expect(r.labels == labels)
+        #expect(r.clusterCount == Set(labels.filter { $0 >= 0 }).count)
+    }
+}

@@ -113,3 +113,23 @@ struct HexGridTests {
         #expect(throws: HotspotsError.self) { try HexGrid(cellSize: 0) }
     }
 }
+
+struct GridBorderTests {
+    /// Locations exactly on the neighbour grid's cell borders, at distances exactly equal to the band:
+    /// `<= band` keeps them, so a 4×4 lattice has 3, 4 or 5 neighbours (self included) at corners, edges, inside.
+    @Test func latticeOnCellBordersKeepsNeighboursAtExactlyTheBand() throws {
+        var x: [Double] = [], y: [Double] = []
+        for j in 0..<4 { for i in 0..<4 { x.append(Double(i) * 250); y.append(Double(j) * 250) } }
+        let gi = try GetisOrd.giStar(values: (0..<16).map(Double.init), x: x, y: y, band: 250)
+        let expected = [3, 4, 4, 3, 4, 5, 5, 4, 4, 5, 5, 4, 3, 4, 4, 3]
+        #expect(gi.map(\.neighbours) == expected)
+    }
+
+    @Test func dbscanLinksPointsExactlyEpsApartAcrossCells() throws {
+        // Integer metres, eps 7: neighbours at exactly eps; the chain is one cluster whatever the cell borders.
+        let x = (0..<40).map { Double($0) * 7 }, y = [Double](repeating: 0, count: 40)
+        let r = try DBSCAN.run(x: x, y: y, eps: 7, minPoints: 3)
+        #expect(r.labels == [Int](repeating: 0, count: 40))
+        #expect(r.isCore == [false] + [Bool](repeating: true, count: 38) + [false])
+    }
+}

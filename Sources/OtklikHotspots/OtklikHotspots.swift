@@ -1,0 +1,13 @@
+// OtklikHotspots: pure hotspot analysis. Values in, values out: no database, clock, logger, file or PROJ.
+//
+// The caller (CLI, HTTP) does the I/O and the projection:
+//   1. read incidents, project each location to metres in the region's CRS (OtklikGeo), and build
+//      `HotspotPoint(incident:x:y:)`; apply filters (category, district, settlement, dates) before the call;
+//   2. `HotspotAnalysis.run(points:taxonomy:config:now:)` -> `HotspotReport` (hotspots ranked by score,
+//      per-agency repeat-after-fix rates, per-category DBSCAN summary);
+//   3. `AreaRollup.compute(points:hotspots:areas:taxonomy:now:)` -> rows per district and settlement;
+//   4. `GridAnalysis.run(points:config:)` -> Gi* hexagon bins, with emerging patterns when `config.slice` is set;
+//   5. write with `HotspotWriters.geoJSON/csv/table/agencyCSV/rollupCSV` and `GridWriters.geoJSON`, passing
+//      the inverse projection `(x, y) -> GeoPoint` for the hexagons.
+// Lower-level pieces are public too: `DBSCAN`, `GetisOrd`, `HexGrid`, `MannKendall`, `EmergingHotspots`,
+// `EmpiricalBayes`, `Recurrence`, `Normal`.
