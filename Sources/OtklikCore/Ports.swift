@@ -96,6 +96,9 @@ public protocol IncidentRepository: Sendable {
     func count(_ query: IncidentQuery) async throws -> Int
     /// Every match, visited in id order in bounded memory (chunked reads).
     func scan(_ query: IncidentQuery, chunkSize: Int, _ body: @Sendable ([Incident]) async throws -> Void) async throws
+    /// Like `scan`, for analysis: incidents carry place, category, times, status and agency only (no description,
+    /// address or attributes), which is what the hotspot engine reads, at a fraction of the cost.
+    func scanForAnalysis(_ query: IncidentQuery, chunkSize: Int, _ body: @Sendable ([Incident]) async throws -> Void) async throws
     /// Applies a validated transition and records the event; throws `DomainError`.
     func changeStatus(id: Int64, to: IncidentStatus, actor: String, note: String, at: Date) async throws -> Incident
     func events(incidentID: Int64) async throws -> [StatusEvent]
@@ -105,6 +108,12 @@ public protocol IncidentRepository: Sendable {
     func nearby(_ point: GeoPoint, radius: Double, query: IncidentQuery) async throws -> [(Incident, Double)]
     func stats(_ query: IncidentQuery) async throws -> IncidentStats
     func extent(_ query: IncidentQuery) async throws -> Extent
+}
+
+extension IncidentRepository {
+    public func scanForAnalysis(_ query: IncidentQuery, chunkSize: Int, _ body: @Sendable ([Incident]) async throws -> Void) async throws {
+        try await scan(query, chunkSize: chunkSize, body)
+    }
 }
 
 /// The area storage port.

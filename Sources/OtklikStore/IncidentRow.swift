@@ -29,6 +29,20 @@ enum IncidentRow {
             approximateLocation: row[15], attributes: attributes, updatedAt: try date(row[11], "updated_at"))
     }
 
+    static let leanColumns = "i.id, i.category, i.lon, i.lat, i.reported_at, i.status, i.resolved_at, i.district, i.settlement, i.agency"
+
+    static func decodeLean(_ row: Row) throws -> Incident {
+        func date(_ text: String?, _ field: String) throws -> Date? {
+            guard let text else { return nil }
+            do { return try Timestamp.parse(text, field: field) } catch {
+                throw StoreError(.corrupt, "incident \(row[0] as Int64? ?? -1): stored \(error)")
+            }
+        }
+        return Incident(id: row[0], source: .import, externalID: "", category: row[1], location: GeoPoint(lon: row[2], lat: row[3]),
+                        reportedAt: try date(row[4], "reported_at")!, status: IncidentStatus(rawValue: row[5]) ?? .new,
+                        resolvedAt: try date(row[6], "resolved_at"), district: row[7], settlement: row[8], agency: row[9])
+    }
+
     static func attributesJSON(_ a: [String: String]) -> String? {
         guard !a.isEmpty, let data = try? JSONEncoder.sorted.encode(a) else { return nil }
         return String(decoding: data, as: UTF8.self)
@@ -48,8 +62,13 @@ struct QueryBuilder {
     var clauses: [String] = []
     var arguments: [(any DatabaseValueConvertible)?] = []
 
-    init(_ q: IncidentQuery, includePaging: Bool) {
-        if let b = q.bbox {
+    /// `useRTree: false` tests the box on the REAL columns only, which is cheaper when the box holds a large
+    /// share of the table (the R*Tree would hand back tens of thousands of ids to intersect).
+    init(_ q: IncidentQuery, includePaging: Bool, useRTree: Bool = true) {
+        if let b = q.bbox, !useRTree {
+            clauses.append("i.lon BETWEEN ? AND ? AND i.lat BETWEEN ? AND ?")
+            arguments += [b.minLon, b.maxLon, b.minLat, b.maxLat]
+        } else if let b = q.bbox {
             // R*Tree candidates (float32 bounds, rounded outward), then the exact test on the REAL columns.
             clauses.append("""
                 i.id IN (SELECT pkid FROM idx_incidents_geom WHERE xmin <= ? AND xmax >= ? AND ymin <= ? AND ymax >= ?)
@@ -94,6 +113,12 @@ struct QueryBuilder {
             clauses.append("i.id > ?")
             arguments.append(after)
         }
+    }
+
+    /// True when a query filters by nothing but a box (count can then run on the R*Tree alone).
+    static func onlyBBox(_ q: IncidentQuery) -> Bool {
+        q.bbox != nil && q.window.start == nil && q.window.end == nil && q.categories.isEmpty && q.statuses.isEmpty
+            && q.district == nil && q.settlement == nil && q.ids == nil && q.afterID == nil
     }
 
     var whereSQL: String { clauses.isEmpty ? "" : " WHERE " + clauses.joined(separator: " AND ") }

@@ -76,8 +76,19 @@ extension SpatiaLiteStore {
         try await pool.read { db in try Self.fetchPage(db, query) }
     }
 
+    /// R*Tree candidates for a box (float32 bounds, so a superset of the exact answer).
+    static func rtreeCandidates(_ db: Database, _ b: BBox) throws -> Int {
+        try Int.fetchOne(db, sql: "SELECT count(*) FROM idx_incidents_geom WHERE xmin <= ? AND xmax >= ? AND ymin <= ? AND ymax >= ?",
+                         arguments: [b.maxLon, b.minLon, b.maxLat, b.minLat]) ?? 0
+    }
+
+    /// Above this many candidates a box is answered by scanning the table in id order, which stops after one
+    /// page, rather than by intersecting a large R*Tree id list.
+    static let rtreeCandidateLimit = 5_000
+
     static func fetchPage(_ db: Database, _ query: IncidentQuery) throws -> [Incident] {
-        let qb = QueryBuilder(query, includePaging: true)
+        let useRTree = try query.bbox.map { try rtreeCandidates(db, $0) <= rtreeCandidateLimit } ?? true
+        let qb = QueryBuilder(query, includePaging: true, useRTree: useRTree)
         var sql = "SELECT \(IncidentRow.columns) FROM incidents i\(qb.whereSQL)"
         sql += query.order == .idAscending ? " ORDER BY i.id" : " ORDER BY i.reported_at DESC, i.id DESC"
         var args = qb.statementArguments
@@ -96,7 +107,23 @@ extension SpatiaLiteStore {
 
     public func count(_ query: IncidentQuery) async throws -> Int {
         try await pool.read { db in
-            let qb = QueryBuilder(query, includePaging: true)
+            if QueryBuilder.onlyBBox(query), let b = query.bbox {
+                // Entries whose float32 bounds lie inside the box are inside for sure; only those that straddle an
+                // edge need the exact test on the stored coordinates.
+                let inside = try Int.fetchOne(db, sql: """
+                    SELECT count(*) FROM idx_incidents_geom WHERE xmin >= ? AND xmax <= ? AND ymin >= ? AND ymax <= ?
+                    """, arguments: [b.minLon, b.maxLon, b.minLat, b.maxLat]) ?? 0
+                let edge = try Int.fetchOne(db, sql: """
+                    SELECT count(*) FROM incidents i WHERE i.id IN (
+                      SELECT pkid FROM idx_incidents_geom WHERE xmin <= ? AND xmax >= ? AND ymin <= ? AND ymax >= ?
+                        AND NOT (xmin >= ? AND xmax <= ? AND ymin >= ? AND ymax <= ?))
+                    AND i.lon BETWEEN ? AND ? AND i.lat BETWEEN ? AND ?
+                    """, arguments: [b.maxLon, b.minLon, b.maxLat, b.minLat, b.minLon, b.maxLon, b.minLat, b.maxLat,
+                                     b.minLon, b.maxLon, b.minLat, b.maxLat]) ?? 0
+                return inside + edge
+            }
+            let useRTree = try query.bbox.map { try Self.rtreeCandidates(db, $0) <= Self.rtreeCandidateLimit } ?? true
+            let qb = QueryBuilder(query, includePaging: true, useRTree: useRTree)
             return try Int.fetchOne(db, sql: "SELECT count(*) FROM incidents i\(qb.whereSQL)", arguments: qb.statementArguments) ?? 0
         }
     }
@@ -115,6 +142,30 @@ extension SpatiaLiteStore {
             try await body(page)
             if let r = remaining { remaining = r - page.count }
             if page.count < q.limit! { return }
+            q.afterID = page.last!.id
+        }
+    }
+
+    public func scanForAnalysis(_ query: IncidentQuery, chunkSize: Int = 50_000,
+                                _ body: @Sendable ([Incident]) async throws -> Void) async throws {
+        var q = query
+        q.order = .idAscending
+        q.offset = 0
+        q.limit = nil
+        while true {
+            let qb = QueryBuilder(q, includePaging: true)
+            let sql = "SELECT \(IncidentRow.leanColumns) FROM incidents i\(qb.whereSQL) ORDER BY i.id LIMIT \(chunkSize)"
+            let args = qb.statementArguments
+            let page = try await pool.read { db in
+                let cursor = try Row.fetchCursor(db, sql: sql, arguments: args)
+                var out: [Incident] = []
+                out.reserveCapacity(chunkSize)
+                while let row = try cursor.next() { out.append(try IncidentRow.decodeLean(row)) }
+                return out
+            }
+            if page.isEmpty { return }
+            try await body(page)
+            if page.count < chunkSize { return }
             q.afterID = page.last!.id
         }
     }

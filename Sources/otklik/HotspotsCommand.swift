@@ -21,6 +21,8 @@ struct Hotspots: AsyncParsableCommand {
     @Option(help: "table, csv, json or geojson.") var format = "table"
     @Option(help: "Show at most this many hotspots (table/csv/json/geojson).") var limit: Int?
     @Flag(help: "Gi* hot and cold bins on a hexagonal grid instead (GeoJSON).") var grid = false
+    @Option(help: "Roll-ups instead: district or settlement (CSV: counts, open, overdue, hotspots, recurring, per 1,000, empirical-Bayes per 1,000), per category and overall.")
+    var rollup: String?
     @Option(help: "Hexagon size in metres for --grid (default 500).") var cell: Double?
     @Option(help: "With --grid: slice time by week or month for emerging hotspot classes.") var slice: String?
 
@@ -33,6 +35,7 @@ struct Hotspots: AsyncParsableCommand {
         if let cell, !(cell > 0 && cell.isFinite) { throw ValidationError("--cell must be a positive number of metres") }
         if let slice, TimeSlice(rawValue: slice) == nil { throw ValidationError("--slice must be week or month") }
         if let limit, limit < 0 { throw ValidationError("--limit must not be negative") }
+        if let rollup, AreaLevel(rawValue: rollup) == nil { throw ValidationError("--rollup must be district or settlement") }
     }
 
     func run() async throws {
@@ -61,6 +64,13 @@ struct Hotspots: AsyncParsableCommand {
             return
         }
         let analysis = try await service.analyse(filter)
+        if let rollup, let level = AreaLevel(rawValue: rollup) {
+            let areas = try await store.areas(level: level)
+            let rows = AreaRollup.compute(points: analysis.points, hotspots: analysis.report.hotspots, areas: areas,
+                                          taxonomy: taxonomy, now: analysis.now)
+            FileHandle.standardOutput.write(Data(HotspotWriters.rollupCSV(rows).utf8))
+            return
+        }
         var list = analysis.report.hotspots
         if let limit { list = Array(list.prefix(limit)) }
         let out: String

@@ -41,7 +41,7 @@ import OtklikCore
         let t = try TempStore()
         var rng = SystemRandomNumberGenerator()
         var list: [Incident] = []
-        for i in 0..<3000 {
+        for i in 0..<12000 {
             list.append(incident("p\(i)", lon: Double.random(in: 31...33, using: &rng), lat: Double.random(in: 54...55, using: &rng)))
         }
         // Points exactly on the query edges, where float32 index bounds are coarser than the data.
@@ -51,12 +51,16 @@ import OtklikCore
         _ = try await t.store.bulkInsert(list, actor: "test")
         try await t.store.endBulk()
         #expect(try await t.store.checkSpatialIndex() == "ok")
+        // Small boxes take the R*Tree plan, the large one the scan plan; both must give the exact answer.
         for box in [BBox(minLon: 31.7, minLat: 54.3, maxLon: 32.2, maxLat: 54.7), BBox(minLon: 31, minLat: 54, maxLon: 31.05, maxLat: 54.05),
-                    BBox(minLon: 40, minLat: 10, maxLon: 41, maxLat: 11)] {
+                    BBox(minLon: 40, minLat: 10, maxLon: 41, maxLat: 11), BBox(minLon: 31.7, minLat: 54.3, maxLon: 33, maxLat: 55)] {
             let expected = Set(list.filter { box.contains($0.location) }.map(\.externalID))
             let got = try await t.store.incidents(IncidentQuery(bbox: box))
             #expect(Set(got.map(\.externalID)) == expected)
             #expect(try await t.store.count(IncidentQuery(bbox: box)) == expected.count)
+            #expect(try await t.store.count(IncidentQuery(bbox: box, categories: ["road.pothole"])) == expected.count)
+            let page = try await t.store.incidents(IncidentQuery(bbox: box, offset: 10, limit: 50))
+            #expect(page.map(\.externalID) == Array(list.filter { box.contains($0.location) }.map(\.externalID).dropFirst(10).prefix(50)))
         }
     }
 
@@ -197,4 +201,35 @@ import OtklikCore
         try await t.store.endBulk()
         #expect(try await t.store.incidents(IncidentQuery(district: "Руднянский район")).map(\.agency).allSatisfy { $0 == "Администрация Руднянского района" })
     }
+}
+
+@Suite struct AnalysisScanTests {
+    @Test func leanScanCarriesWhatTheEngineReads() async throws {
+        let t = try TempStore()
+        var list: [Incident] = []
+        for i in 0..<7 {
+            list.append(Incident(source: .hotline, externalID: "a\(i)", category: i % 2 == 0 ? "road.pothole" : "waste.dump",
+                                 description: "Описание \(i)", address: "ул. Мира, \(i)", location: GeoPoint(lon: 31 + Double(i) / 100, lat: 54.5),
+                                 reportedAt: Date(timeIntervalSince1970: 1_735_689_600 + Double(i) * 3600),
+                                 status: i == 3 ? .resolved : .new, resolvedAt: i == 3 ? Date(timeIntervalSince1970: 1_735_800_000) : nil))
+        }
+        _ = try await t.store.insert(list, actor: "t")
+        let full = try await t.store.incidents(IncidentQuery(categories: ["road.pothole", "waste.dump"]))
+        let box = LeanBox()
+        try await t.store.scanForAnalysis(IncidentQuery(), chunkSize: 3) { box.add($0) }
+        let lean = box.items
+        #expect(lean.map(\.id) == full.map(\.id))
+        for (a, b) in zip(lean, full) {
+            #expect(a.category == b.category && a.location == b.location && a.reportedAt == b.reportedAt)
+            #expect(a.status == b.status && a.resolvedAt == b.resolvedAt && a.agency == b.agency)
+            #expect(a.description.isEmpty)
+        }
+    }
+}
+
+final class LeanBox: @unchecked Sendable {
+    private let lock = NSLock()
+    private var list: [Incident] = []
+    func add(_ p: [Incident]) { lock.lock(); list += p; lock.unlock() }
+    var items: [Incident] { lock.lock(); defer { lock.unlock() }; return list }
 }

@@ -69,7 +69,7 @@ public final class HotspotService: @unchecked Sendable {
         let query = IncidentQuery(window: filter.window, categories: filter.categories, district: filter.district,
                                   settlement: filter.settlement)
         let collected = PointBox()
-        try await store.scan(query, chunkSize: 20_000) { chunk in
+        try await store.scanForAnalysis(query, chunkSize: 50_000) { chunk in
             let xy = projection.project(chunk.map(\.location))
             var pts: [HotspotPoint] = []
             pts.reserveCapacity(chunk.count)
