@@ -45,7 +45,7 @@ struct TileRoutes: Sendable {
         router.get("/tiles/{layer}/{z}/{x}/{y}") { request, context in
             try await tile(request, context)
         }
-        router.get("/tiles/{document}") { request, context in
+        router.get("/tiles/{layer}") { request, context in
             try await tileJSON(request, context)
         }
         LeafletFiles().register(on: router)
@@ -136,7 +136,7 @@ struct TileRoutes: Sendable {
     }
 
     private func tileJSON(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
-        let raw = context.parameters.get("document") ?? ""
+        let raw = context.parameters.get("layer") ?? ""
         guard raw.hasSuffix(".json") else {
             throw Problem.notFound("no tile document '\(QueryParameters.shorten(raw))'; use /tiles/{layer}.json")
         }
