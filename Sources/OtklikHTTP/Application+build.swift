@@ -44,6 +44,7 @@ func buildRouter(_ services: AppServices) -> Router<BasicRequestContext> {
         return Respond.json(["status": "ok"])
     }
     OGCRoutes(services: services).register(on: router)
+    TileRoutes(services: services).register(on: router)
     registerOpen311(on: router, services: services)
     IncidentRoutes(services: services).register(on: router)
     ReportRoutes(services: services).register(on: router)

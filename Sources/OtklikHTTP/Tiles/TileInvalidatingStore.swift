@@ -1,0 +1,61 @@
+public import Foundation
+public import OtklikCore
+
+/// The store as the server should hold it when it serves tiles: every call goes to `base`, and after a write
+/// succeeds the tiles it touches leave the cache at once: for each created incident and each status change,
+/// the incident tiles that draw that location (its own tile and the neighbours whose buffer reaches it, at
+/// every zoom), plus the district and hotspot layers. Untouched incident tiles stay cached with their ETags.
+public final class TileInvalidatingStore: IncidentRepository, AreaRepository, @unchecked Sendable {
+    public let base: any IncidentRepository & AreaRepository
+    public let tiles: TileState
+
+    public init(_ base: any IncidentRepository & AreaRepository, tiles: TileState = TileState()) {
+        self.base = base
+        self.tiles = tiles
+    }
+
+    public func insert(_ incidents: [Incident], actor: String) async throws -> [InsertOutcome] {
+        let outcomes = try await base.insert(incidents, actor: actor)
+        // A replay of a known (source, external_id) writes nothing, so it touches no tile.
+        let written = zip(incidents, outcomes).filter { $0.1.created }.map { $0.0.location }
+        if !written.isEmpty { tiles.incidentWritten(at: written) }
+        return outcomes
+    }
+
+    public func changeStatus(id: Int64, to: IncidentStatus, actor: String, note: String, at: Date) async throws -> Incident {
+        let updated = try await base.changeStatus(id: id, to: to, actor: actor, note: note, at: at)
+        tiles.incidentWritten(at: [updated.location])
+        return updated
+    }
+
+    public func replaceAreas(_ areas: [Area], level: AreaLevel) async throws -> Int {
+        let n = try await base.replaceAreas(areas, level: level)
+        // Districts and settlements of every incident are derived again: every tile may change.
+        tiles.everythingChanged()
+        return n
+    }
+
+    public func incident(id: Int64) async throws -> Incident? { try await base.incident(id: id) }
+    public func incidents(_ query: IncidentQuery) async throws -> [Incident] { try await base.incidents(query) }
+    public func count(_ query: IncidentQuery) async throws -> Int { try await base.count(query) }
+    public func scan(_ query: IncidentQuery, chunkSize: Int, _ body: @Sendable ([Incident]) async throws -> Void) async throws {
+        try await base.scan(query, chunkSize: chunkSize, body)
+    }
+    public func events(incidentID: Int64) async throws -> [StatusEvent] { try await base.events(incidentID: incidentID) }
+    public func allEvents(since: Date?) async throws -> [StatusEvent] { try await base.allEvents(since: since) }
+    public func nearby(_ point: GeoPoint, radius: Double, query: IncidentQuery) async throws -> [(Incident, Double)] {
+        try await base.nearby(point, radius: radius, query: query)
+    }
+    public func stats(_ query: IncidentQuery) async throws -> IncidentStats { try await base.stats(query) }
+    public func extent(_ query: IncidentQuery) async throws -> Extent { try await base.extent(query) }
+    public func areas(level: AreaLevel) async throws -> [Area] { try await base.areas(level: level) }
+}
+
+extension TileInvalidatingStore: DatabaseSizeReporting {
+    func databaseSize() throws -> Int64 {
+        guard let sized = base as? any DatabaseSizeReporting else { throw TileStoreError.sizeUnknown }
+        return try sized.databaseSize()
+    }
+}
+
+enum TileStoreError: Error { case sizeUnknown }

@@ -1,0 +1,165 @@
+public import Foundation
+public import OtklikCore
+public import OtklikTiles
+
+/// Makes the tiles of every published layer from the store and the analysis. The server asks it tile by tile
+/// (one bounding-box query per incident tile); `otklik tiles build` takes a `TileSnapshot` once and encodes
+/// thousands of tiles from memory. Both end in the same `TileLayers` and `MVTEncoder` calls, so a tile has the
+/// same bytes whichever way it was made.
+///
+/// Empty tiles are zero bytes (the server answers them with 204 No Content; MBTiles leaves them out).
+public struct TileProducer: Sendable {
+    public let store: any IncidentRepository & AreaRepository
+    public let analysis: any AnalysisProvider
+    public let options: TileOptions
+
+    public init(store: any IncidentRepository & AreaRepository, analysis: any AnalysisProvider,
+                options: TileOptions = .standard) {
+        self.store = store
+        self.analysis = analysis
+        self.options = options
+    }
+
+    /// One tile, read from the store now.
+    public func tile(layer: String, tile: TileID, filter: TileRequestFilter) async throws -> Data {
+        switch layer {
+        case TileLayers.incidents:
+            let box = TileLayers.queryBounds(of: tile, options: options)
+            let points = try await store.incidents(filter.incidentQuery(bbox: box)).map(Self.point)
+            return try encodeIncidents(points, tile: tile)
+        case TileLayers.hotspots, TileLayers.districts:
+            return try encodePolygons(try await polygonFeatures(layer: layer, filter: filter), layer: layer, tile: tile)
+        default:
+            throw TilesError.unknownLayer(layer)
+        }
+    }
+
+    /// Everything a layer needs, read once, for encoding many tiles without the store.
+    public func snapshot(layer: String, filter: TileRequestFilter) async throws -> TileSnapshot {
+        switch layer {
+        case TileLayers.incidents:
+            let collected = PointCollector()
+            try await store.scan(filter.incidentQuery(bbox: nil), chunkSize: 20_000) { chunk in
+                collected.append(chunk.map(Self.point))
+            }
+            return TileSnapshot(layer: layer, producer: self, points: TilePointIndex(collected.points), polygons: [])
+        case TileLayers.hotspots, TileLayers.districts:
+            return TileSnapshot(layer: layer, producer: self, points: TilePointIndex([]),
+                                polygons: try await polygonFeatures(layer: layer, filter: filter))
+        default:
+            throw TilesError.unknownLayer(layer)
+        }
+    }
+
+    /// An incident as tiles show it: public fields only, never the reporter.
+    public static func point(_ inc: Incident) -> TilePoint {
+        TilePoint(id: inc.id ?? 0, location: inc.location, category: inc.category, status: inc.status.rawValue,
+                  date: Timestamp.formatDay(inc.reportedAt), settlement: inc.settlement, district: inc.district)
+    }
+
+    public func encodeIncidents(_ points: [TilePoint], tile: TileID) throws -> Data {
+        let layer = TileLayers.incidents(points, tile: tile, options: options)
+        return layer.features.isEmpty ? Data() : MVTEncoder.encode([layer])
+    }
+
+    public func encodePolygons(_ features: [TilePolygonFeature], layer name: String, tile: TileID) throws -> Data {
+        let layer = TileLayers.polygons(features, name: name, tile: tile, options: options)
+        return layer.features.isEmpty ? Data() : MVTEncoder.encode([layer])
+    }
+
+    /// The outlines of a polygon layer with their figures. Districts count the incidents that pass the filter
+    /// (per 1,000 residents; a district without its own population counts its settlements' people); hotspots
+    /// come from the analysis for the filter's category and period (status does not apply to them).
+    public func polygonFeatures(layer: String, filter: TileRequestFilter) async throws -> [TilePolygonFeature] {
+        switch layer {
+        case TileLayers.districts:
+            let areas = try await store.areas(level: .district)
+            let settlements = try await store.areas(level: .settlement)
+            let stats = try await store.stats(filter.incidentQuery(bbox: nil))
+            var settlementPopulation: [String: Int] = [:]
+            for s in settlements { if let parent = s.parent, let p = s.population { settlementPopulation[parent, default: 0] += p } }
+            return areas.enumerated().map { i, a in
+                let count = stats.byDistrict[a.name] ?? 0
+                let population = a.population ?? settlementPopulation[a.name]
+                let per1000 = population.map { $0 > 0 ? (Double(count) * 1000 / Double($0) * 100).rounded() / 100 : 0 } ?? 0
+                return TilePolygonFeature.district(id: a.id ?? Int64(i + 1), name: a.name, geometry: a.geometry,
+                                                   per1000: per1000, count: count, population: population)
+            }
+        case TileLayers.hotspots:
+            let found = try await analysis.hotspots(AnalysisFilter(window: filter.window, categories: filter.category.map { [$0] } ?? []))
+            return found.enumerated().map { i, f in
+                func value(_ key: String) -> JSONValue? { f.properties.first(where: { $0.0 == key })?.1 }
+                func number(_ key: String) -> Double? { if case .number(let d)? = value(key) { return d } else { return nil } }
+                func text(_ key: String) -> String? { if case .string(let s)? = value(key) { return s } else { return nil } }
+                var recurring = false
+                if case .bool(let b)? = value("recurring") { recurring = b }
+                let id = Int64(f.id) ?? Int64(i + 1)
+                return TilePolygonFeature.hotspot(id: id, geometry: f.geometry, score: number("score") ?? 0, recurring: recurring,
+                                                  category: text("category") ?? "", count: Int(number("complaints") ?? 0),
+                                                  openCount: Int(number("open") ?? 0), settlement: text("settlement"))
+            }
+        default:
+            throw TilesError.unknownLayer(layer)
+        }
+    }
+}
+
+/// A layer's data in memory: encodes any tile synchronously (for `TileSetBuilder`).
+public struct TileSnapshot: Sendable {
+    public let layer: String
+    let producer: TileProducer
+    let points: TilePointIndex
+    let polygons: [TilePolygonFeature]
+
+    public var pointCount: Int { points.count }
+    public var polygonCount: Int { polygons.count }
+
+    /// The tile's bytes, empty when it has no features.
+    public func encode(_ tile: TileID) throws -> Data {
+        if layer == TileLayers.incidents {
+            return try producer.encodeIncidents(points.points(in: TileLayers.queryBounds(of: tile, options: producer.options)), tile: tile)
+        }
+        return try producer.encodePolygons(polygons, layer: layer, tile: tile)
+    }
+}
+
+/// Points sorted by longitude: a box query is two binary searches and a latitude test over the strip.
+struct TilePointIndex: Sendable {
+    private let sorted: [TilePoint]
+    private let lons: [Double]
+
+    init(_ points: [TilePoint]) {
+        sorted = points.sorted { ($0.location.lon, $0.id) < ($1.location.lon, $1.id) }
+        lons = sorted.map(\.location.lon)
+    }
+
+    var count: Int { sorted.count }
+
+    func points(in box: BBox) -> [TilePoint] {
+        var out: [TilePoint] = []
+        var i = lowerBound(box.minLon)
+        while i < sorted.count, lons[i] <= box.maxLon {
+            let lat = sorted[i].location.lat
+            if lat >= box.minLat, lat <= box.maxLat { out.append(sorted[i]) }
+            i += 1
+        }
+        return out
+    }
+
+    private func lowerBound(_ v: Double) -> Int {
+        var lo = 0, hi = lons.count
+        while lo < hi {
+            let mid = (lo + hi) / 2
+            if lons[mid] < v { lo = mid + 1 } else { hi = mid }
+        }
+        return lo
+    }
+}
+
+/// Gathers scanned chunks; the scan calls its body one chunk at a time.
+private final class PointCollector: @unchecked Sendable {
+    private let lock = NSLock()
+    private var storage: [TilePoint] = []
+    func append(_ p: [TilePoint]) { lock.withLock { storage += p } }
+    var points: [TilePoint] { lock.withLock { storage } }
+}

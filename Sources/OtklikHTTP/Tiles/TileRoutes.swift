@@ -1,0 +1,172 @@
+import Foundation
+import Hummingbird
+import OtklikCore
+import OtklikTiles
+
+/// Vector tiles and their TileJSON, and the Leaflet files the map page loads.
+///
+/// - `GET /tiles/{layer}/{z}/{x}/{y}.mvt` (`.pbf` too) for `incidents`, `hotspots`, `districts`, with
+///   `?category=&status=&since=` (`status` does not apply to `hotspots`). Answers:
+///   200 with `application/vnd.mapbox-vector-tile` (gzipped with `Content-Encoding: gzip` when the client
+///   accepts gzip); **204 No Content** for an empty tile (still with its ETag); 304 when `If-None-Match` holds
+///   the tile's ETag; 400 for a tile address that does not exist (z outside 0...22, x or y outside 0..<2^z,
+///   not whole numbers) or a refused filter; 404 for an unknown layer.
+/// - `GET /tiles/{layer}.json`: TileJSON 3.0.0.
+///
+/// Tiles are cached in `TileState`. When the application's store is a `TileInvalidatingStore`, writes drop
+/// exactly the incident tiles they touch. Otherwise a middleware drops every cached tile after any successful
+/// write under /api/v1/incidents or /open311: correct, but coarser.
+struct TileRoutes: Sendable {
+    let services: AppServices
+    let state: TileState
+    let producer: TileProducer
+    /// True when the store reports its writes itself.
+    let precise: Bool
+
+    static let maxZoom = 22
+    /// What TileJSON advertises: beyond z16 every tile holds raw points, so clients overzoom z16.
+    static let publishedMaxZoom = 16
+    static let contentType = "application/vnd.mapbox-vector-tile"
+
+    init(services: AppServices) {
+        self.services = services
+        if let wrapped = services.store as? TileInvalidatingStore {
+            state = wrapped.tiles
+            precise = true
+        } else {
+            state = TileState()
+            precise = false
+        }
+        producer = TileProducer(store: services.store, analysis: services.analysis)
+    }
+
+    func register(on router: Router<BasicRequestContext>) {
+        if !precise { router.add(middleware: TileWriteMiddleware(state: state)) }
+        router.get("/tiles/{layer}/{z}/{x}/{y}") { request, context in
+            try await tile(request, context)
+        }
+        router.get("/tiles/{layer}") { request, context in
+            try await tileJSON(request, context)
+        }
+        LeafletFiles().register(on: router)
+    }
+
+    static func layer(_ raw: String) throws(Problem) -> String {
+        guard TileLayers.all.contains(raw) else {
+            throw Problem.notFound("no tile layer '\(QueryParameters.shorten(raw))'; layers: \(TileLayers.all.joined(separator: ", "))")
+        }
+        return raw
+    }
+
+    private func tile(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
+        let q = try QueryParameters(request: request)
+        let layer = try Self.layer(context.parameters.get("layer") ?? "")
+        try q.onlyAllow(layer == TileLayers.hotspots ? ["category", "since"] : ["category", "status", "since"])
+        let rawY = context.parameters.get("y") ?? ""
+        guard rawY.hasSuffix(".mvt") || rawY.hasSuffix(".pbf") else {
+            throw Problem.notFound("tiles are addressed as /tiles/\(layer)/{z}/{x}/{y}.mvt")
+        }
+        let id: TileID
+        do {
+            id = try TileID.parse(z: context.parameters.get("z") ?? "", x: context.parameters.get("x") ?? "", y: rawY, maxZoom: Self.maxZoom)
+        } catch {
+            throw Problem(.badRequest, slug: "invalid-tile", title: "No such tile", detail: error.description)
+        }
+        let filter: TileRequestFilter
+        do {
+            filter = try TileRequestFilter(TileFilter(category: q["category"], status: q["status"], since: q["since"]), taxonomy: services.taxonomy)
+        } catch {
+            throw Problem.badParameter(error.description)
+        }
+        let key = TileCacheKey(layer: layer, tile: id, filter: filter.raw.cacheKey)
+        let served: CachedTile
+        if let hit = state.cache.get(key) {
+            served = hit
+        } else {
+            let generation = state.currentGeneration
+            let data: Data
+            if layer == TileLayers.incidents {
+                data = try await producer.tile(layer: layer, tile: id, filter: filter)
+            } else {
+                let features = try await state.polygons("\(layer)?\(filter.raw.cacheKey)", readAt: generation) {
+                    try await producer.polygonFeatures(layer: layer, filter: filter)
+                }
+                data = try producer.encodePolygons(features, layer: layer, tile: id)
+            }
+            served = try state.store(key, data: data, readAt: generation)
+        }
+        return Self.respond(served, request: request)
+    }
+
+    /// The gzipped representation has its own strong ETag (the identity one with `-gz` before the closing
+    /// quote): RFC 9110 wants different content codings to have different strong validators.
+    static func respond(_ tile: CachedTile, request: Request) -> Response {
+        let gzip = !tile.isEmpty && acceptsGzip(request.headers[.acceptEncoding])
+        let etag = gzip ? String(tile.etag.dropLast()) + "-gz\"" : tile.etag
+        var headers: HTTPFields = [.eTag: etag, .cacheControl: "no-cache", .vary: "Accept-Encoding"]
+        if let inm = request.headers[.ifNoneMatch], matches(inm, etag: etag) {
+            return Response(status: .notModified, headers: headers)
+        }
+        if tile.isEmpty { return Response(status: .noContent, headers: headers) }
+        if gzip { headers[.contentEncoding] = "gzip" }
+        return Respond.bytes(Array(gzip ? tile.gzipped : tile.data), contentType: contentType, headers: headers)
+    }
+
+    /// `gzip` (or `x-gzip`, or `*`) listed without `q=0`.
+    static func acceptsGzip(_ header: String?) -> Bool {
+        guard let header else { return false }
+        for part in header.split(separator: ",") {
+            let fields = part.split(separator: ";").map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
+            guard let coding = fields.first, ["gzip", "x-gzip", "*"].contains(coding) else { continue }
+            let q = fields.dropFirst().first(where: { $0.hasPrefix("q=") }).flatMap { Double($0.dropFirst(2)) } ?? 1
+            if q > 0 { return true }
+        }
+        return false
+    }
+
+    /// If-None-Match uses weak comparison (RFC 9110 §13.1.2): `W/` prefixes are ignored, `*` matches.
+    static func matches(_ header: String, etag: String) -> Bool {
+        for part in header.split(separator: ",") {
+            var tag = part.trimmingCharacters(in: .whitespaces)
+            if tag == "*" { return true }
+            if tag.hasPrefix("W/") { tag = String(tag.dropFirst(2)) }
+            if tag == etag { return true }
+        }
+        return false
+    }
+
+    private func tileJSON(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
+        let raw = context.parameters.get("layer") ?? ""
+        guard raw.hasSuffix(".json") else {
+            throw Problem.notFound("no tile document '\(QueryParameters.shorten(raw))'; use /tiles/{layer}.json")
+        }
+        let layer = try Self.layer(String(raw.dropLast(5)))
+        try QueryParameters(request: request).onlyAllow([])
+        let extent = try await services.store.extent(IncidentQuery())
+        // An empty database still gets a usable document: the oblast's box.
+        let bounds = extent.bbox ?? BBox(minLon: 30.7, minLat: 53.3, maxLon: 35.4, maxLat: 56.1)
+        let center = GeoPoint(lon: (bounds.minLon + bounds.maxLon) / 2, lat: (bounds.minLat + bounds.maxLat) / 2)
+        let base = services.baseURL(for: request)
+        let doc = TileJSON.document(
+            name: "otklik-\(layer)", tileURL: "\(base)/tiles/\(layer)/{z}/{x}/{y}.mvt", minZoom: 0, maxZoom: Self.publishedMaxZoom,
+            bounds: bounds, center: center, centerZoom: 8,
+            layers: [try VectorLayerSpec.standard(layer, minZoom: 0, maxZoom: Self.publishedMaxZoom)],
+            attribution: "Otklik", description: "Otklik \(layer) as Mapbox Vector Tiles 2.1")
+        return Respond.bytes(Array(doc), contentType: "application/json")
+    }
+}
+
+/// Without a `TileInvalidatingStore`: after any successful write under /api/v1/incidents or /open311, every
+/// cached tile goes (the location written is not known here).
+struct TileWriteMiddleware<Context: RequestContext>: RouterMiddleware {
+    let state: TileState
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        let response = try await next(request, context)
+        guard request.method != .get, request.method != .head, request.method != .options,
+              (200..<300).contains(response.status.code) else { return response }
+        let path = request.uri.path
+        if path.hasPrefix("/api/v1/incidents") || path.hasPrefix("/open311/") { state.everythingChanged() }
+        return response
+    }
+}

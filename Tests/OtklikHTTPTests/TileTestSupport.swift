@@ -1,0 +1,65 @@
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import OtklikCore
+import OtklikStore
+@testable import OtklikHTTP
+
+/// Independent readers of the tiles the server sends, and an app whose store reports its writes to the tiles.
+enum TileTestSupport {
+    static func which(_ tool: String) -> String? {
+        for dir in (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin").split(separator: ":") {
+            let p = "\(dir)/\(tool)"
+            if FileManager.default.isExecutableFile(atPath: p) { return p }
+        }
+        return nil
+    }
+
+    @discardableResult
+    static func run(_ tool: String, _ args: [String]) throws -> (status: Int32, output: String) {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: which(tool) ?? tool)
+        p.arguments = args
+        let pipe = Pipe()
+        p.standardOutput = pipe
+        p.standardError = pipe
+        try p.run()
+        let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        return (p.terminationStatus, String(decoding: data, as: UTF8.self))
+    }
+
+    static let pythonHasMapboxVectorTile: Bool = {
+        guard which("python3") != nil else { return false }
+        return (try? run("python3", ["-c", "import mapbox_vector_tile"]).status) == 0
+    }()
+
+    /// The tile decoded by the mapbox-vector-tile package: layer → features (id, geometry type, properties).
+    static func decodeWithPython(_ data: [UInt8]) throws -> JSONValue {
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("otklik-tile-\(UUID().uuidString).mvt")
+        try Data(data).write(to: file)
+        defer { try? FileManager.default.removeItem(at: file) }
+        let script = """
+        import sys, json, mapbox_vector_tile as m
+        t = m.decode(open(sys.argv[1], 'rb').read())
+        print(json.dumps({name: [{'id': f.get('id'), 'type': f['geometry']['type'], 'properties': f['properties']}
+                                 for f in layer['features']] for name, layer in t.items()}, ensure_ascii=False))
+        """
+        let (status, out) = try run("python3", ["-c", script, file.path])
+        guard status == 0 else { throw DecodeFailure(output: out) }
+        return try JSONParser.parse(Array(out.utf8))
+    }
+
+    struct DecodeFailure: Error { var output: String }
+
+    /// Like `Harness.withApp`, but the store is wrapped as `otklik serve` should wrap it.
+    static func withTileApp(count: Int, precise: Bool = true,
+                            _ body: @Sendable (any TestClientProtocol, TileInvalidatingStore) async throws -> Void) async throws {
+        let store = try await Harness.makeStore()
+        defer { Harness.removeStore(store) }
+        try await Harness.seed(store, count: count)
+        let wrapped = TileInvalidatingStore(store)
+        let app = try Harness.app(store: precise ? wrapped : store)
+        try await app.test(.router) { client in try await body(client, wrapped) }
+    }
+}
