@@ -33,8 +33,10 @@ struct Serve: AsyncParsableCommand {
             guard maxBody > 0 else { throw CLIError("--max-body must be positive") }
             config.maxBodyBytes = maxBody
         }
-        let analysis = EngineAnalysis(service: HotspotService(store: store, taxonomy: store.taxonomy))
-        let app = try buildApplication(configuration: config, store: store, taxonomy: store.taxonomy, analysis: analysis, logger: logger)
+        // Writes pass through the wrapper, which drops exactly the cached tiles each written point touches.
+        let tiled = TileInvalidatingStore(store)
+        let analysis = EngineAnalysis(service: HotspotService(store: tiled, taxonomy: store.taxonomy))
+        let app = try buildApplication(configuration: config, store: tiled, taxonomy: store.taxonomy, analysis: analysis, logger: logger)
         logger.info("serving \(global.databasePath) on http://\(config.host):\(config.port)")
         try await app.runService()
     }

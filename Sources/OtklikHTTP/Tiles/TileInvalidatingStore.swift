@@ -41,6 +41,9 @@ public final class TileInvalidatingStore: IncidentRepository, AreaRepository, @u
     public func scan(_ query: IncidentQuery, chunkSize: Int, _ body: @Sendable ([Incident]) async throws -> Void) async throws {
         try await base.scan(query, chunkSize: chunkSize, body)
     }
+    public func scanForAnalysis(_ query: IncidentQuery, chunkSize: Int, _ body: @Sendable ([Incident]) async throws -> Void) async throws {
+        try await base.scanForAnalysis(query, chunkSize: chunkSize, body)
+    }
     public func events(incidentID: Int64) async throws -> [StatusEvent] { try await base.events(incidentID: incidentID) }
     public func allEvents(since: Date?) async throws -> [StatusEvent] { try await base.allEvents(since: since) }
     public func nearby(_ point: GeoPoint, radius: Double, query: IncidentQuery) async throws -> [(Incident, Double)] {
