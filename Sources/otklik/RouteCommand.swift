@@ -8,7 +8,7 @@ struct Route: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Plan an inspector's day over open hotspots or complaints; write GPX, KML, GeoJSON or CSV.",
         discussion: """
-        Stops are chosen by priority (hotspot score, overdue complaints) against the detour they cost when
+        Stops are chosen by priority (hotspot score, overdue complaints) against the detour they cost when \
         --max-stops or --max-km do not allow them all. The summary (stops, km, duration) goes to stderr.
         """)
 
