@@ -178,7 +178,8 @@ public struct DemoGenerator: Sendable {
             while lo < hi { let mid = (lo + hi) / 2; if cumulative[mid] < r { lo = mid + 1 } else { hi = mid } }
             let s = populated[lo]
             let pop = Double(s.population!)
-            let spread = min(4500, 60 + 9 * pop.squareRoot())
+            // Complaints spread over the whole built-up area: at least 500 m around a village point, a few km in a town.
+            let spread = min(4500, max(500, 60 + 12 * pop.squareRoot()))
             let p = Self.offset(s.anchor!, east: rng.normal() * spread, north: rng.normal() * spread)
             guard let point = try? GeoPoint.validated(lon: p.lon, lat: p.lat) else { continue }
             let category = Self.pickCategory(&rng, dayOfYear: 0)

@@ -17,7 +17,7 @@ extension SpatiaLiteStore {
             out.reserveCapacity(incidents.count)
             for inc in incidents {
                 let place = locator.assign(inc.location)
-                let agency = inc.agency.isEmpty ? (self.taxonomy[inc.category]?.agency ?? "") : inc.agency
+                let agency = self.agency(for: inc, district: inc.district ?? place.district)
                 try ins.execute(arguments: [
                     inc.source.rawValue, inc.externalID, inc.category, inc.description, inc.address,
                     inc.location.lon, inc.location.lat, Timestamp.format(inc.reportedAt), inc.status.rawValue,

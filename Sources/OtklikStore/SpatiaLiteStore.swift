@@ -18,6 +18,7 @@ public final class SpatiaLiteStore: IncidentRepository, AreaRepository, @uncheck
     let settlementRadius: Double
     private let locatorLock = NSLock()
     private var cachedLocator: AreaLocator?
+    private var routing: AgencyRouting?
 
     /// Opens (creating if needed) and migrates the database at `path`.
     /// - Parameters:
@@ -91,6 +92,20 @@ public final class SpatiaLiteStore: IncidentRepository, AreaRepository, @uncheck
         cachedLocator = l
         locatorLock.unlock()
         return l
+    }
+
+    /// Per-district agency overrides applied on write; nil means the category's own agency.
+    public func setAgencyRouting(_ routing: AgencyRouting?) {
+        locatorLock.withLock { self.routing = routing }
+    }
+
+    /// The agency a new incident is routed to: the district override when there is one, else the category's.
+    func agency(for inc: Incident, district: String?) -> String {
+        if let r = locatorLock.withLock({ routing }) {
+            let a = r.agency(category: inc.category, district: district)
+            if !a.isEmpty { return a }
+        }
+        return inc.agency.isEmpty ? (taxonomy[inc.category]?.agency ?? "") : inc.agency
     }
 
     func invalidateLocator() {

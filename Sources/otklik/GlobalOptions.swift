@@ -39,8 +39,18 @@ struct GlobalOptions: ParsableArguments {
         }
         let dir = (databasePath as NSString).deletingLastPathComponent
         if !dir.isEmpty { try? FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true) }
-        return try SpatiaLiteStore(path: databasePath, taxonomy: try taxonomy(), logger: logger("otklik.store"),
-                                   distance: Geodesic.wgs84Distance)
+        let taxonomy = try taxonomy()
+        let store = try SpatiaLiteStore(path: databasePath, taxonomy: taxonomy, logger: logger("otklik.store"),
+                                        distance: Geodesic.wgs84Distance)
+        let overrides = dataPath + "/agency-overrides.json"
+        if let data = FileManager.default.contents(atPath: overrides) {
+            do {
+                store.setAgencyRouting(AgencyRouting(taxonomy: taxonomy, overrides: try AgencyRouting.decode(data)))
+            } catch {
+                throw CLIError("\(overrides): \(error)")
+            }
+        }
+        return store
     }
 }
 

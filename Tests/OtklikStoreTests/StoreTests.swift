@@ -177,3 +177,24 @@ import OtklikCore
         #expect(out.output.contains("ID[\"EPSG\",4326]"))
     }
 }
+
+@Suite struct AgencyRoutingStoreTests {
+    @Test func routesByDistrictOverrideOnWrite() async throws {
+        let t = try TempStore()
+        _ = try await t.store.replaceAreas(try Area.fromGeoJSON(Data(contentsOf: URL(fileURLWithPath: TestPaths.fixture("areas_districts.geojson"))), level: .district), level: .district)
+        let taxonomy = try TestPaths.taxonomy()
+        t.store.setAgencyRouting(AgencyRouting(taxonomy: taxonomy, overrides: [
+            .init(district: "Руднянский район", category: "road.pothole", agency: "Администрация Руднянского района")]))
+        func pothole(_ ext: String, _ lon: Double, _ lat: Double) -> Incident {
+            Incident(source: .portal, externalID: ext, category: "road.pothole", location: GeoPoint(lon: lon, lat: lat),
+                     reportedAt: Date(timeIntervalSince1970: 1_735_689_600), agency: taxonomy["road.pothole"]!.agency)
+        }
+        let ids = try await t.store.insert([pothole("rud", 31.1, 54.95), pothole("ros", 33.0, 54.0)], actor: "op")
+        #expect(try await t.store.incident(id: ids[0].id)?.agency == "Администрация Руднянского района")
+        #expect(try await t.store.incident(id: ids[1].id)?.agency == "Дорожное управление")
+        try await t.store.beginBulk()
+        _ = try await t.store.bulkInsert([pothole("rud2", 31.2, 54.9)], actor: "import")
+        try await t.store.endBulk()
+        #expect(try await t.store.incidents(IncidentQuery(district: "Руднянский район")).map(\.agency).allSatisfy { $0 == "Администрация Руднянского района" })
+    }
+}

@@ -52,17 +52,20 @@ struct BulkIncidentWriter {
     let taxonomy: Taxonomy
     let actor: String
     let now: String
+    let agencyFor: (Incident, String?) -> String
     private let insert: RawStatement
     private let event: RawStatement
     private let reporter: RawStatement
 
-    init(db: Database, locator: AreaLocator, taxonomy: Taxonomy, actor: String) throws {
+    init(db: Database, locator: AreaLocator, taxonomy: Taxonomy, actor: String,
+         agencyFor: @escaping (Incident, String?) -> String) throws {
         guard let conn = db.sqliteConnection else { throw StoreError(.sqlite, "no connection") }
         self.db = db
         self.conn = conn
         self.locator = locator
         self.taxonomy = taxonomy
         self.actor = actor
+        self.agencyFor = agencyFor
         self.now = Timestamp.format(Date())
         insert = try RawStatement(db: conn, sql: """
             INSERT INTO incidents (source, external_id, category, description, address, lon, lat, reported_at, status,
@@ -93,7 +96,7 @@ struct BulkIncidentWriter {
         insert.bind(11, now)
         insert.bind(12, inc.district ?? place.district)
         insert.bind(13, inc.settlement ?? place.settlement)
-        insert.bind(14, inc.agency.isEmpty ? (taxonomy[inc.category]?.agency ?? "") : inc.agency)
+        insert.bind(14, agencyFor(inc, inc.district ?? place.district))
         insert.bind(15, Int64(inc.approximateLocation ? 1 : 0))
         insert.bind(16, IncidentRow.attributesJSON(inc.attributes))
         insert.bind(17, blob: SpatiaLiteBlob.point(lon: inc.location.lon, lat: inc.location.lat))
@@ -141,7 +144,8 @@ extension SpatiaLiteStore {
         let loc = try locator()
         let taxonomy = self.taxonomy
         return try await pool.write { db in
-            let w = try BulkIncidentWriter(db: db, locator: loc, taxonomy: taxonomy, actor: actor)
+            let w = try BulkIncidentWriter(db: db, locator: loc, taxonomy: taxonomy, actor: actor,
+                                           agencyFor: { inc, district in self.agency(for: inc, district: district) })
             var ins = 0, dup = 0
             for inc in incidents { if try w.write(inc) { ins += 1 } else { dup += 1 } }
             return (ins, dup)
