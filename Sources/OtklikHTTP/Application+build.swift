@@ -46,6 +46,7 @@ func buildRouter(_ services: AppServices) -> Router<BasicRequestContext> {
     OGCRoutes(services: services).register(on: router)
     TileRoutes(services: services).register(on: router)
     registerOpen311(on: router, services: services)
+    registerRoutePlanning(on: router, services: services)
     IncidentRoutes(services: services).register(on: router)
     ReportRoutes(services: services).register(on: router)
     OperationsRoutes(services: services).register(on: router)

@@ -149,6 +149,63 @@ enum OpenAPIDocument {
             "districtReport", "Per-district summary: complaints, open, overdue, per 1,000 inhabitants, recurring hotspots; repeat-after-fix rate per agency",
             tags: ["Reports"], parameters: [format],
             responses: [("200", ["description": "The report", "content": reportContent("DistrictReport")])] + problems([400]))]))
+        paths.append(routePlanningPath(taxonomy: taxonomy))
+        let layer = path("layer", ["type": "string", "enum": ["incidents", "hotspots", "districts"]], "Tile layer")
+        let binary: JSONValue = ["type": "string", "format": "binary"]
+        paths.append(("/tiles/{layer}/{z}/{x}/{y}.mvt", ["get": op(
+            "tile", "Mapbox Vector Tile 2.1 (extent 4096); low zooms aggregate incidents into clusters with point_count; gzip when accepted; strong ETag",
+            tags: ["Tiles"],
+            parameters: [
+                layer,
+                path("z", ["type": "integer", "minimum": 0, "maximum": 22], "Zoom"),
+                path("x", ["type": "integer", "minimum": 0], "Column"),
+                path("y", ["type": "integer", "minimum": 0], "Row (XYZ)"),
+                query("category", ["type": "string", "enum": categoryCodes], "Category code"),
+                query("status", ["type": "string", "enum": ["new", "in_progress", "resolved", "rejected"]], "Status (not on hotspots)"),
+                query("since", ["type": "string"], "Reported on or after (ISO 8601 date or instant)"),
+            ],
+            responses: [("200", response("The tile", "application/vnd.mapbox-vector-tile", binary)),
+                        ("204", ["description": "Empty tile"]), ("304", ["description": "Not modified (If-None-Match)"])]
+                + problems([400, 404]))]))
+        paths.append(("/tiles/{layer}.json", ["get": op(
+            "tileJSON", "TileJSON 3.0.0 for a layer", tags: ["Tiles"], parameters: [layer],
+            responses: [("200", response("TileJSON", "application/json", ["type": "object"]))] + problems([404]))]))
+        let fmt = path("format", ["type": "string", "enum": ["json", "xml"]], "Response format")
+        let open311: JSONValue = ["type": "string"]
+        for (p, id, summary) in [("/open311/v2/discovery.{format}", "open311Discovery", "GeoReport v2 discovery"),
+                                 ("/open311/v2/services.{format}", "open311Services", "GeoReport v2 service list (one per category)"),
+                                 ("/open311/v2/requests/{id}.{format}", "open311Request", "GeoReport v2 one service request")] {
+            var params = [fmt]
+            if p.contains("{id}") { params.insert(path("id", ["type": "string"], "service_request_id"), at: 0) }
+            paths.append((p, ["get": op(id, summary, tags: ["Open311"], parameters: params,
+                                        responses: [("200", response("GeoReport v2 document (JSON array or XML)", "application/json", open311)),
+                                                    ("400", ["description": "GeoReport error list"]), ("404", ["description": "GeoReport error list"])])]))
+        }
+        paths.append(("/open311/v2/services/{service_code}.{format}", ["get": op(
+            "open311ServiceDefinition", "GeoReport v2 service definition (attributes)", tags: ["Open311"],
+            parameters: [path("service_code", ["type": "string", "enum": categoryCodes], "Category code"), fmt],
+            responses: [("200", response("Service definition", "application/json", open311)), ("404", ["description": "GeoReport error list"])])]))
+        paths.append(("/open311/v2/requests.{format}", [
+            "get": op("open311Requests", "GeoReport v2 service requests (90 days and 1,000 requests by default)", tags: ["Open311"],
+                      parameters: [fmt, query("service_request_id", ["type": "string"], "Comma-separated ids"),
+                                   query("service_code", ["type": "string"], "Category code"),
+                                   query("start_date", ["type": "string"], "W3C datetime"), query("end_date", ["type": "string"], "W3C datetime"),
+                                   query("status", ["type": "string", "enum": ["open", "closed"]], "open or closed"),
+                                   query("page", ["type": "integer", "minimum": 1], "Page"), query("page_size", ["type": "integer", "minimum": 1, "maximum": 1000], "Page size"),
+                                   query("lat", ["type": "number"], "Latitude"), query("long", ["type": "number"], "Longitude"),
+                                   query("radius", ["type": "number"], "Metres")],
+                      responses: [("200", response("Service requests", "application/json", open311)), ("400", ["description": "GeoReport error list"])]),
+            "post": op("open311CreateRequest", "GeoReport v2 new service request (form encoded, api_key)", tags: ["Open311"],
+                       parameters: [fmt],
+                       body: ["required": true, "content": ["application/x-www-form-urlencoded": ["schema": ["type": "object", "required": ["api_key", "service_code"],
+                              "properties": ["api_key": ["type": "string"], "service_code": ["type": "string"], "lat": ["type": "number"], "long": ["type": "number"],
+                                             "address_string": ["type": "string"], "description": ["type": "string", "maxLength": 4000],
+                                             "email": ["type": "string"], "first_name": ["type": "string"], "last_name": ["type": "string"],
+                                             "phone": ["type": "string"], "media_url": ["type": "string"]]]]]],
+                       responses: [("200", response("Created: service_request_id, service_notice, account_id", "application/json", open311)),
+                                   ("400", ["description": "GeoReport error list"]), ("403", ["description": "GeoReport error list (api_key)"]),
+                                   ("404", ["description": "GeoReport error list (service_code)"])]),
+        ]))
 
         return [
             "openapi": "3.0.3",
@@ -157,7 +214,8 @@ enum OpenAPIDocument {
                 "version": "1.0.0",
                 "description": .string("Citizen complaints of Smolensk Oblast: OGC API – Features layers, the incident API and reports. Every error is application/problem+json (RFC 9457). Request bodies are limited to \(config.maxBodyBytes) bytes (413 beyond)."),
             ],
-            "tags": [["name": "OGC API Features"], ["name": "Incidents"], ["name": "Reports"], ["name": "Operations"]],
+            "tags": [["name": "OGC API Features"], ["name": "Incidents"], ["name": "Reports"], ["name": "Inspection"], ["name": "Tiles"],
+                     ["name": "Open311"], ["name": "Operations"]],
             "paths": .object(paths),
             "components": [
                 "securitySchemes": ["bearerAuth": ["type": "http", "scheme": "bearer", "description": "API key with role operator or admin"]],

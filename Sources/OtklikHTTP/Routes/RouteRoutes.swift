@@ -1,0 +1,103 @@
+import Foundation
+import Hummingbird
+import OtklikCore
+import OtklikInspection
+
+/// `GET /api/v1/routes`: an inspector's day as a GPX, KML, GeoJSON or CSV download.
+struct RouteRoutes: Sendable {
+    let services: AppServices
+    let hotspots: HotspotService
+
+    static let parameters = ["district", "settlement", "bbox", "category", "targets", "start", "round_trip", "end",
+                             "max_stops", "max_km", "speed", "detour", "service_minutes", "format"]
+
+    init(services: AppServices) {
+        self.services = services
+        // One hotspot engine per application: reuse the one behind the OGC layers (and its cache) when wired.
+        self.hotspots = (services.analysis as? EngineAnalysis)?.service
+            ?? HotspotService(store: services.store, taxonomy: services.taxonomy)
+    }
+
+    func register(on router: Router<BasicRequestContext>) {
+        router.get("/api/v1/routes") { request, _ in try await route(request) }
+    }
+
+    /// Everything the query says, checked; the store is not touched before all of it is valid.
+    struct Query {
+        var area: RouteArea
+        var categories: [String]
+        var targets: RouteTargets
+        var request: RouteRequest
+        var format: RouteFormat
+    }
+
+    func parse(_ q: QueryParameters, now: Date) throws(Problem) -> Query {
+        try q.onlyAllow(Self.parameters)
+        func nonEmpty(_ name: String) throws(Problem) -> String? {
+            guard let v = q[name] else { return nil }
+            let t = v.trimmingCharacters(in: .whitespaces)
+            guard !t.isEmpty, t.count <= 200 else { throw .badParameter("\(name): must be 1 to 200 characters") }
+            return t
+        }
+        let district = try nonEmpty("district"), settlement = try nonEmpty("settlement"), bbox = try q.bbox()
+        let area: RouteArea
+        do {
+            area = try RouteArea.choose(district: district, settlement: settlement, bbox: bbox, points: nil,
+                                        names: ("district", "settlement", "bbox", "points"))
+        } catch { throw .badParameter(error.description) }
+        let categories = (q["category"] ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+            .filter { !$0.isEmpty }
+        for c in categories where services.taxonomy[c] == nil {
+            throw .badParameter("category: unknown category '\(QueryParameters.shorten(c))'; known: \(services.taxonomy.codes.joined(separator: ", "))")
+        }
+        let targets = RouteTargets(rawValue: try q.oneOf("targets", RouteTargets.allCases.map(\.rawValue), default: "hotspots"))!
+        let format = RouteFormat(rawValue: try q.oneOf("format", RouteFormat.allCases.map(\.rawValue), default: "gpx"))!
+        guard let startText = q["start"] else { throw .badParameter("start: required parameter is missing (lon,lat)") }
+        let start: GeoPoint
+        do { start = try RouteCandidates.point(startText, field: "start") } catch { throw .badParameter(error.description) }
+        let roundTrip = try q.oneOf("round_trip", ["true", "false"], default: q["end"] == nil ? "true" : "false")
+        let finish: RouteFinish
+        if let endText = q["end"] {
+            guard roundTrip == "false" else { throw .badParameter("end: cannot be combined with round_trip=true") }
+            do { finish = .fixed(try RouteCandidates.point(endText, field: "end")) } catch {
+                throw .badParameter(error.description)
+            }
+        } else {
+            finish = roundTrip == "true" ? .roundTrip : .openEnd
+        }
+        var request = RouteRequest(start: start, finish: finish, departure: now)
+        if q["max_stops"] != nil {
+            request.maxStops = try q.int("max_stops", default: 0, range: 0...DistanceMatrix.maximumCount, clampAbove: true)
+        }
+        request.maxKilometres = try q.double("max_km", range: 0.001...100_000)
+        request.speedKmh = try q.double("speed", default: 40, range: 1...200)!
+        request.detourFactor = try q.double("detour", default: 1.3, range: 1...5)!
+        request.serviceMinutes = try q.double("service_minutes", default: 10, range: 0...600)!
+        return Query(area: area, categories: categories, targets: targets, request: request, format: format)
+    }
+
+    private func route(_ request: Request) async throws -> Response {
+        let now = Date()
+        let query = try parse(try QueryParameters(request: request), now: now)
+        let source = RouteCandidates(store: services.store, taxonomy: services.taxonomy, hotspots: hotspots,
+                                     baseURL: services.baseURL(for: request))
+        let stops = try await source.stops(area: query.area, categories: query.categories, targets: query.targets, now: now)
+        let route: PlannedRoute
+        do {
+            route = try RouteDay.plan(stops, request: query.request,
+                                      emptyMessage: RouteDay.emptyMessage(area: query.area, targets: query.targets))
+        } catch {
+            throw Problem(.badRequest, slug: "invalid-route", title: "Route cannot be planned", detail: error.description)
+        }
+        let title = query.area == .region ? "Маршрут осмотра" : "Маршрут осмотра: \(query.area.label)"
+        let text = RouteExporter.export(route, format: query.format, options: RouteExportOptions(title: title, generatedAt: now))
+        var headers: HTTPFields = [:]
+        headers[.contentDisposition] = RouteDay.contentDisposition(area: query.area, format: query.format)
+        return Respond.text(text, contentType: query.format.contentType, headers: headers)
+    }
+}
+
+/// Registers `GET /api/v1/routes` (one line in `buildRouter`).
+func registerRoutePlanning(on router: Router<BasicRequestContext>, services: AppServices) {
+    RouteRoutes(services: services).register(on: router)
+}
