@@ -14,7 +14,7 @@ APT_RUNTIME := libsqlite3-dev libspatialite-dev libsqlite3-mod-spatialite libpro
 # Chromium renders the map page). Tests that need one skip with a message when it is missing.
 APT_TEST := gdal-bin libxml2-utils spatialite-bin chromium python3-pip
 # Python peers used by some tests to decode what we wrote (never used at run time).
-PIP_TEST := mapbox-vector-tile gpxpy
+PIP_TEST := mapbox-vector-tile gpxpy georeport openapi-spec-validator
 
 .PHONY: deps test-deps build run demo test bench clean
 
@@ -23,7 +23,7 @@ deps:
 
 test-deps: deps
 	@scripts/apt-ensure.sh --optional $(APT_TEST)
-	@python3 -c "import mapbox_vector_tile, gpxpy" 2>/dev/null || \
+	@python3 -c "import mapbox_vector_tile, gpxpy, georeport, openapi_spec_validator" 2>/dev/null || \
 	  python3 -m pip install -q $(PIP_TEST) 2>/dev/null || \
 	  python3 -m pip install -q --break-system-packages $(PIP_TEST) 2>/dev/null || \
 	  echo "note: could not pip install $(PIP_TEST); tests that decode with them will skip"
@@ -37,7 +37,9 @@ demo: build
 run: demo
 	.build/release/otklik serve --db "$(DB)" --host $(HOST) --port $(PORT)
 
+# The browser and real-client tests drive the built `otklik` binary, so build every product first.
 test: test-deps
+	$(SWIFT) build
 	$(SWIFT) test
 
 bench: test-deps
