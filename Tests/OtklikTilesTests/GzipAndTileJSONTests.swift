@@ -60,7 +60,9 @@ import Testing
 
 enum ExternalTool {
     static func path(_ name: String) -> String? {
-        for dir in ["/usr/bin", "/bin", "/usr/local/bin"] where FileManager.default.isExecutableFile(atPath: "\(dir)/\(name)") {
+        // PATH first: the python3 that pip installed the decoder into may be a pyenv or venv one.
+        let dirs = (ProcessInfo.processInfo.environment["PATH"] ?? "").split(separator: ":").map(String.init) + ["/usr/bin", "/bin", "/usr/local/bin"]
+        for dir in dirs where FileManager.default.isExecutableFile(atPath: "\(dir)/\(name)") {
             return "\(dir)/\(name)"
         }
         return nil
