@@ -152,7 +152,8 @@ import Testing
 
 /// Regenerates the encoded fixtures when asked to (see make_mvt_golden.py); apart so it runs without a golden file.
 @Suite struct GoldenFixtureWriter {
-    @Test(.enabled(if: ProcessInfo.processInfo.environment["OTKLIK_WRITE_TILE_FIXTURES"] == "1"))
+    @Test(.enabled(if: ProcessInfo.processInfo.environment["OTKLIK_WRITE_TILE_FIXTURES"] == "1",
+                   "regenerates fixtures only with OTKLIK_WRITE_TILE_FIXTURES=1"))
     func writeEncodedFixtures() throws {
         let cases = try TileCases.load()
         let dir = TileCases.sourceFixtures.appendingPathComponent("encoded")
