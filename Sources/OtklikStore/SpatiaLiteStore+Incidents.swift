@@ -76,10 +76,12 @@ extension SpatiaLiteStore {
         try await pool.read { db in try Self.fetchPage(db, query) }
     }
 
-    /// R*Tree candidates for a box (float32 bounds, so a superset of the exact answer).
+    /// R*Tree candidates for a box (float32 bounds, so a superset of the exact answer), counted only up to just past
+    /// the plan threshold: the answer decides a plan, and counting all of a large box would cost more than the page.
     static func rtreeCandidates(_ db: Database, _ b: BBox) throws -> Int {
-        try Int.fetchOne(db, sql: "SELECT count(*) FROM idx_incidents_geom WHERE xmin <= ? AND xmax >= ? AND ymin <= ? AND ymax >= ?",
-                         arguments: [b.maxLon, b.minLon, b.maxLat, b.minLat]) ?? 0
+        try Int.fetchOne(db, sql: """
+            SELECT count(*) FROM (SELECT 1 FROM idx_incidents_geom WHERE xmin <= ? AND xmax >= ? AND ymin <= ? AND ymax >= ? LIMIT ?)
+            """, arguments: [b.maxLon, b.minLon, b.maxLat, b.minLat, rtreeCandidateLimit + 1]) ?? 0
     }
 
     /// Above this many candidates a box is answered by scanning the table in id order, which stops after one
