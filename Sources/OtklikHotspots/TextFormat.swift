@@ -4,27 +4,7 @@ import struct Foundation.Date
 /// Small, dependency-free text encoders shared by the writers. Output is UTF-8 text; non-ASCII letters are
 /// written as they are (JSON and CSV both allow it), so Russian names stay readable.
 enum TextFormat {
-    static func jsonString(_ s: String) -> String {
-        var out = "\""
-        out.reserveCapacity(s.utf8.count + 2)
-        for u in s.unicodeScalars {
-            switch u {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            default:
-                if u.value < 0x20 {
-                    let hex = String(u.value, radix: 16)
-                    out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-                } else {
-                    out.unicodeScalars.append(u)
-                }
-            }
-        }
-        return out + "\""
-    }
+    static func jsonString(_ s: String) -> String { JSONText.quote(s) }
 
     static func jsonNumber(_ d: Double?) -> String {
         guard let d, d.isFinite else { return "null" }

@@ -9,13 +9,16 @@ enum IncidentRow {
         i.status, i.resolved_at, i.updated_at, i.district, i.settlement, i.agency, i.approximate, i.attributes
         """
 
-    static func decode(_ row: Row) throws -> Incident {
-        func date(_ text: String?, _ field: String) throws -> Date? {
-            guard let text else { return nil }
-            do { return try Timestamp.parse(text, field: field) } catch {
-                throw StoreError(.corrupt, "incident \(row[0] as Int64? ?? -1): stored \(error)")
-            }
+    /// A stored timestamp; one that does not parse means the file was written by something else.
+    static func storedDate(_ text: String?, _ field: String, _ row: Row) throws -> Date? {
+        guard let text else { return nil }
+        do { return try Timestamp.parse(text, field: field) } catch {
+            throw StoreError(.corrupt, "incident \(row[0] as Int64? ?? -1): stored \(error)")
         }
+    }
+
+    static func decode(_ row: Row) throws -> Incident {
+        func date(_ text: String?, _ field: String) throws -> Date? { try storedDate(text, field, row) }
         var attributes: [String: String] = [:]
         if let json: String = row[16], let data = json.data(using: .utf8),
            let obj = try? JSONDecoder().decode([String: String].self, from: data) {
@@ -32,12 +35,7 @@ enum IncidentRow {
     static let leanColumns = "i.id, i.category, i.lon, i.lat, i.reported_at, i.status, i.resolved_at, i.district, i.settlement, i.agency"
 
     static func decodeLean(_ row: Row) throws -> Incident {
-        func date(_ text: String?, _ field: String) throws -> Date? {
-            guard let text else { return nil }
-            do { return try Timestamp.parse(text, field: field) } catch {
-                throw StoreError(.corrupt, "incident \(row[0] as Int64? ?? -1): stored \(error)")
-            }
-        }
+        func date(_ text: String?, _ field: String) throws -> Date? { try storedDate(text, field, row) }
         return Incident(id: row[0], source: .import, externalID: "", category: row[1], location: GeoPoint(lon: row[2], lat: row[3]),
                         reportedAt: try date(row[4], "reported_at")!, status: IncidentStatus(rawValue: row[5]) ?? .new,
                         resolvedAt: try date(row[6], "resolved_at"), district: row[7], settlement: row[8], agency: row[9])

@@ -58,11 +58,11 @@ struct Demo: AsyncParsableCommand {
         }
         progress.update(fraction: 0.95, detail: "building the spatial index…")
         try await store.endBulk()
-        let truthPath = ((path as NSString).deletingLastPathComponent.isEmpty ? "." : (path as NSString).deletingLastPathComponent) + "/demo-truth.json"
+        let truthPath = global.databaseFolder + "/demo-truth.json"
         let enc = JSONEncoder()
         enc.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         try enc.encode(out.truth).write(to: URL(fileURLWithPath: truthPath))
-        let keysPath = ((path as NSString).deletingLastPathComponent.isEmpty ? "." : (path as NSString).deletingLastPathComponent) + "/api-keys.json"
+        let keysPath = global.databaseFolder + "/api-keys.json"
         let key = try Self.writeDemoKey(to: keysPath)
         progress.finish("demo database \(path): \(formatCount(out.incidents.count)) incidents, \(out.truth.hotspots.count) planted hotspots (ground truth in \(truthPath)) in \(String(format: "%.1f", Date().timeIntervalSince(started))) s")
         print("demo operator API key (stored hashed in \(keysPath)): \(key)")

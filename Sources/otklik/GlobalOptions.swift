@@ -17,6 +17,11 @@ struct GlobalOptions: ParsableArguments {
     var verbose = false
 
     var databasePath: String { db ?? ProcessInfo.processInfo.environment["OTKLIK_DB"] ?? "data/otklik.sqlite" }
+    /// The folder holding the database; the demo's ground truth and API keys file sit beside it.
+    var databaseFolder: String {
+        let dir = (databasePath as NSString).deletingLastPathComponent
+        return dir.isEmpty ? "." : dir
+    }
     var dataPath: String { dataDir ?? ProcessInfo.processInfo.environment["OTKLIK_DATA"] ?? "data" }
 
     func logger(_ label: String = "otklik") -> Logger {

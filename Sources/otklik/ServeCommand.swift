@@ -19,7 +19,7 @@ struct Serve: AsyncParsableCommand {
         let logger = global.logger("otklik.http")
         let store = try global.openStore()
         var config = AppConfiguration(databasePath: global.databasePath)
-        let defaultKeys = ((global.databasePath as NSString).deletingLastPathComponent.isEmpty ? "." : (global.databasePath as NSString).deletingLastPathComponent) + "/api-keys.json"
+        let defaultKeys = global.databaseFolder + "/api-keys.json"
         if FileManager.default.fileExists(atPath: defaultKeys) { config.apiKeysFile = defaultKeys }
         config = config.overridden(by: ProcessInfo.processInfo.environment)
         if let host { config.host = host }
