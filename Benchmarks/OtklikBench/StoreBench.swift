@@ -4,6 +4,7 @@ import OtklikDemo
 import OtklikGeo
 import OtklikStore
 import Logging
+import Synchronization
 
 /// `otklik-bench store gen-csv N FILE [DATA_DIR]`: writes N demo incidents as the import CSV, so the import
 /// benchmark and its peer (ogr2ogr) read exactly the same file.
@@ -48,10 +49,15 @@ extension StoreBench {
         _ = try await store.replaceAreas(Area.fromGeoJSON(Data(contentsOf: URL(fileURLWithPath: dataDir + "/districts.geojson")), level: .district), level: .district)
         _ = try await store.replaceAreas(Area.fromGeoJSON(Data(contentsOf: URL(fileURLWithPath: dataDir + "/settlements.geojson")), level: .settlement), level: .settlement)
         let started = Date()
+        let indexStart = Mutex<Date?>(nil)
         let report = try await IncidentImporter(store: store, options: ImportOptions(format: .csv))
-            .run(path: args[0], onReject: { _ in }, onProgress: { _ in })
-        let s = Date().timeIntervalSince(started)
-        print("{\"rows\": \(report.inserted), \"rejected\": \(report.rejected), \"seconds\": \(s)}")
+            .run(path: args[0], onReject: { _ in }, onProgress: { p in
+                if p.phase == "index" { indexStart.withLock { if $0 == nil { $0 = Date() } } }
+            })
+        let end = Date()
+        let s = end.timeIntervalSince(started)
+        let rowsPhase = (indexStart.withLock { $0 } ?? end).timeIntervalSince(started)
+        print("{\"rows\": \(report.inserted), \"rejected\": \(report.rejected), \"seconds\": \(s), \"rows_phase_seconds\": \(rowsPhase), \"index_phase_seconds\": \(s - rowsPhase)}")
     }
 }
 

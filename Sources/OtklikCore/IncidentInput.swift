@@ -55,12 +55,12 @@ public struct IncidentInput: Sendable, Hashable {
     /// Checks every rule and builds the incident; the first violation is thrown.
     public func validate(taxonomy: Taxonomy, rules: Rules) throws(ValidationError) -> Incident {
         let source = try source.map { s throws(ValidationError) in try IncidentSource.parse(s) } ?? rules.defaultSource
-        var ext = externalID?.trimmingCharacters(in: .whitespaces) ?? ""
+        var ext = externalID?.trimmingSpaces() ?? ""
         if ext.isEmpty {
             guard rules.generateMissingExternalID else { throw .missing(field: "external_id") }
             ext = UUID().uuidString.lowercased()
         }
-        guard ext.count <= 200 else { throw .tooLong(field: "external_id", length: ext.count, limit: 200) }
+        guard ext.utf8.count <= 200 || ext.count <= 200 else { throw .tooLong(field: "external_id", length: ext.count, limit: 200) }
         guard let code = category, !code.isEmpty else { throw .missing(field: "category") }
         let cat = try taxonomy.category(code)
         guard let lon else { throw .missing(field: "lon") }

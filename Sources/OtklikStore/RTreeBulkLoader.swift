@@ -72,6 +72,10 @@ struct RTreeBulkLoader {
         let insRowid = try RawStatement(db: db, sql: "INSERT INTO \"\(table)_rowid\"(rowid, nodeno) VALUES (?, ?)")
         let depth = levels.count - 1
         var blob = [UInt8](repeating: 0, count: Int(nodeSize))
+        // (entry id, leaf node): written after the nodes in id order, so that `_rowid` grows by appending
+        // instead of by a random insert per entry, which cost more than the rest of the load.
+        var leafOf: [(Int64, Int64)] = []
+        leafOf.reserveCapacity(inputEntries.count)
         for level in 0..<levels.count {
             for (i, cells) in levels[level].enumerated() {
                 let nodeno = numbers[level][i]
@@ -88,9 +92,7 @@ struct RTreeBulkLoader {
                     Self.put32(&blob, o + 20, c.maxY.bitPattern)
                     o += 24
                     if level == 0 {
-                        insRowid.bind(1, c.id)
-                        insRowid.bind(2, nodeno)
-                        try insRowid.run()
+                        leafOf.append((c.id, nodeno))
                     } else {
                         insParent.bind(1, ref)
                         insParent.bind(2, nodeno)
@@ -101,6 +103,12 @@ struct RTreeBulkLoader {
                 insNode.bind(2, blob: blob)
                 try insNode.run()
             }
+        }
+        leafOf.sort { $0.0 < $1.0 }
+        for (id, nodeno) in leafOf {
+            insRowid.bind(1, id)
+            insRowid.bind(2, nodeno)
+            try insRowid.run()
         }
     }
 

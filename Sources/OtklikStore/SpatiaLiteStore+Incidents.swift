@@ -28,7 +28,7 @@ extension SpatiaLiteStore {
                 if db.changesCount == 1 {
                     let id = db.lastInsertedRowID
                     out.append(InsertOutcome(id: id, created: true))
-                    try Self.recordCreation(db, id: id, incident: inc, actor: actor)
+                    try Self.recordCreation(db, id: id, incident: inc, agency: agency, actor: actor)
                     if let r = inc.reporter, !r.isEmpty {
                         try db.execute(sql: "INSERT INTO reporters (incident_id, name, phone, email) VALUES (?, ?, ?, ?)",
                                        arguments: [id, r.name, r.phone, r.email])
@@ -45,8 +45,9 @@ extension SpatiaLiteStore {
     }
 
     /// The first event of an incident: it appeared with its status; a closed one also records when it closed,
-    /// so that "fixed, then complained about again" can be seen for imported history too.
-    static func recordCreation(_ db: Database, id: Int64, incident inc: Incident, actor: String) throws {
+    /// by its agency, so that "fixed, then complained about again" can be seen for imported history too.
+    /// `BulkIncidentWriter.recordCreations` writes the same rows set-wise.
+    static func recordCreation(_ db: Database, id: Int64, incident inc: Incident, agency: String, actor: String) throws {
         let reported = Timestamp.format(inc.reportedAt)
         if inc.status.isOpen {
             try db.execute(sql: "INSERT INTO incident_events (incident_id, from_status, to_status, at, actor, note) VALUES (?, NULL, ?, ?, ?, '')",
@@ -55,7 +56,7 @@ extension SpatiaLiteStore {
             try db.execute(sql: "INSERT INTO incident_events (incident_id, from_status, to_status, at, actor, note) VALUES (?, NULL, 'new', ?, ?, '')",
                            arguments: [id, reported, actor])
             try db.execute(sql: "INSERT INTO incident_events (incident_id, from_status, to_status, at, actor, note) VALUES (?, 'new', ?, ?, ?, '')",
-                           arguments: [id, inc.status.rawValue, Timestamp.format(inc.resolvedAt ?? inc.reportedAt), inc.agency.isEmpty ? actor : inc.agency])
+                           arguments: [id, inc.status.rawValue, Timestamp.format(inc.resolvedAt ?? inc.reportedAt), agency.isEmpty ? actor : agency])
         }
     }
 

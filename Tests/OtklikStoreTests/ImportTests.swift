@@ -120,3 +120,65 @@ import OtklikCore
         #expect(again.inserted == 0)
     }
 }
+
+@Suite struct BulkPathTests {
+    func incidents() -> [Incident] {
+        let base = Date(timeIntervalSince1970: 1_735_689_600)
+        let statuses: [IncidentStatus] = [.new, .inProgress, .resolved, .rejected]
+        return (0..<40).map { i in
+            let s = statuses[i % 4]
+            return Incident(source: .hotline, externalID: "b\(i)", category: i % 3 == 0 ? "waste.container_site" : "road.pothole",
+                            description: "Обращение \(i)", location: GeoPoint(lon: 32.0 + Double(i) * 0.001, lat: 54.78),
+                            reportedAt: base.addingTimeInterval(Double(i) * 3600), status: s,
+                            resolvedAt: s.isOpen ? nil : base.addingTimeInterval(Double(i) * 3600 + 86_400))
+        }
+    }
+
+    func history(_ store: SpatiaLiteStore) async throws -> [String] {
+        try await store.pool.read { db in
+            try Row.fetchAll(db, sql: """
+                SELECT i.external_id, e.from_status, e.to_status, e.at, e.actor FROM incident_events e
+                JOIN incidents i ON i.id = e.incident_id ORDER BY i.external_id, e.at, e.to_status
+                """).map { r in "\(r[0] as String) \(r[1] as String? ?? "-")>\(r[2] as String) \(r[3] as String) \(r[4] as String)" }
+        }
+    }
+
+    /// The bulk path writes events set-wise per batch; they must be the rows the one-by-one path writes.
+    @Test func bulkEventsEqualTheOneByOneEvents() async throws {
+        let one = try TempStore()
+        _ = try await one.store.insert(incidents(), actor: "import")
+        let bulk = try TempStore()
+        try await bulk.store.beginBulk()
+        // Three batches, so that event id ranges of later batches start past the earlier ones.
+        for chunk in stride(from: 0, to: 40, by: 15) {
+            _ = try await bulk.store.bulkInsert(Array(incidents()[chunk..<min(40, chunk + 15)]), actor: "import")
+        }
+        try await bulk.store.endBulk()
+        let expected = try await history(one.store)
+        #expect(expected.count == 40 + 20, "one event per open incident, two per closed one")
+        #expect(expected.contains { $0.hasPrefix("b2 new>resolved 2025-01-02T02:00:00Z ") })
+        #expect(try await history(bulk.store) == expected)
+    }
+
+    /// The importer keeps one batch in flight while it parses the next; with tiny batches every row must still
+    /// arrive exactly once, and duplicates inside the file are counted, not written.
+    @Test func pipelinedSmallBatchesKeepEveryRow() async throws {
+        let t = try TempStore()
+        var csv = "external_id,source,category,lon,lat,reported_at,status\n"
+        for i in 0..<103 { csv += "p\(i),portal,road.pothole,32.\(100 + i),54.78,2025-03-01T10:00:00Z,new\n" }
+        csv += "p5,portal,road.pothole,32.5,54.78,2025-03-01T10:00:00Z,new\n"
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("pipe-\(UUID().uuidString).csv").path
+        try csv.write(toFile: path, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        var options = ImportOptions(format: .csv)
+        options.batchSize = 7
+        let (report, rejects) = try await t.importFile(path, options)
+        #expect(rejects.isEmpty)
+        #expect(report.inserted == 103)
+        #expect(report.duplicates == 1)
+        #expect(try await t.store.count(IncidentQuery()) == 103)
+        let events = try await t.store.pool.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM incident_events") }
+        #expect(events == 103)
+        #expect(try await t.store.checkSpatialIndex() == "ok")
+    }
+}

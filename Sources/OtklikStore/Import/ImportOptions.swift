@@ -32,7 +32,7 @@ public struct ImportOptions: Sendable {
 
     public init(format: ImportFormat, columnMap: [String: String] = [:], categoryMap: [String: String] = [:],
                 statusMap: [String: String] = [:], source: IncidentSource? = nil, assumeUTC: Bool = false,
-                timeZoneColumn: String? = nil, batchSize: Int = 50_000) {
+                timeZoneColumn: String? = nil, batchSize: Int = 25_000) {
         self.format = format
         self.columnMap = columnMap
         self.categoryMap = categoryMap

@@ -32,19 +32,33 @@ public struct IncidentImporter: Sendable {
         var lastProgress = Date.distantPast
         let source = try ByteSource(path: path)
 
-        func flush() async throws {
-            guard !batch.isEmpty else { return }
-            let r = try await store.bulkInsert(batch, actor: "import")
+        // Two stages: this task parses, validates and prepares a batch while the store's writer inserts the
+        // previous one. At most one batch is in flight, so memory stays at two batches.
+        let store = self.store
+        var inFlight: Task<(inserted: Int, duplicates: Int), any Error>?
+        var inFlightCount = 0
+        func settle() async throws {
+            guard let t = inFlight else { return }
+            inFlight = nil
+            inFlightCount = 0
+            let r = try await t.value
             report.inserted += r.inserted
             report.duplicates += r.duplicates
+        }
+        func flush() async throws {
+            guard !batch.isEmpty else { return }
+            let prepared = try store.prepareBulk(batch)
             batch.removeAll(keepingCapacity: true)
+            try await settle()
+            inFlightCount = prepared.count
+            inFlight = Task { try await store.bulkInsert(prepared: prepared, actor: "import") }
         }
         func progress(_ force: Bool) {
             let now = Date()
             guard force || now.timeIntervalSince(lastProgress) > 0.25 else { return }
             lastProgress = now
             onProgress(ImportProgress(bytesRead: source.consumedBytes, bytesTotal: source.totalBytes,
-                                      rowsRead: report.rowsRead, inserted: report.inserted + batch.count, phase: "rows"))
+                                      rowsRead: report.rowsRead, inserted: report.inserted + inFlightCount + batch.count, phase: "rows"))
         }
         func accept(_ line: Int, _ input: IncidentInput) async throws {
             report.rowsRead += 1
@@ -108,12 +122,14 @@ public struct IncidentImporter: Sendable {
                 }
             }
             try await flush()
+            try await settle()
             onProgress(ImportProgress(bytesRead: source.consumedBytes, bytesTotal: source.totalBytes,
                                       rowsRead: report.rowsRead, inserted: report.inserted, phase: "index"))
             try await store.endBulk()
         } catch {
             // Rows already committed stay (batches are transactions); the index is rebuilt so the database
             // is consistent whatever stopped the run.
+            try? await settle()
             try? await store.endBulk()
             throw error
         }
@@ -155,7 +171,16 @@ public struct IncidentImporter: Sendable {
 
 /// Maps a CSV header to our fields once, then turns each record into an `IncidentInput`.
 struct CSVRowMapper {
-    let index: [String: Int]
+    /// Where each of our fields sits in a record; looked up once from the header, not per row.
+    struct Columns {
+        let externalID, source, category, lon, lat, reportedAt, status, resolvedAt, description, address: Int?
+        init(_ idx: [String: Int]) {
+            externalID = idx["external_id"]; source = idx["source"]; category = idx["category"]
+            lon = idx["lon"]; lat = idx["lat"]; reportedAt = idx["reported_at"]; status = idx["status"]
+            resolvedAt = idx["resolved_at"]; description = idx["description"]; address = idx["address"]
+        }
+    }
+    let columns: Columns
     let width: Int
     let options: ImportOptions
     let tzIndex: Int?
@@ -186,7 +211,7 @@ struct CSVRowMapper {
         } else {
             tzIndex = nil
         }
-        index = idx
+        columns = Columns(idx)
         width = names.count
         self.options = options
     }
@@ -195,32 +220,33 @@ struct CSVRowMapper {
         guard fields.count == width else {
             throw .invalid(field: "row", value: "\(fields.count) fields", reason: "expected \(width) fields as in the header")
         }
-        func value(_ name: String) -> String? {
-            guard let i = index[name] else { return nil }
+        func value(_ i: Int?) -> String? {
+            guard let i else { return nil }
             let v = fields[i]
             return v.isEmpty ? nil : v
         }
-        func number(_ name: String) throws(ValidationError) -> Double? {
-            guard let text = value(name) else { return nil }
-            guard let d = Double(text.trimmingCharacters(in: .whitespaces)) else {
+        func number(_ i: Int?, _ name: String) throws(ValidationError) -> Double? {
+            guard let text = value(i) else { return nil }
+            guard let d = Double(text) ?? Double(text.trimmingSpaces()) else {
                 throw .invalid(field: name, value: text, reason: "not a number")
             }
             return d
         }
-        var category = value("category")
+        var category = value(columns.category)
         if let c = category, let m = options.categoryMap[c] { category = m }
-        var status = value("status")
+        var status = value(columns.status)
         if let s = status, let m = options.statusMap[s] { status = m }
-        var reported = value("reported_at")
-        var resolved = value("resolved_at")
+        var reported = value(columns.reportedAt)
+        var resolved = value(columns.resolvedAt)
         if let tzi = tzIndex {
             let zone = fields[tzi]
             reported = try reported.map { s throws(ValidationError) in try Self.localize(s, zone: zone, field: "reported_at") }
             resolved = try resolved.map { s throws(ValidationError) in try Self.localize(s, zone: zone, field: "resolved_at") }
         }
-        return IncidentInput(source: value("source"), externalID: value("external_id"), category: category,
-                             lon: try number("lon"), lat: try number("lat"), reportedAt: reported, status: status,
-                             resolvedAt: resolved, description: value("description"), address: value("address"))
+        return IncidentInput(source: value(columns.source), externalID: value(columns.externalID), category: category,
+                             lon: try number(columns.lon, "lon"), lat: try number(columns.lat, "lat"),
+                             reportedAt: reported, status: status, resolvedAt: resolved,
+                             description: value(columns.description), address: value(columns.address))
     }
 
     /// A local wall-clock time in an IANA zone, rewritten with its UTC offset at that instant.
