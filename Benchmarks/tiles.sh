@@ -47,8 +47,7 @@ echo "### Peer: PostGIS ST_AsMVT (same points, same 1,000 tiles, same clustering
 echo
 if [ -z "$PEER" ]; then
   echo "PostGIS could not be run on this machine (apt-get install -y postgresql postgis), so there is no ratio."
-  exit 0
-fi
+else
 python3 - "$TMP/ours.json" "$TMP/peer.txt" <<'PY'
 import json, sys
 ours = json.load(open(sys.argv[1]))
@@ -74,5 +73,62 @@ print(f"\n**Ratio (cold, per tile, PostGIS pass 2 / ours encode-only):** median 
 print(f"\nNote: ours reads the points from an in-memory grid index; PostGIS from its GiST index and shared buffers "
       f"(second pass, data cached). Neither figure includes HTTP.")
 PY
+fi
 echo
 echo "Commands: \`$CMD_OURS\`; \`psql -v points=points.csv -v tiles=tiles.csv -f Benchmarks/peers/tiles_postgis.sql\` on a temporary cluster (Benchmarks/tiles.sh)."
+
+# Served tiles on the demo database (issue: "1,000 tiles at z8-z14 on the 300k demo database"): `otklik serve` over
+# HTTP, cold (a fresh process: tile cache empty, incident points in memory) then warm, against PostGIS on the same
+# incidents and the same tiles in this run. Our figure includes HTTP and the Python client; PostGIS's does not.
+DEMO_DB="${DEMO_DB:-Benchmarks/out/demo300k.sqlite}"
+SERVE_BIN="${OTKLIK_BIN:-.build/release/otklik}"
+echo
+echo "### Served over HTTP on the demo database"
+echo
+if [ ! -f "$DEMO_DB" ] || [ ! -x "$SERVE_BIN" ]; then
+  echo "Skipped: $DEMO_DB or $SERVE_BIN is missing (make bench builds both)."
+  exit 0
+fi
+mkdir -p "$TMP/demo"
+chmod 755 "$TMP/demo"
+cp "$DEMO_DB" "$TMP/demo/otklik.sqlite"
+npoints=$(python3 Benchmarks/tiles_served.py export "$TMP/demo/otklik.sqlite" "$TMP/demo")
+if [ -n "$PEER" ]; then
+  [ "$(id -u)" = 0 ] && chown -R postgres "$TMP/demo"
+  as_pg psql -h 127.0.0.1 -p "$PORT" -U postgres -d postgres -qAt -F'|' -v points="$TMP/demo/points.csv" -v tiles="$TMP/demo/tiles.csv" \
+    -f Benchmarks/peers/tiles_postgis.sql >"$TMP/demo/peer.txt" 2>"$TMP/demo/peer.err" || { cat "$TMP/demo/peer.err" >&2; PEER=""; }
+fi
+SPORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+"$SERVE_BIN" serve --db "$TMP/demo/otklik.sqlite" --data-dir data --host 127.0.0.1 --port "$SPORT" >"$TMP/demo/serve.log" 2>&1 &
+SERVE_PID=$!
+trap 'kill $SERVE_PID 2>/dev/null; cleanup' EXIT
+ready=""
+for _ in $(seq 1 600); do
+  if curl -fsS "http://127.0.0.1:$SPORT/healthz" 2>/dev/null | grep -q '"tile_points":"ready"'; then ready=1; break; fi
+  sleep 0.1
+done
+[ -n "$ready" ] || { echo "otklik serve did not get its tile points ready in 60 s" >&2; tail -5 "$TMP/demo/serve.log" >&2; exit 1; }
+python3 Benchmarks/tiles_served.py time 127.0.0.1 "$SPORT" "$TMP/demo/tiles.csv" >"$TMP/demo/ours.json"
+kill "$SERVE_PID" 2>/dev/null || true
+python3 - "$TMP/demo/ours.json" "$TMP/demo/peer.txt" "$npoints" "$DEMO_DB" <<'PY'
+import json, os, sys
+ours = json.load(open(sys.argv[1]))
+peer = {}
+if os.path.exists(sys.argv[2]):
+    rows = [l.strip().split("|") for l in open(sys.argv[2]) if l.strip()]
+    peer = {r[1]: [float(v) for v in r[2:5]] for r in rows if r[0] == "pass"}
+print(f"{int(sys.argv[3]):,} incidents of `{sys.argv[4]}`, {ours['tiles']} tiles at z8-z14 holding sampled incidents.\n")
+print("| what | median ms | p99 ms |")
+print("| --- | ---: | ---: |")
+print(f"| otklik serve, cold (HTTP, tile cache empty) | {ours['cold_median_ms']:.3f} | {ours['cold_p99_ms']:.3f} |")
+print(f"| otklik serve, warm (HTTP, cache hit) | {ours['warm_median_ms']:.3f} | {ours['warm_p99_ms']:.3f} |")
+if "second" in peer:
+    m, p, _ = peer["second"]
+    print(f"| PostGIS ST_AsMVT, pass 2 (in the server, no HTTP) | {m:.3f} | {p:.3f} |")
+    print(f"\n**Ratio (cold, per tile, PostGIS / otklik served):** median {m / ours['cold_median_ms']:.1f}×, "
+          f"p99 {p / ours['cold_p99_ms']:.1f}×.")
+print("\nMean bytes per tile by zoom (served, uncompressed): " +
+      ", ".join(f"z{z} {b:,}" for z, b in ours["bytes_by_zoom"].items()) + ".")
+PY
+echo
+echo "Commands: \`python3 Benchmarks/tiles_served.py export\` (points and tiles), the same PostGIS script on them, \`otklik serve\` and \`python3 Benchmarks/tiles_served.py time\` (Benchmarks/tiles.sh)."

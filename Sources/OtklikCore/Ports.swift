@@ -94,6 +94,8 @@ public protocol IncidentRepository: Sendable {
     /// One page, in the query's order.
     func incidents(_ query: IncidentQuery) async throws -> [Incident]
     func count(_ query: IncidentQuery) async throws -> Int
+    /// The same page as `incidents`, as stored text: the fast path of feature pages.
+    func incidentText(_ query: IncidentQuery) async throws -> IncidentTextPage
     /// Every match, visited in id order in bounded memory (chunked reads).
     func scan(_ query: IncidentQuery, chunkSize: Int, _ body: @Sendable ([Incident]) async throws -> Void) async throws
     /// Like `scan`, for analysis: incidents carry place, category, times, status and agency only (no description,
@@ -111,6 +113,13 @@ public protocol IncidentRepository: Sendable {
 }
 
 extension IncidentRepository {
+    public func incidentText(_ query: IncidentQuery) async throws -> IncidentTextPage {
+        let list = try await incidents(query)
+        var page = IncidentTextPage(capacity: list.count)
+        for inc in list { page.append(inc) }
+        return page
+    }
+
     public func scanForAnalysis(_ query: IncidentQuery, chunkSize: Int, _ body: @Sendable ([Incident]) async throws -> Void) async throws {
         try await scan(query, chunkSize: chunkSize, body)
     }

@@ -41,7 +41,9 @@ func buildRouter(_ services: AppServices) -> Router<BasicRequestContext> {
                                           exposedHeaders: ["Location"]))
     router.get("/healthz") { request, _ in
         try QueryParameters(request: request).onlyAllow([])
-        return Respond.json(["status": "ok"])
+        // `tile_points`: whether cold incident tiles are already drawn from memory (see LiveTilePoints).
+        guard let serving = services.store as? ServingStore else { return Respond.json(["status": "ok"]) }
+        return Respond.json(["status": "ok", "tile_points": .string(serving.tiles.points.isReady ? "ready" : "building")])
     }
     OGCRoutes(services: services).register(on: router)
     TileRoutes(services: services).register(on: router)

@@ -32,6 +32,12 @@ enum IncidentRow {
             approximateLocation: row[15], attributes: attributes, updatedAt: try date(row[11], "updated_at"))
     }
 
+    /// The columns of `IncidentTextPage`: id, lon, lat, approximate, then its fields in `Field` order.
+    static let textColumns = """
+        i.id, i.lon, i.lat, i.approximate, i.source, i.external_id, i.category, i.status, i.reported_at, i.resolved_at, \
+        i.description, i.address, i.district, i.settlement, i.agency
+        """
+
     static let leanColumns = "i.id, i.category, i.lon, i.lat, i.reported_at, i.status, i.resolved_at, i.district, i.settlement, i.agency"
 
     static func decodeLean(_ row: Row) throws -> Incident {

@@ -1,6 +1,7 @@
 public import OtklikCore
 public import Foundation
 import GRDB
+import CSpatiaLite
 
 extension SpatiaLiteStore {
     public func insert(_ incidents: [Incident], actor: String) async throws -> [InsertOutcome] {
@@ -90,9 +91,42 @@ extension SpatiaLiteStore {
     static let rtreeCandidateLimit = 5_000
 
     static func fetchPage(_ db: Database, _ query: IncidentQuery) throws -> [Incident] {
+        let (sql, args) = try pageSQL(db, query, columns: IncidentRow.columns)
+        let cursor = try Row.fetchCursor(db, sql: sql, arguments: args)
+        var out: [Incident] = []
+        while let row = try cursor.next() { out.append(try IncidentRow.decode(row)) }
+        return out
+    }
+
+    public func incidentText(_ query: IncidentQuery) async throws -> IncidentTextPage {
+        try await pool.read { db in try Self.fetchTextPage(db, query) }
+    }
+
+    /// The page of `fetchPage`, copied column by column from SQLite's own buffers into one page buffer.
+    static func fetchTextPage(_ db: Database, _ query: IncidentQuery) throws -> IncidentTextPage {
+        let (sql, args) = try pageSQL(db, query, columns: IncidentRow.textColumns)
+        let statement = try db.makeStatement(sql: sql)
+        try statement.setArguments(args)
+        let raw = statement.sqliteStatement
+        var page = IncidentTextPage(capacity: query.limit.map { min($0, 10_000) } ?? 1000)
+        let cursor = try Row.fetchCursor(statement)
+        while try cursor.next() != nil {
+            let row = IncidentTextPage.Row(id: sqlite3_column_int64(raw, 0), lon: sqlite3_column_double(raw, 1),
+                                           lat: sqlite3_column_double(raw, 2), approximate: sqlite3_column_int(raw, 3) != 0)
+            page.append(row) { field in
+                let c = Int32(4 + field.rawValue)
+                guard let p = sqlite3_column_text(raw, c) else { return nil }
+                return UnsafeBufferPointer(start: p, count: Int(sqlite3_column_bytes(raw, c)))
+            }
+        }
+        return page
+    }
+
+    /// The SQL of one page: the plan (R*Tree or id-order scan), filters, order and paging.
+    static func pageSQL(_ db: Database, _ query: IncidentQuery, columns: String) throws -> (String, StatementArguments) {
         let useRTree = try query.bbox.map { try rtreeCandidates(db, $0) <= rtreeCandidateLimit } ?? true
         let qb = QueryBuilder(query, includePaging: true, useRTree: useRTree)
-        var sql = "SELECT \(IncidentRow.columns) FROM incidents i\(qb.whereSQL)"
+        var sql = "SELECT \(columns) FROM incidents i\(qb.whereSQL)"
         sql += query.order == .idAscending ? " ORDER BY i.id" : " ORDER BY i.reported_at DESC, i.id DESC"
         var args = qb.statementArguments
         if let limit = query.limit {
@@ -102,10 +136,7 @@ extension SpatiaLiteStore {
             sql += " LIMIT -1 OFFSET ?"
             args += [query.offset]
         }
-        let cursor = try Row.fetchCursor(db, sql: sql, arguments: args)
-        var out: [Incident] = []
-        while let row = try cursor.next() { out.append(try IncidentRow.decode(row)) }
-        return out
+        return (sql, args)
     }
 
     public func count(_ query: IncidentQuery) async throws -> Int {

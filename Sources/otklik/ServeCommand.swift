@@ -34,7 +34,7 @@ struct Serve: AsyncParsableCommand {
             config.maxBodyBytes = maxBody
         }
         // Writes pass through the wrapper, which drops exactly the cached tiles each written point touches.
-        let tiled = TileInvalidatingStore(store)
+        let tiled = ServingStore(store)
         let analysis = EngineAnalysis(service: HotspotService(store: tiled, taxonomy: store.taxonomy))
         let app = try buildApplication(configuration: config, store: tiled, taxonomy: store.taxonomy, analysis: analysis, logger: logger)
         logger.info("serving \(global.databasePath) on http://\(config.host):\(config.port)")

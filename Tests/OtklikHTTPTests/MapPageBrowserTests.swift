@@ -53,7 +53,7 @@ import Testing
         var logger = Logger(label: "otklik-map-test")
         logger.logLevel = .warning
         let store = try SpatiaLiteStore(path: db, taxonomy: Harness.taxonomy, logger: logger)
-        let wrapped = TileInvalidatingStore(store)
+        let wrapped = ServingStore(store)
         var config = Harness.config()
         config.baseURL = nil
         config.host = "127.0.0.1"

@@ -54,11 +54,11 @@ enum TileTestSupport {
 
     /// Like `Harness.withApp`, but the store is wrapped as `otklik serve` should wrap it.
     static func withTileApp(count: Int, precise: Bool = true,
-                            _ body: @Sendable (any TestClientProtocol, TileInvalidatingStore) async throws -> Void) async throws {
+                            _ body: @Sendable (any TestClientProtocol, ServingStore) async throws -> Void) async throws {
         let store = try await Harness.makeStore()
         defer { Harness.removeStore(store) }
         try await Harness.seed(store, count: count)
-        let wrapped = TileInvalidatingStore(store)
+        let wrapped = ServingStore(store)
         let app = try Harness.app(store: precise ? wrapped : store)
         try await app.test(.router) { client in try await body(client, wrapped) }
     }

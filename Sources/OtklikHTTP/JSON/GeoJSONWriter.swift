@@ -98,6 +98,55 @@ extension JSONWriter {
         raw("}}")
     }
 
+    /// Row `i` of a text page as a public feature: the same bytes as `incident(_:taxonomy:)` writes for that
+    /// incident, copied from the page instead of built from an `Incident`.
+    mutating func incident(_ page: IncidentTextPage, row i: Int, names: CategoryNames) {
+        let r = page.rows[i]
+        func text(_ f: IncidentTextPage.Field) {
+            guard let range = page.range(i, f) else { raw("null"); return }
+            page.bytes.withUnsafeBufferPointer { string(utf8: UnsafeBufferPointer(rebasing: $0[range])) }
+        }
+        raw("{\"type\":\"Feature\",\"id\":")
+        int(Int(r.id))
+        raw(",\"geometry\":{\"type\":\"Point\",\"coordinates\":[")
+        number(r.lon)
+        raw(",")
+        number(r.lat)
+        raw("]},\"properties\":{\"id\":")
+        int(Int(r.id))
+        raw(",\"source\":")
+        text(.source)
+        raw(",\"external_id\":")
+        text(.externalID)
+        raw(",\"category\":")
+        text(.category)
+        raw(",\"category_name\":")
+        if let range = page.range(i, .category), let name = names.name(page.bytes[range]) {
+            bytes.append(contentsOf: name)
+        } else {
+            raw("null")
+        }
+        raw(",\"status\":")
+        text(.status)
+        raw(",\"reported_at\":")
+        text(.reportedAt)
+        raw(",\"resolved_at\":")
+        text(.resolvedAt)
+        raw(",\"description\":")
+        text(.description)
+        raw(",\"address\":")
+        text(.address)
+        raw(",\"district\":")
+        text(.district)
+        raw(",\"settlement\":")
+        text(.settlement)
+        raw(",\"agency\":")
+        text(.agency)
+        raw(",\"approximate_location\":")
+        raw(r.approximate ? "true" : "false")
+        raw("}}")
+    }
+
     mutating func feature(id: String, numericID: Bool, geometry g: Geometry, properties: [(String, JSONValue)]) {
         raw("{\"type\":\"Feature\",\"id\":")
         if numericID, let n = Int(id) { int(n) } else { string(id) }
@@ -106,5 +155,23 @@ extension JSONWriter {
         raw(",\"properties\":")
         value(.object(properties))
         raw("}")
+    }
+}
+
+/// Category codes with their Russian names already written as JSON strings, looked up by the code's bytes.
+struct CategoryNames: Sendable {
+    private let entries: [(code: [UInt8], json: [UInt8])]
+
+    init(_ taxonomy: Taxonomy) {
+        entries = taxonomy.codes.compactMap { code in
+            guard let name = taxonomy[code]?.nameRu else { return nil }
+            var w = JSONWriter()
+            w.string(name)
+            return (Array(code.utf8), w.bytes)
+        }
+    }
+
+    func name(_ code: ArraySlice<UInt8>) -> [UInt8]? {
+        entries.first { $0.code.elementsEqual(code) }?.json
     }
 }

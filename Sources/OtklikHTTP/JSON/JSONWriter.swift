@@ -12,8 +12,20 @@ struct JSONWriter {
     mutating func raw(_ s: String) { bytes.append(contentsOf: s.utf8) }
 
     mutating func string(_ s: String) {
+        var s = s
+        s.withUTF8 { string(utf8: $0) }
+    }
+
+    /// A JSON string from UTF-8 bytes. Most values need no escaping: then the run is copied at once instead of
+    /// byte by byte, which was the largest single cost of a 10,000-feature page.
+    mutating func string<C: Collection>(utf8 text: C) where C.Element == UInt8 {
         bytes.append(0x22)
-        for b in s.utf8 {
+        if !text.contains(where: { $0 < 0x20 || $0 == 0x22 || $0 == 0x5C }) {
+            bytes.append(contentsOf: text)
+            bytes.append(0x22)
+            return
+        }
+        for b in text {
             switch b {
             case 0x22: bytes.append(0x5C); bytes.append(0x22)
             case 0x5C: bytes.append(0x5C); bytes.append(0x5C)
@@ -43,7 +55,24 @@ struct JSONWriter {
         }
     }
 
-    mutating func int(_ v: Int) { raw(String(v)) }
+    /// Decimal digits straight into the buffer (a String per id cost a tenth of a 100,000-feature page).
+    mutating func int(_ v: Int) {
+        guard v != Int.min else { raw(String(v)); return }
+        if v < 0 { bytes.append(0x2D) }
+        var m = v.magnitude
+        var digits: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8,
+                     UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) =
+            (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
+        var n = 0
+        withUnsafeMutableBytes(of: &digits) { d in
+            repeat {
+                d[19 - n] = UInt8(0x30 + m % 10)
+                m /= 10
+                n += 1
+            } while m > 0
+            bytes.append(contentsOf: UnsafeRawBufferPointer(rebasing: d[(20 - n)...]))
+        }
+    }
 
     mutating func key(_ k: String) {
         string(k)

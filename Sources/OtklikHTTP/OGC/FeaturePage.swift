@@ -6,7 +6,9 @@ import OtklikCore
 /// actually written (JSON member order is free, and this keeps `numberReturned` exact even if a write lands
 /// while the page is being read).
 struct FeaturePageWriter {
-    static let flushBytes = 64 * 1024
+    /// Each write hands a buffer to the event loop and wakes it; at 64 KB a 100,000-feature page (66 MB) spent
+    /// a sixth of its time switching threads.
+    static let flushBytes = 256 * 1024
 
     var out = JSONWriter(capacity: flushBytes + 4096)
     var returned = 0

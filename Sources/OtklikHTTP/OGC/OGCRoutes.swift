@@ -105,14 +105,14 @@ struct OGCRoutes: Sendable {
 
     private func incidentItems(_ items: ItemsRequest, base: String, path: String) async throws -> Response {
         let store = services.store
-        let taxonomy = services.taxonomy
+        let names = CategoryNames(services.taxonomy)
         let query = items.incidentQuery
         let matched = try await store.count(query)
         // The first chunk is read before the head is sent, so that a storage error is still a proper 500.
         var first = query
         first.offset = items.offset
         first.limit = min(items.limit, Self.chunkSize)
-        let firstChunk = items.offset >= matched ? [] : try await store.incidents(first)
+        let firstChunk = items.offset >= matched ? IncidentTextPage() : try await store.incidentText(first)
         let firstSize = first.limit ?? Self.chunkSize
         let body = ResponseBody { writer in
             var page = FeaturePageWriter()
@@ -120,18 +120,18 @@ struct OGCRoutes: Sendable {
             var asked = firstSize
             var remaining = items.limit
             while true {
-                for inc in chunk.prefix(remaining) {
+                for i in 0..<min(chunk.count, remaining) {
                     page.separator()
-                    page.out.incident(inc, taxonomy: taxonomy)
+                    page.out.incident(chunk, row: i, names: names)
                     try await page.flushIfFull(&writer)
                 }
                 remaining -= min(chunk.count, remaining)
-                guard remaining > 0, chunk.count == asked, let last = chunk.last?.id else { break }
+                guard remaining > 0, chunk.count == asked, let last = chunk.rows.last?.id else { break }
                 var next = query
                 next.afterID = last
                 next.limit = min(remaining, Self.chunkSize)
                 asked = next.limit!
-                chunk = try await store.incidents(next)
+                chunk = try await store.incidentText(next)
             }
             page.finish(matched: max(matched, items.offset + page.returned), request: items, base: base, path: path)
             try await page.flush(&writer)

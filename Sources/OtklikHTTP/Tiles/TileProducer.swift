@@ -51,6 +51,16 @@ public struct TileProducer: Sendable {
         }
     }
 
+    /// Every incident as a tile point, read with the store's lean scan; district and settlement names are
+    /// shared between points instead of held once per point.
+    public func allPoints() async throws -> [TilePoint] {
+        let collected = PointCollector()
+        try await store.scanForAnalysis(IncidentQuery(), chunkSize: 20_000) { chunk in
+            collected.append(chunk.map(Self.point))
+        }
+        return collected.points
+    }
+
     /// An incident as tiles show it: public fields only, never the reporter.
     public static func point(_ inc: Incident) -> TilePoint {
         TilePoint(id: inc.id ?? 0, location: inc.location, category: inc.category, status: inc.status.rawValue,
@@ -160,6 +170,21 @@ struct TilePointIndex: Sendable {
 private final class PointCollector: @unchecked Sendable {
     private let lock = NSLock()
     private var storage: [TilePoint] = []
-    func append(_ p: [TilePoint]) { lock.withLock { storage += p } }
+    private var names: [String: String] = [:]
+    func append(_ p: [TilePoint]) {
+        lock.withLock {
+            storage.reserveCapacity(storage.count + p.count)
+            for var point in p {
+                if let d = point.district { point.district = intern(d) }
+                if let s = point.settlement { point.settlement = intern(s) }
+                storage.append(point)
+            }
+        }
+    }
+    private func intern(_ s: String) -> String {
+        if let known = names[s] { return known }
+        names[s] = s
+        return s
+    }
     var points: [TilePoint] { lock.withLock { storage } }
 }

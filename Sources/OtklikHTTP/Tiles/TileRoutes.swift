@@ -13,7 +13,7 @@ import OtklikTiles
 ///   not whole numbers) or a refused filter; 404 for an unknown layer.
 /// - `GET /tiles/{layer}.json`: TileJSON 3.0.0.
 ///
-/// Tiles are cached in `TileState`. When the application's store is a `TileInvalidatingStore`, writes drop
+/// Tiles are cached in `TileState`. When the application's store is a `ServingStore`, writes drop
 /// exactly the incident tiles they touch. Otherwise a middleware drops every cached tile after any successful
 /// write under /api/v1/incidents or /open311: correct, but coarser.
 struct TileRoutes: Sendable {
@@ -30,7 +30,7 @@ struct TileRoutes: Sendable {
 
     init(services: AppServices) {
         self.services = services
-        if let wrapped = services.store as? TileInvalidatingStore {
+        if let wrapped = services.store as? ServingStore {
             state = wrapped.tiles
             precise = true
         } else {
@@ -38,6 +38,9 @@ struct TileRoutes: Sendable {
             precise = false
         }
         producer = TileProducer(store: services.store, analysis: services.analysis)
+        // The in-memory points are built in the background from the start, so that the first tiles are cold
+        // only in the cache's sense.
+        if precise { state.points.refreshIfDue { [producer] in try await producer.allPoints() } }
     }
 
     func register(on router: Router<BasicRequestContext>) {
@@ -86,7 +89,13 @@ struct TileRoutes: Sendable {
             let generation = state.currentGeneration
             let data: Data
             if layer == TileLayers.incidents {
-                data = try await producer.tile(layer: layer, tile: id, filter: filter)
+                let box = TileLayers.queryBounds(of: id, options: producer.options)
+                if precise, let points = state.points.points(in: box, filter: filter) {
+                    data = try producer.encodeIncidents(points, tile: id)
+                } else {
+                    if precise { state.points.refreshIfDue { [producer] in try await producer.allPoints() } }
+                    data = try await producer.tile(layer: layer, tile: id, filter: filter)
+                }
             } else {
                 let features = try await state.polygons("\(layer)?\(filter.raw.cacheKey)", readAt: generation) {
                     try await producer.polygonFeatures(layer: layer, filter: filter)
@@ -156,7 +165,7 @@ struct TileRoutes: Sendable {
     }
 }
 
-/// Without a `TileInvalidatingStore`: after any successful write under /api/v1/incidents or /open311, every
+/// Without a `ServingStore`: after any successful write under /api/v1/incidents or /open311, every
 /// cached tile goes (the location written is not known here).
 struct TileWriteMiddleware<Context: RequestContext>: RouterMiddleware {
     let state: TileState

@@ -11,6 +11,8 @@ public final class TileState: @unchecked Sendable {
     /// not stored after that write's invalidation.
     private var generation: UInt64 = 0
     private var polygonMemo: [String: [TilePolygonFeature]] = [:]
+    /// Every incident point in memory, for cold incident tiles.
+    let points = LiveTilePoints()
 
     public init(cache: TileCache = TileCache()) {
         self.cache = cache
@@ -41,6 +43,7 @@ public final class TileState: @unchecked Sendable {
         lock.withLock {
             generation += 1
             for p in points { cache.invalidate(point: p) }
+            self.points.written(points)
             cache.invalidate(layer: TileLayers.districts)
             cache.invalidate(layer: TileLayers.hotspots)
             polygonMemo.removeAll()
@@ -53,6 +56,7 @@ public final class TileState: @unchecked Sendable {
             generation += 1
             cache.removeAll()
             polygonMemo.removeAll()
+            points.reset()
         }
     }
 }

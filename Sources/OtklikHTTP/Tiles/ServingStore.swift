@@ -1,17 +1,28 @@
 public import Foundation
 public import OtklikCore
+import Synchronization
 
-/// The store as the server should hold it when it serves tiles: every call goes to `base`, and after a write
-/// succeeds the tiles it touches leave the cache at once: for each created incident and each status change,
-/// the incident tiles that draw that location (its own tile and the neighbours whose buffer reaches it, at
-/// every zoom), plus the district and hotspot layers. Untouched incident tiles stay cached with their ETags.
-public final class TileInvalidatingStore: IncidentRepository, AreaRepository, @unchecked Sendable {
+/// The store as the server holds it: every call goes to `base`, and after a write succeeds what it made stale
+/// goes at once: for each created incident and each status change, the incident tiles that draw that location
+/// (its own tile and the neighbours whose buffer reaches it, at every zoom), plus the district and hotspot
+/// layers; the in-memory tile points around it; and every remembered count. Untouched incident tiles stay
+/// cached with their ETags.
+///
+/// Counts are remembered because an OGC items page reports `numberMatched`, and counting a district's 64,000
+/// incidents cost more than reading and encoding the 1,000 of the page. A count is reused until the next write
+/// through the server, and for at most `countTTL` seconds, which bounds how stale it can be when another
+/// process (an import) writes to the same database.
+public final class ServingStore: IncidentRepository, AreaRepository, @unchecked Sendable {
     public let base: any IncidentRepository & AreaRepository
     public let tiles: TileState
 
-    public init(_ base: any IncidentRepository & AreaRepository, tiles: TileState = TileState()) {
+    public let countTTL: TimeInterval
+    private let counts = Mutex<[IncidentQuery: (count: Int, generation: UInt64, at: Date)]>([:])
+
+    public init(_ base: any IncidentRepository & AreaRepository, tiles: TileState = TileState(), countTTL: TimeInterval = 30) {
         self.base = base
         self.tiles = tiles
+        self.countTTL = countTTL
     }
 
     public func insert(_ incidents: [Incident], actor: String) async throws -> [InsertOutcome] {
@@ -37,7 +48,25 @@ public final class TileInvalidatingStore: IncidentRepository, AreaRepository, @u
 
     public func incident(id: Int64) async throws -> Incident? { try await base.incident(id: id) }
     public func incidents(_ query: IncidentQuery) async throws -> [Incident] { try await base.incidents(query) }
-    public func count(_ query: IncidentQuery) async throws -> Int { try await base.count(query) }
+    public func incidentText(_ query: IncidentQuery) async throws -> IncidentTextPage { try await base.incidentText(query) }
+    public func count(_ query: IncidentQuery) async throws -> Int {
+        guard query.afterID == nil else { return try await base.count(query) }
+        var key = query
+        key.offset = 0
+        key.limit = nil
+        key.order = .idAscending
+        let generation = tiles.currentGeneration
+        let now = Date()
+        if let hit = counts.withLock({ $0[key] }), hit.generation == generation, now.timeIntervalSince(hit.at) < countTTL {
+            return hit.count
+        }
+        let n = try await base.count(query)
+        counts.withLock { memo in
+            if memo.count >= 512 { memo.removeAll() }
+            memo[key] = (n, generation, now)
+        }
+        return n
+    }
     public func scan(_ query: IncidentQuery, chunkSize: Int, _ body: @Sendable ([Incident]) async throws -> Void) async throws {
         try await base.scan(query, chunkSize: chunkSize, body)
     }
@@ -54,7 +83,7 @@ public final class TileInvalidatingStore: IncidentRepository, AreaRepository, @u
     public func areas(level: AreaLevel) async throws -> [Area] { try await base.areas(level: level) }
 }
 
-extension TileInvalidatingStore: DatabaseSizeReporting {
+extension ServingStore: DatabaseSizeReporting {
     func databaseSize() throws -> Int64 {
         guard let sized = base as? any DatabaseSizeReporting else { throw TileStoreError.sizeUnknown }
         return try sized.databaseSize()
