@@ -51,7 +51,7 @@ def timed(host, port, tiles_csv):
     conn = http.client.HTTPConnection(host, port)
 
     def one_pass():
-        times, sizes = [], {}
+        times, inside, sizes = [], [], {}
         for z, x, y in tiles:
             t0 = time.perf_counter()
             conn.request("GET", f"/tiles/incidents/{z}/{x}/{y}.mvt")
@@ -60,15 +60,20 @@ def timed(host, port, tiles_csv):
             times.append((time.perf_counter() - t0) * 1000)
             if r.status not in (200, 204):
                 sys.exit(f"tile {z}/{x}/{y}: HTTP {r.status}")
+            # Server-Timing: tile;desc=miss;dur=1.234 (the server's own time for the tile)
+            timing = r.getheader("Server-Timing") or ""
+            inside.append(float(timing.rsplit("dur=", 1)[1]) if "dur=" in timing else float("nan"))
             sizes.setdefault(z, []).append(len(body))
-        return times, sizes
+        return times, inside, sizes
 
-    cold, sizes = one_pass()
-    warm, _ = one_pass()
+    cold, cold_inside, sizes = one_pass()
+    warm, warm_inside, _ = one_pass()
     print(json.dumps({
         "tiles": len(tiles),
         "cold_median_ms": pct(cold, 0.5), "cold_p99_ms": pct(cold, 0.99),
         "warm_median_ms": pct(warm, 0.5), "warm_p99_ms": pct(warm, 0.99),
+        "cold_server_median_ms": pct(cold_inside, 0.5), "cold_server_p99_ms": pct(cold_inside, 0.99),
+        "warm_server_median_ms": pct(warm_inside, 0.5),
         "bytes_by_zoom": {str(z): round(sum(v) / len(v)) for z, v in sorted(sizes.items())},
     }))
 

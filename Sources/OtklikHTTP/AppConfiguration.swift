@@ -27,7 +27,7 @@ public struct AppConfiguration: Sendable {
 
     public init(host: String = "127.0.0.1", port: Int = 8080, databasePath: String = "data/otklik.sqlite",
                 maxBodyBytes: Int = 16 * 1024 * 1024, apiKeysFile: String? = nil, apiKeysSpec: String? = nil,
-                baseURL: String? = nil, defaultItemsLimit: Int = 100, maxItemsLimit: Int = 100_000,
+                baseURL: String? = nil, defaultItemsLimit: Int = 100, maxItemsLimit: Int = 10_000,
                 maxFeaturesPerPost: Int = 10_000, rollupCacheSeconds: Double = 60, serverName: String = "otklik") {
         self.host = host
         self.port = port

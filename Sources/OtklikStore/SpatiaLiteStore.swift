@@ -42,9 +42,10 @@ public final class SpatiaLiteStore: IncidentRepository, AreaRepository, @uncheck
             try db.execute(sql: "PRAGMA synchronous = NORMAL")
             // 32 MB of page cache: the (source, external_id) key of a million rows no longer fits the 2 MB default.
             try db.execute(sql: "PRAGMA cache_size = -32768")
-            // Reads through a memory map instead of a pread (and a copy) per page: a 10,000-feature page
-            // spent a quarter of its time copying pages out of the kernel.
-            try db.execute(sql: "PRAGMA mmap_size = 1073741824")
+            // Readers read through a memory map instead of a pread (and a copy) per page: a 10,000-feature page
+            // spent a quarter of its time copying pages out of the kernel. Not the writer: a bulk import reads
+            // back every row to index it, and mapped pages would count against its memory.
+            if db.configuration.readonly { try db.execute(sql: "PRAGMA mmap_size = 1073741824") }
         }
         do {
             pool = try DatabasePool(path: path, configuration: config)

@@ -1,9 +1,50 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// A feature property value as MVT 2.1 types it.
 public enum MVTValue: Sendable, Hashable, CustomStringConvertible {
     case string(String)
     case int(Int64)
     case double(Double)
     case bool(Bool)
+
+    // The encoder keeps one table entry per distinct value, looked up once per property of every feature.
+    // String's own hashing normalises Unicode first, which made Cyrillic settlement and district names the
+    // largest cost of a cold tile; values are compared and hashed as their UTF-8 bytes instead (the tile
+    // stores bytes, so byte-equal is the equality that matters).
+    public static func == (a: MVTValue, b: MVTValue) -> Bool {
+        switch (a, b) {
+        case let (.string(x), .string(y)):
+            guard x.utf8.count == y.utf8.count else { return false }
+            var x = x, y = y
+            return x.withUTF8 { a in y.withUTF8 { b in a.count == 0 || memcmp(a.baseAddress!, b.baseAddress!, a.count) == 0 } }
+        case let (.int(x), .int(y)): return x == y
+        case let (.double(x), .double(y)): return x.bitPattern == y.bitPattern
+        case let (.bool(x), .bool(y)): return x == y
+        default: return false
+        }
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        switch self {
+        case .string(let s):
+            hasher.combine(0 as UInt8)
+            var s = s
+            s.withUTF8 { hasher.combine(bytes: UnsafeRawBufferPointer($0)) }
+        case .int(let i):
+            hasher.combine(1 as UInt8)
+            hasher.combine(i)
+        case .double(let d):
+            hasher.combine(2 as UInt8)
+            hasher.combine(d.bitPattern)
+        case .bool(let b):
+            hasher.combine(3 as UInt8)
+            hasher.combine(b)
+        }
+    }
 
     public var description: String {
         switch self {

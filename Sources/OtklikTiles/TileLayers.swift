@@ -64,11 +64,14 @@ public enum TileLayers {
         let n = Double(1 << tile.z), e = Double(options.extent)
         let x0 = Double(tile.x), y0 = Double(tile.y)
         let lastX = tile.x == (1 << tile.z) - 1, lastY = tile.y == (1 << tile.z) - 1
-        for (i, p) in points.enumerated() {
-            let u = WebMercator.unit(p.location)
-            let fx = u.x * n, fy = u.y * n
-            guard fx >= x0, fx < x0 + 1 || (lastX && fx <= n), fy >= y0, fy < y0 + 1 || (lastY && fy <= n) else { continue }
-            own.append((i, min((fx - x0) * e, e), min((fy - y0) * e, e)))
+        // Through the buffer, so that reading a point's location does not copy (and retain) its strings.
+        points.withUnsafeBufferPointer { buf in
+            for i in buf.indices {
+                let u = WebMercator.unit(buf[i].location)
+                let fx = u.x * n, fy = u.y * n
+                guard fx >= x0, fx < x0 + 1 || (lastX && fx <= n), fy >= y0, fy < y0 + 1 || (lastY && fy <= n) else { continue }
+                own.append((i, min((fx - x0) * e, e), min((fy - y0) * e, e)))
+            }
         }
         if showsRawPoints(z: tile.z, pointsInTile: own.count, options: options) {
             return rawPoints(points, tile: tile, options: options)
@@ -90,7 +93,9 @@ public enum TileLayers {
     static func rawPoints(_ points: [TilePoint], tile: TileID, options: TileOptions) -> MVTLayer {
         var layer = MVTLayer(name: incidents, extent: options.extent)
         // Sorted by id so that the same set gives the same bytes whatever order the query returned.
-        for p in points.sorted(by: { $0.id < $1.id }) {
+        let order = points.withUnsafeBufferPointer { buf in buf.indices.sorted { buf[$0].id < buf[$1].id } }
+        for i in order {
+            let p = points[i]
             guard let px = TileGeometry.point(p.location, in: tile, extent: options.extent, buffer: options.buffer) else { continue }
             layer.features.append(MVTFeature(id: UInt64(max(p.id, 0)), geometry: .points([px]), properties: pointProperties(p)))
         }
@@ -105,12 +110,14 @@ public enum TileLayers {
         var sx = [Double](repeating: 0, count: grid * grid)
         var sy = [Double](repeating: 0, count: grid * grid)
         var first = [Int](repeating: -1, count: grid * grid)
-        for (i, x, y) in own {
-            let key = min(Int(y / cellSize), grid - 1) * grid + min(Int(x / cellSize), grid - 1)
-            count[key] += 1
-            sx[key] += x
-            sy[key] += y
-            if first[key] < 0 || points[i].id < points[first[key]].id { first[key] = i }
+        points.withUnsafeBufferPointer { buf in
+            for (i, x, y) in own {
+                let key = min(Int(y / cellSize), grid - 1) * grid + min(Int(x / cellSize), grid - 1)
+                count[key] += 1
+                sx[key] += x
+                sy[key] += y
+                if first[key] < 0 || buf[i].id < buf[first[key]].id { first[key] = i }
+            }
         }
         var layer = MVTLayer(name: incidents, extent: options.extent)
         for key in 0..<(grid * grid) where count[key] > 0 {

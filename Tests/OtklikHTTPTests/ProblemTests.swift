@@ -14,7 +14,7 @@ import Testing
         ("/ogc/collections/incidents/items?bbox=31,55,32,95", 400, "lat: 95.0 is outside [-90, 90]"),
         ("/ogc/collections/incidents/items?bbox=1,2,3,4,5,6", 400, "expected 4 comma-separated numbers"),
         ("/ogc/collections/incidents/items?limit=abc", 400, "limit: 'abc' is not an integer"),
-        ("/ogc/collections/incidents/items?limit=0", 400, "limit: 0 is outside [1, 100000]"),
+        ("/ogc/collections/incidents/items?limit=0", 400, "limit: 0 is outside [1, 10000]"),
         ("/ogc/collections/incidents/items?limit=-5", 400, "limit: -5 is outside"),
         ("/ogc/collections/incidents/items?offset=-1", 400, "offset: -1 is outside"),
         ("/ogc/collections/incidents/items?offset=99999999999999999999999", 400, "offset: '99999999999999999999999' is not an integer"),

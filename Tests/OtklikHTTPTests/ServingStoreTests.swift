@@ -88,6 +88,22 @@ import Testing
         }
     }
 
+    @Test func tilesSayWhatTheyCostInServerTiming() async throws {
+        try await TileTestSupport.withTileApp(count: 60) { client, _ in
+            let uri = TileRouteTests.uri("incidents", WebMercator.tile(containing: Harness.incident(1).location, z: 12))
+            func timing(_ r: TestResponse) -> (String, Double)? {
+                guard let h = r.headers[HTTPFields.Element.Name("Server-Timing")!] else { return nil }
+                let parts = h.split(separator: ";").map(String.init)
+                guard parts.count == 3, parts[0] == "tile", let dur = Double(parts[2].dropFirst(4)) else { return nil }
+                return (String(parts[1].dropFirst(5)), dur)
+            }
+            let first = try #require(timing(try await TileRouteTests.get(client, uri)))
+            let second = try #require(timing(try await TileRouteTests.get(client, uri)))
+            #expect(first.0 == "miss" && second.0 == "hit")
+            #expect(first.1 >= 0 && second.1 >= 0)
+        }
+    }
+
     @Test func areaChangesDropTheIndexUntilRebuilt() async throws {
         try await TileTestSupport.withTileApp(count: 50) { _, wrapped in
             try await Self.waitUntilReady(wrapped)

@@ -147,11 +147,14 @@ struct TilePointIndex: Sendable {
 
     func points(in box: BBox) -> [TilePoint] {
         var out: [TilePoint] = []
-        var i = lowerBound(box.minLon)
-        while i < sorted.count, lons[i] <= box.maxLon {
-            let lat = sorted[i].location.lat
-            if lat >= box.minLat, lat <= box.maxLat { out.append(sorted[i]) }
-            i += 1
+        let start = lowerBound(box.minLon)
+        sorted.withUnsafeBufferPointer { buf in
+            var i = start
+            while i < buf.count, lons[i] <= box.maxLon {
+                let lat = buf[i].location.lat
+                if lat >= box.minLat, lat <= box.maxLat { out.append(buf[i]) }
+                i += 1
+            }
         }
         return out
     }

@@ -83,9 +83,12 @@ struct TileRoutes: Sendable {
         }
         let key = TileCacheKey(layer: layer, tile: id, filter: filter.raw.cacheKey)
         let served: CachedTile
+        let started = ContinuousClock.now
+        var produced = false
         if let hit = state.cache.get(key) {
             served = hit
         } else {
+            produced = true
             let generation = state.currentGeneration
             let data: Data
             if layer == TileLayers.incidents {
@@ -104,7 +107,13 @@ struct TileRoutes: Sendable {
             }
             served = try state.store(key, data: data, readAt: generation)
         }
-        return Self.respond(served, request: request)
+        // Server-Timing (W3C): what making the tile cost inside the server, cache hit or miss, so that a client
+        // or a benchmark can tell production time from the network.
+        let elapsed = ContinuousClock.now - started
+        let ms = Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15
+        var response = Self.respond(served, request: request)
+        response.headers[HTTPFields.Element.Name("Server-Timing")!] = "tile;desc=\(produced ? "miss" : "hit");dur=\(String(format: "%.3f", ms))"
+        return response
     }
 
     /// The gzipped representation has its own strong ETag (the identity one with `-gz` before the closing
