@@ -129,7 +129,7 @@ wrk $THREADS threads, $CONNS connections, $DURATION per run, loopback.
 | items?bbox=district&limit=1000, req/s | $o_rps | $p_rps | ${ratio}× (target ≥ 10×) |
 | same, p50 / p99 ms | $o_p50 / $o_p99 | $p_p50 / $p_p99 | |
 | items?limit=10000 (one connection), p50 / p99 ms | $k_p50 / $k_p99 | | target p50 < 150 ms |
-| 100,000 features of one box, ten 10k pages following \`next\` (Python client, JSON parsed), best of 3, s / features | ${full100k% *} / ${full100k#* } | | target < 0.5 s |
+| 100,000 features of one box, ten 10k pages following \`next\` (Python client; counts and links read from each page's tail), best of 3, s / features | ${full100k% *} / ${full100k#* } | | target < 0.5 s |
 | single-incident POST, req/s sustained | $w_rps (p99 $w_p99 ms, non-2xx $w_bad; stored +$((after - before))) | | target ≥ 2,000/s |
 
 Commands: \`wrk -t$THREADS -c$CONNS -d$DURATION --latency "<base>$ITEMS"\`; the peer URL is \`$PEER_ITEMS\`;

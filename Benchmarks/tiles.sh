@@ -101,7 +101,7 @@ fi
 SPORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 "$SERVE_BIN" serve --db "$TMP/demo/otklik.sqlite" --data-dir data --host 127.0.0.1 --port "$SPORT" >"$TMP/demo/serve.log" 2>&1 &
 SERVE_PID=$!
-trap 'kill $SERVE_PID 2>/dev/null; cleanup' EXIT
+trap 'kill $SERVE_PID 2>/dev/null || true; cleanup' EXIT
 ready=""
 for _ in $(seq 1 600); do
   if curl -fsS "http://127.0.0.1:$SPORT/healthz" 2>/dev/null | grep -q '"tile_points":"ready"'; then ready=1; break; fi

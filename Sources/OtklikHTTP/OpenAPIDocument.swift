@@ -83,6 +83,8 @@ enum OpenAPIDocument {
             query("limit", ["type": "integer", "minimum": 1, "maximum": .int(config.maxItemsLimit), "default": .int(config.defaultItemsLimit)],
                   "Page size. Values above \(config.maxItemsLimit) are clamped to \(config.maxItemsLimit)."),
             query("offset", ["type": "integer", "minimum": 0, "maximum": .int(ItemsRequest.maxOffset), "default": 0], "Features to skip; the next link carries it."),
+            query("after", ["type": "integer", "minimum": 0],
+                  "Incidents only: the page starts after this feature id (the next link carries it, beside offset, so deep pages cost no more than the first)."),
             query("category", ["type": "string"], "Incidents, hotspots, grid: category code(s), comma-separated. Known: \(taxonomy.codes.joined(separator: ", "))."),
             query("status", ["type": "string"], "Incidents only: new, in_progress, resolved, rejected (comma-separated)."),
             query("district", ["type": "string", "minLength": 1, "maxLength": 200], "Incidents only: district name, exact."),

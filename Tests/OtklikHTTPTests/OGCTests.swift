@@ -72,6 +72,32 @@ import Testing
         }
     }
 
+    /// Next links carry the last id (`after`) beside the offset; a page read through it is the page the offset
+    /// alone selects, with the same counts and links.
+    @Test func nextLinksCarryTheLastIDAndSelectTheSamePage() async throws {
+        try await Harness.withApp(count: 130) { client, _ in
+            let b = Harness.smolenskBox
+            let base = "/ogc/collections/incidents/items?bbox=\(b.minLon),\(b.minLat),\(b.maxLon),\(b.maxLat)&limit=20"
+            let first = try await client.execute(uri: base, method: .get) { try Harness.json($0.body) }
+            let lastID = try #require(first["features"]?.list.last?["id"]?.int)
+            let next = try #require(first.link("next")?.pathAndQuery)
+            #expect(next.hasSuffix("&offset=20&after=\(lastID)"))
+            let viaAfter = try await client.execute(uri: next, method: .get) { try Harness.json($0.body) }
+            let viaOffset = try await client.execute(uri: base + "&offset=20", method: .get) { try Harness.json($0.body) }
+            let ids = { (d: JSONValue) in d["features"]?.list.compactMap { $0["id"]?.int } ?? [] }
+            #expect(ids(viaAfter) == ids(viaOffset))
+            #expect(ids(viaAfter).count == 20 && ids(viaAfter).first! > lastID)
+            #expect(viaAfter["numberMatched"]?.int == viaOffset["numberMatched"]?.int)
+            #expect(viaAfter.link("prev")?.pathAndQuery == viaOffset.link("prev")?.pathAndQuery)
+            for bad in ["-1", "x", "1.5"] {
+                let status = try await client.execute(uri: base + "&after=\(bad)", method: .get) { $0.status }
+                #expect(status == .badRequest, "after=\(bad)")
+            }
+            let elsewhere = try await client.execute(uri: "/ogc/collections/districts/items?after=3", method: .get) { $0.status }
+            #expect(elsewhere == .badRequest, "after is for incidents only")
+        }
+    }
+
     @Test func bboxSelectsOneDistrictAndKeepsFiltersInNextLink() async throws {
         try await Harness.withApp(count: 120) { client, _ in
             let b = Harness.rudnyaBox

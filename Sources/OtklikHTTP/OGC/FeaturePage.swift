@@ -33,7 +33,8 @@ struct FeaturePageWriter {
     }
 
     /// Closes the document with counts and paging links.
-    mutating func finish(matched: Int, request: ItemsRequest, base: String, path: String) {
+    /// `lastID`: the id of the last feature written, for the `after` of the next link (incidents only).
+    mutating func finish(matched: Int, request: ItemsRequest, base: String, path: String, lastID: Int64? = nil) {
         out.raw("],\"numberReturned\":")
         out.int(returned)
         out.raw(",\"numberMatched\":")
@@ -44,7 +45,7 @@ struct FeaturePageWriter {
             OGCDocuments.link(request.link(base: base, path: path, offset: request.offset), rel: "self", type: "application/geo+json"),
         ]
         if returned > 0, request.offset + returned < matched {
-            links.append(OGCDocuments.link(request.link(base: base, path: path, offset: request.offset + request.limit),
+            links.append(OGCDocuments.link(request.link(base: base, path: path, offset: request.offset + request.limit, after: lastID),
                                            rel: "next", type: "application/geo+json", title: "Next page"))
         }
         if request.offset > 0 {

@@ -11,6 +11,10 @@ struct ItemsRequest: Sendable {
     var statuses: [IncidentStatus] = []
     var district: String?
     var settlement: String?
+    /// Incidents: the last id of the previous page, which `next` links carry beside `offset`. The page then
+    /// starts after that id instead of skipping `offset` matches, so reading a whole layer page by page costs
+    /// the same per page at the end as at the start. `offset` still numbers the page for `prev` links.
+    var after: Int64?
     /// The parameters as given, for building next/prev links.
     var passThrough: [(String, String)]
 
@@ -41,6 +45,9 @@ struct ItemsRequest: Sendable {
                 guard !v.isEmpty, v.count <= 200 else { throw .badParameter("\(name): expected a name of 1 to 200 characters") }
             }
         }
+        if q["after"] != nil {
+            after = Int64(try q.int("after", default: 0, range: 0...Int.max))
+        }
         district = q["district"]
         settlement = q["settlement"]
         passThrough = ["bbox", "datetime", "category", "status", "district", "settlement", "f"].compactMap { k in q[k].map { (k, $0) } }
@@ -51,10 +58,11 @@ struct ItemsRequest: Sendable {
                       district: district, settlement: settlement, order: .idAscending)
     }
 
-    func link(base: String, path: String, offset: Int) -> String {
+    func link(base: String, path: String, offset: Int, after: Int64? = nil) -> String {
         var parts = passThrough.map { "\($0.0)=\(percentEncode($0.1))" }
         parts.append("limit=\(limit)")
         parts.append("offset=\(offset)")
+        if let after { parts.append("after=\(after)") }
         return base + path + "?" + parts.joined(separator: "&")
     }
 }

@@ -37,7 +37,7 @@ enum OGCCollectionID: String, CaseIterable, Sendable {
     /// Query parameters the items endpoint accepts besides the common ones.
     var extraFilters: [String] {
         switch self {
-        case .incidents: return ["category", "status", "district", "settlement"]
+        case .incidents: return ["category", "status", "district", "settlement", "after"]
         case .hotspots, .hotspotGrid: return ["category"]
         case .districts, .settlements: return []
         }

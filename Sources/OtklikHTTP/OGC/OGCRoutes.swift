@@ -110,7 +110,11 @@ struct OGCRoutes: Sendable {
         let matched = try await store.count(query)
         // The first chunk is read before the head is sent, so that a storage error is still a proper 500.
         var first = query
-        first.offset = items.offset
+        if let after = items.after {
+            first.afterID = after
+        } else {
+            first.offset = items.offset
+        }
         first.limit = min(items.limit, Self.chunkSize)
         let firstChunk = items.offset >= matched ? IncidentTextPage() : try await store.incidentText(first)
         let firstSize = first.limit ?? Self.chunkSize
@@ -119,10 +123,12 @@ struct OGCRoutes: Sendable {
             var chunk = firstChunk
             var asked = firstSize
             var remaining = items.limit
+            var lastID: Int64?
             while true {
                 for i in 0..<min(chunk.count, remaining) {
                     page.separator()
                     page.out.incident(chunk, row: i, names: names)
+                    lastID = chunk.rows[i].id
                     try await page.flushIfFull(&writer)
                 }
                 remaining -= min(chunk.count, remaining)
@@ -133,7 +139,7 @@ struct OGCRoutes: Sendable {
                 asked = next.limit!
                 chunk = try await store.incidentText(next)
             }
-            page.finish(matched: max(matched, items.offset + page.returned), request: items, base: base, path: path)
+            page.finish(matched: max(matched, items.offset + page.returned), request: items, base: base, path: path, lastID: lastID)
             try await page.flush(&writer)
             try await writer.finish(nil)
         }
