@@ -74,6 +74,7 @@ let package = Package(
             path: "Benchmarks/OtklikBench",
             swiftSettings: strict
         ),
+        .target(name: "OtklikTestSupport", path: "Tests/Support", swiftSettings: strict),
         .testTarget(name: "OtklikCoreTests", dependencies: ["OtklikCore"], resources: [.copy("Fixtures")], swiftSettings: strict),
         .testTarget(
             name: "OtklikDemoTests",
@@ -83,7 +84,7 @@ let package = Package(
         ),
         .testTarget(name: "OtklikGeoTests", dependencies: ["OtklikGeo", "OtklikCore"], swiftSettings: strict),
         .testTarget(
-            name: "OtklikStoreTests", dependencies: ["OtklikStore", "OtklikCore", "OtklikGeo"],
+            name: "OtklikStoreTests", dependencies: ["OtklikTestSupport", "OtklikStore", "OtklikCore", "OtklikGeo"],
             resources: [.copy("Fixtures")], swiftSettings: strict
         ),
         .testTarget(
@@ -91,17 +92,17 @@ let package = Package(
             resources: [.copy("Fixtures")], swiftSettings: strict
         ),
         .testTarget(
-            name: "OtklikTilesTests", dependencies: ["OtklikTiles", "OtklikCore"],
+            name: "OtklikTilesTests", dependencies: ["OtklikTestSupport", "OtklikTiles", "OtklikCore"],
             resources: [.copy("Fixtures")], swiftSettings: strict
         ),
         .testTarget(
-            name: "OtklikInspectionTests", dependencies: ["OtklikInspection", "OtklikCore"],
+            name: "OtklikInspectionTests", dependencies: ["OtklikTestSupport", "OtklikInspection", "OtklikCore"],
             resources: [.copy("Fixtures")], swiftSettings: strict
         ),
         .testTarget(
             name: "OtklikHTTPTests",
             dependencies: [
-                "OtklikHTTP", "OtklikStore", "OtklikCore",
+                "OtklikHTTP", "OtklikStore", "OtklikCore", "OtklikTestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ],
             swiftSettings: strict

@@ -39,22 +39,14 @@ public struct IncidentTextPage: Sendable {
     /// Appends a row; `text(field)` gives each field's UTF-8 bytes, nil for NULL.
     public mutating func append(_ row: Row, text: (Field) -> UnsafeBufferPointer<UInt8>?) {
         rows.append(row)
-        for f in Field.allCases {
-            if let t = text(f) {
-                spans.append(Int32(bytes.count))
-                spans.append(Int32(t.count))
-                bytes.append(contentsOf: t)
-            } else {
-                spans.append(Int32(bytes.count))
-                spans.append(-1)
-            }
-        }
+        for f in Field.allCases { appendSpan(text(f)) }
     }
 
     /// Appends an incident (the portable path, for stores without a text read).
     public mutating func append(_ inc: Incident) {
-        var values: [String?] = Field.allCases.map { f in
-            switch f {
+        rows.append(Row(id: inc.id ?? 0, lon: inc.location.lon, lat: inc.location.lat, approximate: inc.approximateLocation))
+        for f in Field.allCases {
+            let value: String? = switch f {
             case .source: inc.source.rawValue
             case .externalID: inc.externalID
             case .category: inc.category
@@ -67,21 +59,15 @@ public struct IncidentTextPage: Sendable {
             case .settlement: inc.settlement
             case .agency: inc.agency
             }
+            if var v = value { v.withUTF8 { appendSpan($0) } } else { appendSpan(nil) }
         }
-        let row = Row(id: inc.id ?? 0, lon: inc.location.lon, lat: inc.location.lat, approximate: inc.approximateLocation)
-        rows.append(row)
-        for i in values.indices {
-            if values[i] == nil {
-                spans.append(Int32(bytes.count))
-                spans.append(-1)
-            } else {
-                values[i]!.withUTF8 { t in
-                    spans.append(Int32(bytes.count))
-                    spans.append(Int32(t.count))
-                    bytes.append(contentsOf: t)
-                }
-            }
-        }
+    }
+
+    private mutating func appendSpan(_ text: UnsafeBufferPointer<UInt8>?) {
+        spans.append(Int32(bytes.count))
+        guard let text else { spans.append(-1); return }
+        spans.append(Int32(text.count))
+        bytes.append(contentsOf: text)
     }
 
     /// The bytes of `field` in row `i`, nil for NULL.

@@ -1,4 +1,5 @@
 import Foundation
+import OtklikTestSupport
 import Hummingbird
 import HummingbirdTesting
 import Testing
@@ -18,16 +19,7 @@ import Testing
     }
 
     static func run(_ tool: String, _ args: [String]) throws -> (status: Int32, output: String) {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: tool)
-        p.arguments = args
-        let pipe = Pipe()
-        p.standardOutput = pipe
-        p.standardError = pipe
-        try p.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        return (p.terminationStatus, String(decoding: data, as: UTF8.self))
+        try ExternalProcess.run(tool, args)
     }
 
     @Test(.enabled(if: clientAvailable, "python3 with georeport is absent (pip install georeport==0.3.1)"))

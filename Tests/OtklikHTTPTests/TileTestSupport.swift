@@ -1,4 +1,5 @@
 import Foundation
+import OtklikTestSupport
 import Hummingbird
 import HummingbirdTesting
 import OtklikCore
@@ -7,26 +8,11 @@ import OtklikStore
 
 /// Independent readers of the tiles the server sends, and an app whose store reports its writes to the tiles.
 enum TileTestSupport {
-    static func which(_ tool: String) -> String? {
-        for dir in (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin").split(separator: ":") {
-            let p = "\(dir)/\(tool)"
-            if FileManager.default.isExecutableFile(atPath: p) { return p }
-        }
-        return nil
-    }
+    static func which(_ tool: String) -> String? { ExternalProcess.path(tool) }
 
     @discardableResult
     static func run(_ tool: String, _ args: [String]) throws -> (status: Int32, output: String) {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: which(tool) ?? tool)
-        p.arguments = args
-        let pipe = Pipe()
-        p.standardOutput = pipe
-        p.standardError = pipe
-        try p.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        return (p.terminationStatus, String(decoding: data, as: UTF8.self))
+        try ExternalProcess.run(tool, args)
     }
 
     static let pythonHasMapboxVectorTile: Bool = {

@@ -1,4 +1,5 @@
 import Foundation
+import OtklikTestSupport
 
 /// ../shared/data relative to the package root, found from this file's path.
 enum SharedData {
@@ -37,26 +38,10 @@ enum Fixture {
 
 /// Runs a program found on PATH; nil when it is not installed.
 enum Tool {
-    static func path(_ name: String) -> String? {
-        for dir in (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin").split(separator: ":") {
-            let p = "\(dir)/\(name)"
-            if FileManager.default.isExecutableFile(atPath: p) { return p }
-        }
-        return nil
-    }
+    static func path(_ name: String) -> String? { ExternalProcess.path(name) }
 
     static func run(_ name: String, _ args: [String]) throws -> (status: Int32, output: String) {
-        guard let exe = path(name) else { return (-1, "\(name) not found") }
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: exe)
-        p.arguments = args
-        let pipe = Pipe()
-        p.standardOutput = pipe
-        p.standardError = pipe
-        try p.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        return (p.terminationStatus, String(decoding: data, as: UTF8.self))
+        try ExternalProcess.run(name, args)
     }
 
     static func temporaryFile(_ name: String, contents: String) throws -> URL {

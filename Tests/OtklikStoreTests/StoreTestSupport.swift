@@ -1,4 +1,5 @@
 import Foundation
+import OtklikTestSupport
 import Logging
 import OtklikCore
 @testable import OtklikStore
@@ -16,12 +17,7 @@ enum TestPaths {
         try Taxonomy.decode(Data(contentsOf: packageRoot.appendingPathComponent("data/categories.json")))
     }
 
-    static func which(_ tool: String) -> String? {
-        for dir in ["/usr/bin", "/usr/local/bin", "/bin"] where FileManager.default.isExecutableFile(atPath: "\(dir)/\(tool)") {
-            return "\(dir)/\(tool)"
-        }
-        return nil
-    }
+    static func which(_ tool: String) -> String? { ExternalProcess.path(tool) }
 }
 
 /// A store on a fresh temporary file, removed with its WAL when the test ends.
@@ -53,15 +49,4 @@ final class RejectBox: @unchecked Sendable {
     var items: [ImportReject] { lock.lock(); defer { lock.unlock() }; return list }
 }
 
-func run(_ tool: String, _ args: [String]) throws -> (status: Int32, output: String) {
-    let p = Process()
-    p.executableURL = URL(fileURLWithPath: tool)
-    p.arguments = args
-    let pipe = Pipe()
-    p.standardOutput = pipe
-    p.standardError = pipe
-    try p.run()
-    let data = pipe.fileHandleForReading.readDataToEndOfFile()
-    p.waitUntilExit()
-    return (p.terminationStatus, String(decoding: data, as: UTF8.self))
-}
+func run(_ tool: String, _ args: [String]) throws -> (status: Int32, output: String) { try ExternalProcess.run(tool, args) }

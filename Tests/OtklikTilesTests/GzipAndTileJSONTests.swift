@@ -1,4 +1,5 @@
 import Foundation
+import OtklikTestSupport
 import OtklikCore
 import Testing
 @testable import OtklikTiles
@@ -59,26 +60,11 @@ import Testing
 }
 
 enum ExternalTool {
-    static func path(_ name: String) -> String? {
-        // PATH first: the python3 that pip installed the decoder into may be a pyenv or venv one.
-        let dirs = (ProcessInfo.processInfo.environment["PATH"] ?? "").split(separator: ":").map(String.init) + ["/usr/bin", "/bin", "/usr/local/bin"]
-        for dir in dirs where FileManager.default.isExecutableFile(atPath: "\(dir)/\(name)") {
-            return "\(dir)/\(name)"
-        }
-        return nil
-    }
+    static func path(_ name: String) -> String? { ExternalProcess.path(name) }
 
+    /// Standard output only: the callers parse it.
     static func run(_ name: String, _ args: [String]) throws -> String {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: path(name) ?? "/usr/bin/\(name)")
-        p.arguments = args
-        let out = Pipe()
-        p.standardOutput = out
-        p.standardError = Pipe()
-        try p.run()
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        return String(decoding: data, as: UTF8.self)
+        try ExternalProcess.run(name, args, includeStderr: false).output
     }
 
     static var pythonHasMapboxVectorTile: Bool {

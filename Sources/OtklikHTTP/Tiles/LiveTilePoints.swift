@@ -28,26 +28,12 @@ final class LiveTilePoints: @unchecked Sendable {
     /// The points of `box` that pass `filter`, or nil when the index cannot answer (not built yet, a recent
     /// write inside the box, or a filter it does not hold: `since` as an instant rather than a day).
     func points(in box: BBox, filter: TileRequestFilter) -> [TilePoint]? {
-        let day: String?
-        if let since = filter.raw.since {
-            guard since.utf8.count == 10 else { return nil }
-            day = since
-        } else {
-            day = nil
-        }
-        guard let idx: TilePointIndex = lock.withLock({
+        guard filter.matchesInMemory, let idx: TilePointIndex = lock.withLock({
             guard let index, dirty.count <= Self.maxDirty, !dirty.contains(where: { box.contains($0) }) else { return nil }
             return index
         }) else { return nil }
-        let status = filter.status?.rawValue
-        let category = filter.category
         var out = idx.points(in: box)
-        if category != nil || status != nil || day != nil {
-            out.removeAll { p in
-                (category != nil && p.category != category) || (status != nil && p.status != status)
-                    || (day != nil && p.date < day!)
-            }
-        }
+        if filter != .none { out.removeAll { !filter.matches($0) } }
         return out
     }
 

@@ -38,11 +38,7 @@ public struct TileProducer: Sendable {
     public func snapshot(layer: String, filter: TileRequestFilter) async throws -> TileSnapshot {
         switch layer {
         case TileLayers.incidents:
-            let collected = PointCollector()
-            try await store.scan(filter.incidentQuery(bbox: nil), chunkSize: 20_000) { chunk in
-                collected.append(chunk.map(Self.point))
-            }
-            return TileSnapshot(layer: layer, producer: self, points: TilePointIndex(collected.points), polygons: [])
+            return TileSnapshot(layer: layer, producer: self, points: TilePointIndex(try await allPoints(filter: filter)), polygons: [])
         case TileLayers.hotspots, TileLayers.districts:
             return TileSnapshot(layer: layer, producer: self, points: TilePointIndex([]),
                                 polygons: try await polygonFeatures(layer: layer, filter: filter))
@@ -51,11 +47,11 @@ public struct TileProducer: Sendable {
         }
     }
 
-    /// Every incident as a tile point, read with the store's lean scan; district and settlement names are
-    /// shared between points instead of held once per point.
-    public func allPoints() async throws -> [TilePoint] {
+    /// Every incident that passes `filter`, as a tile point, read with the store's lean scan; district and
+    /// settlement names are shared between points instead of held once per point.
+    public func allPoints(filter: TileRequestFilter = .none) async throws -> [TilePoint] {
         let collected = PointCollector()
-        try await store.scanForAnalysis(IncidentQuery(), chunkSize: 20_000) { chunk in
+        try await store.scanForAnalysis(filter.incidentQuery(bbox: nil), chunkSize: 20_000) { chunk in
             collected.append(chunk.map(Self.point))
         }
         return collected.points
