@@ -56,39 +56,6 @@ enum TilesBench {
         }
     }
 
-    /// A uniform lon/lat grid of point indices: the stand-in for the database's spatial index.
-    struct GridIndex {
-        let cell = 0.01
-        let cols: Int
-        let rows: Int
-        var cells: [[Int32]]
-        let points: [TilePoint]
-
-        init(_ points: [TilePoint]) {
-            self.points = points
-            cols = Int((region.maxLon - region.minLon) / cell) + 1
-            rows = Int((region.maxLat - region.minLat) / cell) + 1
-            cells = Array(repeating: [], count: cols * rows)
-            for (i, p) in points.enumerated() {
-                cells[row(p.location.lat) * cols + col(p.location.lon)].append(Int32(i))
-            }
-        }
-
-        func col(_ lon: Double) -> Int { min(max(Int((lon - region.minLon) / cell), 0), cols - 1) }
-        func row(_ lat: Double) -> Int { min(max(Int((lat - region.minLat) / cell), 0), rows - 1) }
-
-        func query(_ b: BBox) -> [TilePoint] {
-            guard b.intersects(region) else { return [] }
-            var out: [TilePoint] = []
-            for r in row(b.minLat)...row(b.maxLat) {
-                for c in col(b.minLon)...col(b.maxLon) {
-                    for i in cells[r * cols + c] where b.contains(points[Int(i)].location) { out.append(points[Int(i)]) }
-                }
-            }
-            return out
-        }
-    }
-
     /// 1,000 distinct tiles holding sampled points, zooms taken in turn (z8 has only ~25 tiles over the
     /// oblast, so the higher zooms fill the rest).
     static func fixedTiles(_ points: [TilePoint]) -> [TileID] {
@@ -122,7 +89,8 @@ enum TilesBench {
         let n = Int(option("--points") ?? "") ?? 300_000
         let clock = ContinuousClock()
         let points = makePoints(n)
-        let index = GridIndex(points)
+        // The server's own in-memory index and encoder (OtklikHTTP serves cold incident tiles this way).
+        let index = TilePointIndex(points)
         let tiles = fixedTiles(points)
 
         if let path = option("--points-out") {
@@ -139,8 +107,7 @@ enum TilesBench {
         }
 
         func produce(_ t: TileID) -> Data {
-            let layer = TileLayers.incidents(index.query(TileLayers.queryBounds(of: t)), tile: t)
-            return MVTEncoder.encode([layer])
+            IncidentTileEncoder.encode(index.select(TileLayers.queryBounds(of: t)), tile: t)
         }
         // One untimed pass so that both timed passes see warmed-up code and memory.
         for t in tiles.prefix(50) { _ = produce(t) }

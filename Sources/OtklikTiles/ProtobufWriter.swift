@@ -46,13 +46,34 @@ struct ProtobufWriter {
         bytes.append(contentsOf: payload)
     }
 
+    mutating func bytesField(_ field: UInt32, _ payload: UnsafeBufferPointer<UInt8>) {
+        tag(field, .lengthDelimited)
+        varint(UInt64(payload.count))
+        bytes.append(contentsOf: payload)
+    }
+
+    /// Empties the writer and keeps its storage, for reuse as scratch space.
+    mutating func removeAll() { bytes.removeAll(keepingCapacity: true) }
+
+    @inline(__always)
+    static func varintSize(_ value: UInt64) -> Int {
+        var v = value, n = 1
+        while v >= 0x80 {
+            v >>= 7
+            n += 1
+        }
+        return n
+    }
+
     mutating func stringField(_ field: UInt32, _ value: String) { bytesField(field, Array(value.utf8)) }
 
     /// A packed repeated uint32 field (MVT's tags and geometry).
     mutating func packedField(_ field: UInt32, _ values: [UInt32]) {
         guard !values.isEmpty else { return }
-        var inner = ProtobufWriter(capacity: values.count * 2)
-        for v in values { inner.varint(UInt64(v)) }
-        bytesField(field, inner.bytes)
+        var size = 0
+        for v in values { size += Self.varintSize(UInt64(v)) }
+        tag(field, .lengthDelimited)
+        varint(UInt64(size))
+        for v in values { varint(UInt64(v)) }
     }
 }

@@ -57,27 +57,16 @@ public enum TileLayers {
     /// properties), and count only the points whose own position falls in this tile: summing `point_count`
     /// over the tiles that cover a region at one zoom counts each incident exactly once.
     public static func incidents(_ points: [TilePoint], tile: TileID, options: TileOptions = .standard) -> MVTLayer {
-        // The point's own tile is floor(unit * 2^z), exactly as `WebMercator.tile(containing:)` decides it,
-        // computed once per point with the grid position (one projection per point).
-        var own: [(index: Int, x: Double, y: Double)] = []
-        own.reserveCapacity(points.count)
-        let n = Double(1 << tile.z), e = Double(options.extent)
-        let x0 = Double(tile.x), y0 = Double(tile.y)
-        let lastX = tile.x == (1 << tile.z) - 1, lastY = tile.y == (1 << tile.z) - 1
-        // Through the buffer, so that reading a point's location does not copy (and retain) its strings.
-        points.withUnsafeBufferPointer { buf in
-            for i in buf.indices {
-                let u = WebMercator.unit(buf[i].location)
-                let fx = u.x * n, fy = u.y * n
-                guard fx >= x0, fx < x0 + 1 || (lastX && fx <= n), fy >= y0, fy < y0 + 1 || (lastY && fy <= n) else { continue }
-                own.append((i, min((fx - x0) * e, e), min((fy - y0) * e, e)))
-            }
+        let plan = IncidentTilePlan(units: points.map { WebMercator.unit($0.location) }, ids: points.map(\.id),
+                                    tile: tile, options: options)
+        var layer = MVTLayer(name: incidents, extent: options.extent)
+        layer.features = plan.features.map { f in
+            var props: [MVTProperty] = []
+            if f.count > 0 { props = [MVTProperty("point_count", Int(f.count)), MVTProperty("cluster", f.count > 1)] }
+            if f.point >= 0 { props += pointProperties(points[Int(f.point)]) }
+            return MVTFeature(id: f.id, geometry: .points([f.pixel]), properties: props)
         }
-        if showsRawPoints(z: tile.z, pointsInTile: own.count, options: options) {
-            return rawPoints(points, tile: tile, options: options)
-        }
-        let grid = tile.z >= options.clusterBelowZoom ? options.clusterGrid * 4 : options.clusterGrid
-        return clusters(points, own, grid: grid, options: options)
+        return layer
     }
 
     static func pointProperties(_ p: TilePoint) -> [MVTProperty] {
@@ -88,47 +77,6 @@ public enum TileLayers {
         if let s = p.settlement { props.append(MVTProperty("settlement", s)) }
         if let d = p.district { props.append(MVTProperty("district", d)) }
         return props
-    }
-
-    static func rawPoints(_ points: [TilePoint], tile: TileID, options: TileOptions) -> MVTLayer {
-        var layer = MVTLayer(name: incidents, extent: options.extent)
-        // Sorted by id so that the same set gives the same bytes whatever order the query returned.
-        let order = points.withUnsafeBufferPointer { buf in buf.indices.sorted { buf[$0].id < buf[$1].id } }
-        for i in order {
-            let p = points[i]
-            guard let px = TileGeometry.point(p.location, in: tile, extent: options.extent, buffer: options.buffer) else { continue }
-            layer.features.append(MVTFeature(id: UInt64(max(p.id, 0)), geometry: .points([px]), properties: pointProperties(p)))
-        }
-        return layer
-    }
-
-    static func clusters(_ points: [TilePoint], _ own: [(index: Int, x: Double, y: Double)], grid: Int,
-                         options: TileOptions) -> MVTLayer {
-        let cellSize = Double(options.extent) / Double(grid)
-        // Flat arrays over the grid's cells: no hashing in the hot loop.
-        var count = [Int32](repeating: 0, count: grid * grid)
-        var sx = [Double](repeating: 0, count: grid * grid)
-        var sy = [Double](repeating: 0, count: grid * grid)
-        var first = [Int](repeating: -1, count: grid * grid)
-        points.withUnsafeBufferPointer { buf in
-            for (i, x, y) in own {
-                let key = min(Int(y / cellSize), grid - 1) * grid + min(Int(x / cellSize), grid - 1)
-                count[key] += 1
-                sx[key] += x
-                sy[key] += y
-                if first[key] < 0 || buf[i].id < buf[first[key]].id { first[key] = i }
-            }
-        }
-        var layer = MVTLayer(name: incidents, extent: options.extent)
-        for key in 0..<(grid * grid) where count[key] > 0 {
-            let c = Double(count[key])
-            // The mean position of the cell's points lies in the cell, so clusters never leave their tile.
-            let px = TilePixel(x: Int32((sx[key] / c).rounded()), y: Int32((sy[key] / c).rounded()))
-            var props = [MVTProperty("point_count", Int(count[key])), MVTProperty("cluster", count[key] > 1)]
-            if count[key] == 1 { props += pointProperties(points[first[key]]) }
-            layer.features.append(MVTFeature(id: UInt64(key + 1), geometry: .points([px]), properties: props))
-        }
-        return layer
     }
 
     /// A polygon layer (`hotspots`, `districts`): clipped, simplified and wound per tile.

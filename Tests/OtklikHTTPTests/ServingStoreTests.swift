@@ -84,7 +84,7 @@ import Testing
             }
             let fromMemory = try #require(wrapped.tiles.points.points(in: box, filter: .none))
             let inStore = try await wrapped.base.incidents(IncidentQuery(bbox: box))
-            #expect(Set(fromMemory.map(\.id)) == Set(inStore.compactMap(\.id)))
+            #expect(Set(fromMemory.ids) == Set(inStore.compactMap(\.id)))
         }
     }
 

@@ -27,13 +27,13 @@ final class LiveTilePoints: @unchecked Sendable {
 
     /// The points of `box` that pass `filter`, or nil when the index cannot answer (not built yet, a recent
     /// write inside the box, or a filter it does not hold: `since` as an instant rather than a day).
-    func points(in box: BBox, filter: TileRequestFilter) -> [TilePoint]? {
+    func points(in box: BBox, filter: TileRequestFilter) -> TilePointSelection? {
         guard filter.matchesInMemory, let idx: TilePointIndex = lock.withLock({
             guard let index, dirty.count <= Self.maxDirty, !dirty.contains(where: { box.contains($0) }) else { return nil }
             return index
         }) else { return nil }
-        var out = idx.points(in: box)
-        if filter != .none { out.removeAll { !filter.matches($0) } }
+        var out = idx.select(box)
+        if filter != .none { out.filter(category: filter.category, status: filter.status?.rawValue, sinceDay: filter.raw.since) }
         return out
     }
 
@@ -53,7 +53,7 @@ final class LiveTilePoints: @unchecked Sendable {
 
     /// Starts a rebuild in the background when one is due: no index yet, or writes pending and the last
     /// rebuild long enough ago. `load` reads every point from the store.
-    func refreshIfDue(now: Date = Date(), load: @escaping @Sendable () async throws -> [TilePoint]) {
+    func refreshIfDue(now: Date = Date(), load: @escaping @Sendable () async throws -> TilePointTable) {
         let start: (seen: Int, epoch: Int)? = lock.withLock {
             guard !building else { return nil }
             guard index == nil || (!dirty.isEmpty && now.timeIntervalSince(lastBuild) >= Self.rebuildInterval) else { return nil }
@@ -67,7 +67,7 @@ final class LiveTilePoints: @unchecked Sendable {
     }
 
     /// Writes recorded before the scan began are in it; later ones may not be, so they stay pending.
-    private func install(_ points: [TilePoint]?, seen: Int, epoch: Int) {
+    private func install(_ points: TilePointTable?, seen: Int, epoch: Int) {
         let built = points.map(TilePointIndex.init)
         lock.withLock {
             building = false

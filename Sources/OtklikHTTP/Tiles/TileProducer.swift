@@ -26,7 +26,7 @@ public struct TileProducer: Sendable {
         case TileLayers.incidents:
             let box = TileLayers.queryBounds(of: tile, options: options)
             let points = try await store.incidents(filter.incidentQuery(bbox: box)).map(Self.point)
-            return try encodeIncidents(points, tile: tile)
+            return encodeIncidents(TilePointSelection(points), tile: tile)
         case TileLayers.hotspots, TileLayers.districts:
             return try encodePolygons(try await polygonFeatures(layer: layer, filter: filter), layer: layer, tile: tile)
         default:
@@ -40,21 +40,20 @@ public struct TileProducer: Sendable {
         case TileLayers.incidents:
             return TileSnapshot(layer: layer, producer: self, points: TilePointIndex(try await allPoints(filter: filter)), polygons: [])
         case TileLayers.hotspots, TileLayers.districts:
-            return TileSnapshot(layer: layer, producer: self, points: TilePointIndex([]),
+            return TileSnapshot(layer: layer, producer: self, points: TilePointIndex(TilePointTable()),
                                 polygons: try await polygonFeatures(layer: layer, filter: filter))
         default:
             throw TilesError.unknownLayer(layer)
         }
     }
 
-    /// Every incident that passes `filter`, as a tile point, read with the store's lean scan; district and
-    /// settlement names are shared between points instead of held once per point.
-    public func allPoints(filter: TileRequestFilter = .none) async throws -> [TilePoint] {
+    /// Every incident that passes `filter`, as packed tile points, read with the store's lean scan.
+    public func allPoints(filter: TileRequestFilter = .none) async throws -> TilePointTable {
         let collected = PointCollector()
         try await store.scanForAnalysis(filter.incidentQuery(bbox: nil), chunkSize: 20_000) { chunk in
             collected.append(chunk.map(Self.point))
         }
-        return collected.points
+        return collected.table
     }
 
     /// An incident as tiles show it: public fields only, never the reporter.
@@ -63,9 +62,8 @@ public struct TileProducer: Sendable {
                   date: Timestamp.formatDay(inc.reportedAt), settlement: inc.settlement, district: inc.district)
     }
 
-    public func encodeIncidents(_ points: [TilePoint], tile: TileID) throws -> Data {
-        let layer = TileLayers.incidents(points, tile: tile, options: options)
-        return layer.features.isEmpty ? Data() : MVTEncoder.encode([layer])
+    public func encodeIncidents(_ points: TilePointSelection, tile: TileID) -> Data {
+        IncidentTileEncoder.encode(points, tile: tile, options: options)
     }
 
     public func encodePolygons(_ features: [TilePolygonFeature], layer name: String, tile: TileID) throws -> Data {
@@ -123,67 +121,18 @@ public struct TileSnapshot: Sendable {
     /// The tile's bytes, empty when it has no features.
     public func encode(_ tile: TileID) throws -> Data {
         if layer == TileLayers.incidents {
-            return try producer.encodeIncidents(points.points(in: TileLayers.queryBounds(of: tile, options: producer.options)), tile: tile)
+            return producer.encodeIncidents(points.select(TileLayers.queryBounds(of: tile, options: producer.options)), tile: tile)
         }
         return try producer.encodePolygons(polygons, layer: layer, tile: tile)
-    }
-}
-
-/// Points sorted by longitude: a box query is two binary searches and a latitude test over the strip.
-struct TilePointIndex: Sendable {
-    private let sorted: [TilePoint]
-    private let lons: [Double]
-
-    init(_ points: [TilePoint]) {
-        sorted = points.sorted { ($0.location.lon, $0.id) < ($1.location.lon, $1.id) }
-        lons = sorted.map(\.location.lon)
-    }
-
-    var count: Int { sorted.count }
-
-    func points(in box: BBox) -> [TilePoint] {
-        var out: [TilePoint] = []
-        let start = lowerBound(box.minLon)
-        sorted.withUnsafeBufferPointer { buf in
-            var i = start
-            while i < buf.count, lons[i] <= box.maxLon {
-                let lat = buf[i].location.lat
-                if lat >= box.minLat, lat <= box.maxLat { out.append(buf[i]) }
-                i += 1
-            }
-        }
-        return out
-    }
-
-    private func lowerBound(_ v: Double) -> Int {
-        var lo = 0, hi = lons.count
-        while lo < hi {
-            let mid = (lo + hi) / 2
-            if lons[mid] < v { lo = mid + 1 } else { hi = mid }
-        }
-        return lo
     }
 }
 
 /// Gathers scanned chunks; the scan calls its body one chunk at a time.
 private final class PointCollector: @unchecked Sendable {
     private let lock = NSLock()
-    private var storage: [TilePoint] = []
-    private var names: [String: String] = [:]
-    func append(_ p: [TilePoint]) {
-        lock.withLock {
-            storage.reserveCapacity(storage.count + p.count)
-            for var point in p {
-                if let d = point.district { point.district = intern(d) }
-                if let s = point.settlement { point.settlement = intern(s) }
-                storage.append(point)
-            }
-        }
+    private var storage = TilePointTable()
+    func append(_ points: [TilePoint]) {
+        lock.withLock { for p in points { storage.append(p) } }
     }
-    private func intern(_ s: String) -> String {
-        if let known = names[s] { return known }
-        names[s] = s
-        return s
-    }
-    var points: [TilePoint] { lock.withLock { storage } }
+    var table: TilePointTable { lock.withLock { storage } }
 }

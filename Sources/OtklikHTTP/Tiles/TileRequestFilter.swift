@@ -45,17 +45,10 @@ public struct TileRequestFilter: Sendable, Hashable {
 
     var window: TimeWindow { TimeWindow(start: since) }
 
-    /// Whether a tile point can be tested against this filter in memory: a point carries its report day, so
-    /// `since` must be a day (as the map page sends it), not an instant.
+    /// Whether tile points can be tested against this filter in memory (`TilePointSelection.filter`, the same
+    /// test as `incidentQuery` makes in the store): a point carries its report day, so `since` must be a day (as
+    /// the map page sends it), not an instant.
     var matchesInMemory: Bool { raw.since.map { $0.utf8.count == 10 } ?? true }
-
-    /// The same test as `incidentQuery` makes in the store, on a tile point (see `matchesInMemory`).
-    func matches(_ p: TilePoint) -> Bool {
-        if let category, p.category != category { return false }
-        if let status, p.status != status.rawValue { return false }
-        if let day = raw.since, p.date < day { return false }
-        return true
-    }
 
     func incidentQuery(bbox: BBox?) -> IncidentQuery {
         IncidentQuery(bbox: bbox, window: window, categories: category.map { [$0] } ?? [],

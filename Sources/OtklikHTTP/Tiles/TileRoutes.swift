@@ -94,7 +94,7 @@ struct TileRoutes: Sendable {
             if layer == TileLayers.incidents {
                 let box = TileLayers.queryBounds(of: id, options: producer.options)
                 if precise, let points = state.points.points(in: box, filter: filter) {
-                    data = try producer.encodeIncidents(points, tile: id)
+                    data = producer.encodeIncidents(points, tile: id)
                 } else {
                     if precise { state.points.refreshIfDue { [producer] in try await producer.allPoints() } }
                     data = try await producer.tile(layer: layer, tile: id, filter: filter)
