@@ -170,6 +170,36 @@ import OtklikCore
         #expect(try await s.count(IncidentQuery(bbox: BBox(minLon: 33.4, minLat: 54.6, maxLon: 33.6, maxLat: 54.8))) == 1)
     }
 
+    @Test func upgradingDropsTheEventTimeIndexEvenFromAnInterruptedBulkLoad() async throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("otklik-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let path = dir.appendingPathComponent("db.sqlite").path
+        func indexes(_ s: SpatiaLiteStore) async throws -> Set<String> {
+            Set(try await s.pool.read { db in
+                try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name IN ('incidents', 'incident_events') AND sql IS NOT NULL")
+            })
+        }
+        do {
+            // A v1 database (the event time index and no v2 record) whose bulk load died half way.
+            let s = try SpatiaLiteStore(path: path, taxonomy: try TestPaths.taxonomy(), logger: .init(label: "t"))
+            try await s.pool.write { db in
+                try db.execute(sql: "CREATE INDEX incident_events_at ON incident_events(at)")
+                try db.execute(sql: "DELETE FROM grdb_migrations WHERE identifier = 'v2-drop-event-time-index'")
+            }
+            try await s.beginBulk()
+            #expect(try await indexes(s).isEmpty)
+            _ = try await s.bulkInsert([incident("u1", lon: 31.5, lat: 54.5)], actor: "t")
+        }
+        let s = try SpatiaLiteStore(path: path, taxonomy: try TestPaths.taxonomy(), logger: .init(label: "t"))
+        #expect(try await indexes(s) == ["incidents_reported_at", "incidents_district", "incidents_settlement",
+                                         "incidents_category_status", "incident_events_incident"])
+        #expect(try await s.checkSpatialIndex() == "ok")
+        let id = try #require(try await s.incidents(IncidentQuery(bbox: BBox(minLon: 31.4, minLat: 54.4, maxLon: 31.6, maxLat: 54.6))).first?.id)
+        #expect(try await s.events(incidentID: id).count == 1)
+        #expect(try await s.allEvents(since: nil).count == 1)
+    }
+
     @Test(.enabled(if: TestPaths.which("ogrinfo") != nil, "ogrinfo (gdal-bin) is not installed"))
     func gdalSeesTheIncidentLayerInWGS84() async throws {
         let t = try TempStore()

@@ -29,6 +29,14 @@ struct BulkIncidentWriter {
         }
     }
 
+    /// Leaves an index or trigger out of what an interrupted bulk load will restore.
+    static func forgetDeferred(_ db: Database, named name: String) throws {
+        guard let json = try String.fetchOne(db, sql: "SELECT value FROM store_state WHERE key = ?", arguments: [stateKey]) else { return }
+        let saved = try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [[String: String]] ?? []
+        let kept = String(decoding: try JSONSerialization.data(withJSONObject: saved.filter { $0["name"] != name }), as: UTF8.self)
+        try db.execute(sql: "UPDATE store_state SET value = ? WHERE key = ?", arguments: [kept, stateKey])
+    }
+
     /// Rebuilds the R*Tree from every incident and restores the triggers.
     static func restoreIndex(_ db: Database) throws {
         guard let json = try String.fetchOne(db, sql: "SELECT value FROM store_state WHERE key = ?", arguments: [stateKey]) else { return }
