@@ -59,4 +59,36 @@ import Testing
             #expect(back == text)
         }
     }
+
+    /// The eight-bytes-at-a-time test agrees with the byte-by-byte one at every length and position, with
+    /// Cyrillic (bytes of 0x80 and above) around the byte that must be escaped.
+    @Test func escapeTestAgreesWithTheByteByByteOne() {
+        let fillers: [[UInt8]] = [Array("abcdefghijklmnopq".utf8), Array("Сосновка, ул. Мира".utf8), [0x20, 0x21, 0x23, 0x5B, 0x5D, 0x7F, 0xFF, 0x80, 0xC2]]
+        let specials: [UInt8] = [0x00, 0x01, 0x0A, 0x1F, 0x22, 0x5C]
+        var checked = 0
+        for filler in fillers {
+            for length in 0...filler.count {
+                let clean = Array(filler.prefix(length))
+                clean.withUnsafeBufferPointer { #expect(!JSONWriter.needsEscape($0), "\(clean)") }
+                for position in 0..<length {
+                    for s in specials {
+                        var dirty = clean
+                        dirty[position] = s
+                        dirty.withUnsafeBufferPointer { #expect(JSONWriter.needsEscape($0), "\(dirty)") }
+                        checked += 1
+                    }
+                }
+            }
+        }
+        #expect(checked > 500)
+        // Every byte value on its own, at each lane of a word.
+        for b in 0...255 {
+            for lane in 0..<8 {
+                var word = [UInt8](repeating: 0x41, count: 11)
+                word[lane] = UInt8(b)
+                let expected = b < 0x20 || b == 0x22 || b == 0x5C
+                word.withUnsafeBufferPointer { #expect(JSONWriter.needsEscape($0) == expected, "byte \(b) in lane \(lane)") }
+            }
+        }
+    }
 }
