@@ -70,7 +70,7 @@ print(f"\n**Ratio (cold, per tile, PostGIS pass 2 / ours encode-only):** median 
       f"p99 {p2 / ours['encode_p99_ms']:.1f}× (ours {ours['encode_median_ms']:.3f} / {ours['encode_p99_ms']:.3f} ms, "
       f"PostGIS {m2:.3f} / {p2:.3f} ms). Ours served cold (with gzip + ETag): median {ours['cold_median_ms']:.3f} ms; "
       f"warm: median {ours['warm_median_ms']:.4f} ms.")
-print(f"\nNote: ours reads the points from an in-memory grid index; PostGIS from its GiST index and shared buffers "
+print(f"\nNote: ours reads the points from the in-memory point index that `otklik serve` uses; PostGIS from its GiST index and shared buffers "
       f"(second pass, data cached). Neither figure includes HTTP.")
 PY
 fi
@@ -110,10 +110,36 @@ done
 sleep 1  # let the start-up scan's memory settle before timing
 [ -n "$ready" ] || { echo "otklik serve did not get its tile points ready in 60 s" >&2; tail -5 "$TMP/demo/serve.log" >&2; exit 1; }
 python3 Benchmarks/tiles_served.py time 127.0.0.1 "$SPORT" "$TMP/demo/tiles.csv" >"$TMP/demo/ours.json"
+# Warm throughput: the same 1,000 tiles, now all in the tile cache, requested round-robin by wrk as a browser
+# would (gzip accepted).
+WRK_LINE=""
+if command -v wrk >/dev/null; then
+  python3 - "$TMP/demo/tiles.csv" >"$TMP/demo/tiles.lua" <<'PY'
+import csv, sys
+paths = [f'"/tiles/incidents/{r["z"]}/{r["x"]}/{r["y"]}.mvt"' for r in csv.DictReader(open(sys.argv[1]))]
+print("local paths = {" + ",".join(paths) + "}")
+print("local i = 0")
+print('request = function() i = i + 1; return wrk.format("GET", paths[(i % #paths) + 1], {["Accept-Encoding"] = "gzip"}) end')
+PY
+  wrk -t2 -c16 -d10s --latency -s "$TMP/demo/tiles.lua" "http://127.0.0.1:$SPORT" >"$TMP/demo/wrk.txt" 2>&1 || true
+  WRK_LINE=$(python3 - "$TMP/demo/wrk.txt" <<'PY'
+import re, sys
+t = open(sys.argv[1]).read()
+def ms(label):
+    m = re.search(label + r"\s+([\d.]+)(us|ms|s)\b", t)
+    if not m: return float("nan")
+    return float(m.group(1)) * {"us": 0.001, "ms": 1, "s": 1000}[m.group(2)]
+rps = re.search(r"Requests/sec:\s+([\d.]+)", t)
+non2xx = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", t)
+print(f"{float(rps.group(1)) if rps else float('nan'):.0f}|{ms('50%'):.3f}|{ms('99%'):.3f}|{non2xx.group(1) if non2xx else 0}")
+PY
+)
+fi
 kill "$SERVE_PID" 2>/dev/null || true
-python3 - "$TMP/demo/ours.json" "$TMP/demo/peer.txt" "$npoints" "$DEMO_DB" <<'PY'
+python3 - "$TMP/demo/ours.json" "$TMP/demo/peer.txt" "$npoints" "$DEMO_DB" "$WRK_LINE" <<'PY'
 import json, os, sys
 ours = json.load(open(sys.argv[1]))
+wrk = sys.argv[5].split("|") if sys.argv[5] else None
 peer = {}
 if os.path.exists(sys.argv[2]):
     rows = [l.strip().split("|") for l in open(sys.argv[2]) if l.strip()]
@@ -130,8 +156,13 @@ if "second" in peer:
     print(f"\n**Ratio (cold, per tile, in the server, PostGIS / otklik):** median {m / ours['cold_server_median_ms']:.1f}×, "
           f"p99 {p / ours['cold_server_p99_ms']:.1f}×. At the client, with our HTTP round trip and not PostGIS's: "
           f"median {m / ours['cold_median_ms']:.1f}×, p99 {p / ours['cold_p99_ms']:.1f}×.")
+if wrk:
+    print(f"\n**Warm throughput** (wrk -t2 -c16 -d10s, the same 1,000 tiles round-robin from the cache, gzip accepted): "
+          f"{float(wrk[0]):,.0f} tiles/s, p50 {wrk[1]} ms, p99 {wrk[2]} ms, non-2xx {wrk[3]}.")
+else:
+    print("\nWarm throughput: wrk is not installed here (apt-get install -y wrk).")
 print("\nMean bytes per tile by zoom (served, uncompressed): " +
       ", ".join(f"z{z} {b:,}" for z, b in ours["bytes_by_zoom"].items()) + ".")
 PY
 echo
-echo "Commands: \`python3 Benchmarks/tiles_served.py export\` (points and tiles), the same PostGIS script on them, \`otklik serve\` and \`python3 Benchmarks/tiles_served.py time\` (Benchmarks/tiles.sh)."
+echo "Commands: \`python3 Benchmarks/tiles_served.py export\` (points and tiles), the same PostGIS script on them, \`otklik serve\` and \`python3 Benchmarks/tiles_served.py time\`, then \`wrk -t2 -c16 -d10s --latency -s tiles.lua\` over the same tiles (Benchmarks/tiles.sh)."
