@@ -17,14 +17,15 @@ struct IncidentTilePlan {
     ///   - units: each point's `WebMercator.unit` position.
     ///   - ids: each point's id, in the same order.
     init(units: [(x: Double, y: Double)], ids: [Int64], tile: TileID, options: TileOptions) {
-        // The point's own tile is floor(unit * 2^z), exactly as `WebMercator.tile(containing:)` decides it.
+        // The point's own tile is floor(unit * 2^z), clamped to the world, exactly as `WebMercator.tile(containing:)`
+        // decides it (a point beyond Web Mercator's latitude limit projects a hair outside [0, 1]).
         var own: [(index: Int, x: Double, y: Double)] = []
         own.reserveCapacity(units.count)
         let n = Double(1 << tile.z), e = Double(options.extent)
         let x0 = Double(tile.x), y0 = Double(tile.y)
         let lastX = tile.x == (1 << tile.z) - 1, lastY = tile.y == (1 << tile.z) - 1
         for (i, u) in units.enumerated() {
-            let fx = u.x * n, fy = u.y * n
+            let fx = min(max(u.x, 0), 1) * n, fy = min(max(u.y, 0), 1) * n
             guard fx >= x0, fx < x0 + 1 || (lastX && fx <= n), fy >= y0, fy < y0 + 1 || (lastY && fy <= n) else { continue }
             own.append((i, min((fx - x0) * e, e), min((fy - y0) * e, e)))
         }

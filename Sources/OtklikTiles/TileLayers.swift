@@ -41,7 +41,10 @@ public enum TileLayers {
         let pad = Double(options.buffer) / Double(options.extent)
         let nw = WebMercator.geoPoint(unitX: max((Double(tile.x) - pad) / n, 0), unitY: max((Double(tile.y) - pad) / n, 0))
         let se = WebMercator.geoPoint(unitX: min((Double(tile.x + 1) + pad) / n, 1), unitY: min((Double(tile.y + 1) + pad) / n, 1))
-        return BBox(minLon: nw.lon, minLat: se.lat, maxLon: se.lon, maxLat: nw.lat)
+        // The first and last rows reach the poles: a point beyond Web Mercator's latitude limit belongs to them
+        // (see `WebMercator.tile(containing:)`), so that every stored incident is in some tile.
+        return BBox(minLon: nw.lon, minLat: tile.y == (1 << tile.z) - 1 ? -90 : se.lat,
+                    maxLon: se.lon, maxLat: tile.y == 0 ? 90 : nw.lat)
     }
 
     /// Whether the tile holds raw incident points (true) or grid clusters (false) for `pointsInTile` incidents

@@ -67,6 +67,26 @@ import Testing
         #expect(total == pts.count)
     }
 
+    /// Points on the world's edges and beyond Web Mercator's latitude limit (stored coordinates may be anywhere
+    /// in lat ±90) are counted once, in the tile `WebMercator.tile(containing:)` gives them.
+    @Test(arguments: [2, 5])
+    func pointsAtTheEdgesOfTheWorldAreCountedOnce(z: Int) {
+        let corners = [(-180.0, 90.0), (180.0, 90.0), (-180.0, -90.0), (180.0, -90.0), (0.0, 85.06), (0.0, -85.06),
+                       (179.999, -85.0511), (-179.999, 85.0511), (180.0, 0.0), (0.0, 0.0)]
+        let pts = corners.enumerated().map { i, c in
+            TilePoint(id: Int64(i + 1), location: GeoPoint(lon: c.0, lat: c.1), category: "other", status: "new", date: "2026-05-01")
+        }
+        var total = 0
+        for t in WebMercator.tiles(covering: .world, z: z) {
+            let q = TileLayers.queryBounds(of: t)
+            let own = pts.filter { WebMercator.tile(containing: $0.location, z: z) == t }.count
+            let counted = Self.pointCount(TileLayers.incidents(pts.filter { q.contains($0.location) }, tile: t))
+            #expect(counted == own, "z\(t.z)/\(t.x)/\(t.y)")
+            total += counted
+        }
+        #expect(total == pts.count)
+    }
+
     @Test func rawPointsAppearFromTheThresholdZoom() {
         let t = TileID(z: 13, x: 4825, y: 2599)
         let b = WebMercator.bounds(of: t)

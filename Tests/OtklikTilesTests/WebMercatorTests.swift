@@ -81,4 +81,12 @@ import Testing
         #expect(abs((qb.maxLon - tb.maxLon) - padLon) < 1e-9)
         #expect(qb.minLat < tb.minLat && qb.maxLat > tb.maxLat)
     }
+
+    @Test func theFirstAndLastRowsReachThePoles() {
+        #expect(TileLayers.queryBounds(of: TileID(z: 3, x: 2, y: 0)).maxLat == 90)
+        #expect(TileLayers.queryBounds(of: TileID(z: 3, x: 2, y: 7)).minLat == -90)
+        let middle = TileLayers.queryBounds(of: TileID(z: 3, x: 2, y: 3))
+        #expect(middle.maxLat < WebMercator.maxLatitude && middle.minLat > -WebMercator.maxLatitude)
+        #expect(TileLayers.queryBounds(of: TileID(z: 0, x: 0, y: 0)) == .world)
+    }
 }
