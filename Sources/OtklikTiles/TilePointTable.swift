@@ -124,13 +124,18 @@ public struct TilePointSelection: Sendable {
             guard let c = table.code(of: status) else { indices = []; return }
             keepStatus = c
         }
-        let dateOK: [Bool]? = sinceDay.map { day in table.strings.map { $0 >= day } }
-        let rows = table.rows
+        // Each date text is compared with `sinceDay` once, when a point first carries it.
+        var dateOK = [Int8](repeating: -1, count: sinceDay == nil ? 0 : table.strings.count)
+        let rows = table.rows, strings = table.strings
         indices.removeAll { i in
             let r = rows[Int(i)]
             if let keepCategory, r.category != keepCategory { return true }
             if let keepStatus, r.status != keepStatus { return true }
-            if let dateOK, !dateOK[Int(r.date)] { return true }
+            if let sinceDay {
+                let d = Int(r.date)
+                if dateOK[d] < 0 { dateOK[d] = strings[d] >= sinceDay ? 1 : 0 }
+                if dateOK[d] == 0 { return true }
+            }
             return false
         }
     }
