@@ -21,7 +21,7 @@ enum StoreBench {
         let loc = AreaLocator(districts: d, settlements: s, distance: Geodesic.wgs84Distance)
         let out = try DemoGenerator(seed: 2024, count: n, end: Date(timeIntervalSince1970: 1_793_491_200), taxonomy: taxonomy,
                                     settlements: s, locator: loc).generate()
-        FileManager.default.createFile(atPath: args[2], contents: nil)
+        _ = FileManager.default.createFile(atPath: args[2], contents: nil)
         guard let h = FileHandle(forWritingAtPath: args[2]) else { throw BenchError("cannot write \(args[2])") }
         var buf = "external_id,source,category,lon,lat,reported_at,status,resolved_at,description,address\n"
         func q(_ s: String) -> String { "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\"" }

@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 
 extension IncidentInput {
     /// Reads a GeoJSON Feature with a Point geometry. Property names follow the CSV columns

@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 
 /// Everything `otklik serve` and the tests can set. Filled from flags and environment at the edge (the CLI);
 /// the library never reads the environment itself except through `fromEnvironment`.

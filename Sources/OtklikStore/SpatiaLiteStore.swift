@@ -1,6 +1,6 @@
 public import OtklikCore
 public import Logging
-public import Foundation
+import Foundation
 import GRDB
 import CSpatiaLite
 

@@ -18,7 +18,7 @@ import Testing
 
     /// Runs a program without blocking a thread of the concurrency pool (the server under test needs them).
     static func run(_ executable: String, _ args: [String], log: URL) async throws -> (status: Int32, output: String) {
-        FileManager.default.createFile(atPath: log.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: log.path, contents: nil)
         let handle = try FileHandle(forWritingTo: log)
         let p = Process()
         p.executableURL = URL(fileURLWithPath: executable)

@@ -12,7 +12,7 @@ import OtklikCore
 
     @Test func createsAValidSpatiaLiteDatabase() async throws {
         let t = try TempStore()
-        let meta = try await t.store.pool.read { db in
+        let meta = try t.store.pool.read { db in
             try Row.fetchAll(db, sql: "SELECT f_table_name, f_geometry_column, srid, spatial_index_enabled FROM geometry_columns ORDER BY 1, 2")
         }
         #expect(meta.map { "\($0[0] as String).\($0[1] as String):\($0[2] as Int):\($0[3] as Int)" } ==

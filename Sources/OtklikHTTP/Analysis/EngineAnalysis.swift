@@ -1,5 +1,5 @@
-public import Foundation
-public import OtklikCore
+import Foundation
+import OtklikCore
 import OtklikHotspots
 
 /// The hotspot engine behind the HTTP seam: hotspots and Gi* bins as OGC features, the governor's ranked list,

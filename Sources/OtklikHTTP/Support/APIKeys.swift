@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 
 /// Roles in increasing order of power. A key of a higher role can do everything a lower one can.
 public enum APIRole: String, Sendable, Comparable, CaseIterable, Codable {

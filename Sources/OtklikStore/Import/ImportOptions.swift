@@ -1,5 +1,5 @@
 public import OtklikCore
-public import Foundation
+import Foundation
 
 public enum ImportFormat: String, Sendable, CaseIterable {
     case csv, geojson, ndjson

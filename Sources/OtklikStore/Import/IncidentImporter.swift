@@ -1,5 +1,5 @@
 public import OtklikCore
-public import Foundation
+import Foundation
 
 /// Streams an incident file into the store: CSV, GeoJSON FeatureCollection or NDJSON, plain or gzip.
 ///
@@ -195,7 +195,7 @@ struct CSVRowMapper {
             let theirs = options.columnMap[ours] ?? ours
             if let p = position[theirs] { idx[ours] = p }
         }
-        for (ours, theirs) in options.columnMap where !IncidentImporter.knownColumns.contains(ours) {
+        for (ours, _) in options.columnMap where !IncidentImporter.knownColumns.contains(ours) {
             throw StoreError(.importFile, "--map-columns: unknown field '\(ours)' (fields: \(IncidentImporter.knownColumns.joined(separator: ", ")))")
         }
         for (ours, theirs) in options.columnMap where position[theirs] == nil {
