@@ -65,7 +65,7 @@ struct RequestLogMiddleware<Context: RequestContext>: RouterMiddleware {
             "method": .string(request.method.rawValue),
             "route": .string(context.endpointPath ?? "unmatched"),
             "status": .stringConvertible(response.status.code),
-            "ms": .stringConvertible(Double(d.components.attoseconds) / 1e15 + Double(d.components.seconds) * 1000),
+            "ms": .stringConvertible(d.milliseconds),
         ])
         return response
     }

@@ -30,7 +30,7 @@ struct IncidentTilePlan {
             own.append((i, min((fx - x0) * e, e), min((fy - y0) * e, e)))
         }
         if TileLayers.showsRawPoints(z: tile.z, pointsInTile: own.count, options: options) {
-            rawPoints(units: units, ids: ids, n: n, x0: x0, y0: y0, options: options)
+            rawPoints(units: units, ids: ids, tile: tile, options: options)
         } else {
             let grid = tile.z >= options.clusterBelowZoom ? options.clusterGrid * 4 : options.clusterGrid
             clusters(own, ids: ids, grid: grid, options: options)
@@ -39,18 +39,12 @@ struct IncidentTilePlan {
 
     /// Every point within the tile plus its buffer (so that symbols do not break at seams), by id, so that the
     /// same set gives the same bytes whatever order the points came in.
-    private mutating func rawPoints(units: [(x: Double, y: Double)], ids: [Int64], n: Double, x0: Double, y0: Double,
-                                    options: TileOptions) {
-        let e = Double(options.extent)
-        let lo = -Double(options.buffer), hi = Double(options.extent + options.buffer)
+    private mutating func rawPoints(units: [(x: Double, y: Double)], ids: [Int64], tile: TileID, options: TileOptions) {
         let order = ids.withUnsafeBufferPointer { buf in buf.indices.sorted { buf[$0] < buf[$1] } }
         features.reserveCapacity(order.count)
         for i in order {
-            // As `TileGeometry.point`: the grid position, kept when it lies within the buffer, then rounded.
-            let tx = (units[i].x * n - x0) * e, ty = (units[i].y * n - y0) * e
-            guard tx >= lo, tx <= hi, ty >= lo, ty <= hi else { continue }
-            features.append(Feature(id: UInt64(max(ids[i], 0)), pixel: TilePixel(x: Int32(tx.rounded()), y: Int32(ty.rounded())),
-                                    count: 0, point: Int32(i)))
+            guard let px = TileGeometry.point(unit: units[i], in: tile, extent: options.extent, buffer: options.buffer) else { continue }
+            features.append(Feature(id: UInt64(max(ids[i], 0)), pixel: px, count: 0, point: Int32(i)))
         }
     }
 

@@ -1,9 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
-
 /// A feature property value as MVT 2.1 types it.
 public enum MVTValue: Sendable, Hashable, CustomStringConvertible {
     case string(String)
@@ -12,15 +6,10 @@ public enum MVTValue: Sendable, Hashable, CustomStringConvertible {
     case bool(Bool)
 
     // The encoder keeps one table entry per distinct value, looked up once per property of every feature.
-    // String's own hashing normalises Unicode first, which made Cyrillic settlement and district names the
-    // largest cost of a cold tile; values are compared and hashed as their UTF-8 bytes instead (the tile
-    // stores bytes, so byte-equal is the equality that matters).
+    // Strings are compared and hashed as their UTF-8 bytes (see `UTF8Key`).
     public static func == (a: MVTValue, b: MVTValue) -> Bool {
         switch (a, b) {
-        case let (.string(x), .string(y)):
-            guard x.utf8.count == y.utf8.count else { return false }
-            var x = x, y = y
-            return x.withUTF8 { a in y.withUTF8 { b in a.count == 0 || memcmp(a.baseAddress!, b.baseAddress!, a.count) == 0 } }
+        case let (.string(x), .string(y)): return UTF8Key(x) == UTF8Key(y)
         case let (.int(x), .int(y)): return x == y
         case let (.double(x), .double(y)): return x.bitPattern == y.bitPattern
         case let (.bool(x), .bool(y)): return x == y
@@ -32,8 +21,7 @@ public enum MVTValue: Sendable, Hashable, CustomStringConvertible {
         switch self {
         case .string(let s):
             hasher.combine(0 as UInt8)
-            var s = s
-            s.withUTF8 { hasher.combine(bytes: UnsafeRawBufferPointer($0)) }
+            UTF8Key(s).hash(into: &hasher)
         case .int(let i):
             hasher.combine(1 as UInt8)
             hasher.combine(i)

@@ -9,7 +9,12 @@ public enum TileGeometry {
 
     /// A point's grid position, or nil when it lies outside the tile plus buffer.
     public static func point(_ p: GeoPoint, in tile: TileID, extent: Int = 4096, buffer: Int = 64) -> TilePixel? {
-        let t = WebMercator.tilePoint(p, in: tile, extent: extent)
+        point(unit: WebMercator.unit(p), in: tile, extent: extent, buffer: buffer)
+    }
+
+    /// `point` from a position already projected by `WebMercator.unit`.
+    static func point(unit: (x: Double, y: Double), in tile: TileID, extent: Int, buffer: Int) -> TilePixel? {
+        let t = WebMercator.tilePoint(unit: unit, in: tile, extent: extent)
         let lo = -Double(buffer), hi = Double(extent + buffer)
         guard t.x >= lo, t.x <= hi, t.y >= lo, t.y <= hi else { return nil }
         return TilePixel(x: Int32(t.x.rounded()), y: Int32(t.y.rounded()))

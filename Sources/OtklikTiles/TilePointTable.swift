@@ -80,17 +80,6 @@ public struct TilePointTable: Sendable {
     }
 }
 
-/// A string hashed and compared as its UTF-8 bytes: the tile stores bytes, and `String`'s own hashing
-/// normalises Unicode first, which is several times slower on Cyrillic names.
-struct UTF8Key: Hashable {
-    let text: String
-
-    init(_ text: String) { self.text = text }
-
-    static func == (a: UTF8Key, b: UTF8Key) -> Bool { MVTValue.string(a.text) == MVTValue.string(b.text) }
-
-    func hash(into hasher: inout Hasher) { MVTValue.string(text).hash(into: &hasher) }
-}
 
 /// Which points of a table a tile shows: indices into `table.rows`.
 public struct TilePointSelection: Sendable {
@@ -105,7 +94,7 @@ public struct TilePointSelection: Sendable {
     /// Every point of `points`.
     public init(_ points: [TilePoint]) {
         table = TilePointTable(points)
-        indices = (0..<Int32(points.count)).map { $0 }
+        indices = Array(0..<Int32(points.count))
     }
 
     public var count: Int { indices.count }

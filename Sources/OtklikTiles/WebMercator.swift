@@ -74,7 +74,11 @@ public enum WebMercator {
     /// The point in the tile's own grid (0...extent, y down); outside the tile gives values beyond the range.
     @inline(__always)
     public static func tilePoint(_ p: GeoPoint, in t: TileID, extent: Int = 4096) -> (x: Double, y: Double) {
-        let u = unit(p)
+        tilePoint(unit: unit(p), in: t, extent: extent)
+    }
+
+    /// `tilePoint` from a position already projected by `unit`.
+    public static func tilePoint(unit u: (x: Double, y: Double), in t: TileID, extent: Int = 4096) -> (x: Double, y: Double) {
         let n = Double(1 << t.z)
         return ((u.x * n - Double(t.x)) * Double(extent), (u.y * n - Double(t.y)) * Double(extent))
     }

@@ -4,8 +4,8 @@ public import OtklikTiles
 
 /// Makes the tiles of every published layer from the store and the analysis. The server asks it tile by tile
 /// (one bounding-box query per incident tile); `otklik tiles build` takes a `TileSnapshot` once and encodes
-/// thousands of tiles from memory. Both end in the same `TileLayers` and `MVTEncoder` calls, so a tile has the
-/// same bytes whichever way it was made.
+/// thousands of tiles from memory. Both end in the same encoder (`IncidentTileEncoder` for incidents,
+/// `TileLayers` and `MVTEncoder` for polygons), so a tile has the same bytes whichever way it was made.
 ///
 /// Empty tiles are zero bytes (the server answers them with 204 No Content; MBTiles leaves them out).
 public struct TileProducer: Sendable {

@@ -40,7 +40,13 @@ struct TileRoutes: Sendable {
         producer = TileProducer(store: services.store, analysis: services.analysis)
         // The in-memory points are built in the background from the start, so that the first tiles are cold
         // only in the cache's sense.
-        if precise { state.points.refreshIfDue { [producer] in try await producer.allPoints() } }
+        refreshPoints()
+    }
+
+    /// Starts a rebuild of the in-memory points when one is due (see `LiveTilePoints.refreshIfDue`).
+    private func refreshPoints() {
+        guard precise else { return }
+        state.points.refreshIfDue { [producer] in try await producer.allPoints() }
     }
 
     func register(on router: Router<BasicRequestContext>) {
@@ -96,7 +102,7 @@ struct TileRoutes: Sendable {
                 if precise, let points = state.points.points(in: box, filter: filter) {
                     data = producer.encodeIncidents(points, tile: id)
                 } else {
-                    if precise { state.points.refreshIfDue { [producer] in try await producer.allPoints() } }
+                    refreshPoints()
                     data = try await producer.tile(layer: layer, tile: id, filter: filter)
                 }
             } else {
@@ -109,8 +115,7 @@ struct TileRoutes: Sendable {
         }
         // Server-Timing (W3C): what making the tile cost inside the server, cache hit or miss, so that a client
         // or a benchmark can tell production time from the network.
-        let elapsed = ContinuousClock.now - started
-        let ms = Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15
+        let ms = (ContinuousClock.now - started).milliseconds
         var response = Self.respond(served, request: request)
         response.headers[HTTPFields.Element.Name("Server-Timing")!] = "tile;desc=\(produced ? "miss" : "hit");dur=\(String(format: "%.3f", ms))"
         return response

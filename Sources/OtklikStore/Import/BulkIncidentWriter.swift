@@ -11,9 +11,15 @@ import CSpatiaLite
 struct BulkIncidentWriter {
     static let stateKey = "deferred_incident_triggers"
 
+    /// What a bulk load under way set aside (type, name and SQL of each trigger and index), nil when none is.
+    static func deferred(_ db: Database) throws -> [[String: String]]? {
+        guard let json = try String.fetchOne(db, sql: "SELECT value FROM store_state WHERE key = ?", arguments: [stateKey]) else { return nil }
+        return try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [[String: String]] ?? []
+    }
+
     /// Drops the incidents table's SpatiaLite triggers after saving their SQL.
     static func deferIndex(_ db: Database) throws {
-        if try String.fetchOne(db, sql: "SELECT value FROM store_state WHERE key = ?", arguments: [stateKey]) != nil { return }
+        if try deferred(db) != nil { return }
         // Triggers on incidents (the R*Tree upkeep and SpatiaLite's geometry checks) and the secondary indexes
         // of incidents and events; the UNIQUE (source, external_id) index has no SQL and stays.
         let rows = try Row.fetchAll(db, sql: """
@@ -31,15 +37,14 @@ struct BulkIncidentWriter {
 
     /// Leaves an index or trigger out of what an interrupted bulk load will restore.
     static func forgetDeferred(_ db: Database, named name: String) throws {
-        guard let json = try String.fetchOne(db, sql: "SELECT value FROM store_state WHERE key = ?", arguments: [stateKey]) else { return }
-        let saved = try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [[String: String]] ?? []
+        guard let saved = try deferred(db) else { return }
         let kept = String(decoding: try JSONSerialization.data(withJSONObject: saved.filter { $0["name"] != name }), as: UTF8.self)
         try db.execute(sql: "UPDATE store_state SET value = ? WHERE key = ?", arguments: [kept, stateKey])
     }
 
     /// Rebuilds the R*Tree from every incident and restores the triggers.
     static func restoreIndex(_ db: Database) throws {
-        guard let json = try String.fetchOne(db, sql: "SELECT value FROM store_state WHERE key = ?", arguments: [stateKey]) else { return }
+        guard let saved = try deferred(db) else { return }
         guard let conn = db.sqliteConnection else { throw StoreError(.sqlite, "no connection") }
         var entries: [RTreeBulkLoader.Entry] = []
         let cursor = try Row.fetchCursor(db, sql: "SELECT id, lon, lat FROM incidents")
@@ -50,7 +55,6 @@ struct BulkIncidentWriter {
         }
         try RTreeBulkLoader(table: "idx_incidents_geom").load(db: conn, entries: entries)
         entries = []
-        let saved = try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [[String: String]] ?? []
         for r in saved { try db.execute(sql: r["sql"]!) }
         try db.execute(sql: "DELETE FROM store_state WHERE key = ?", arguments: [stateKey])
     }
@@ -149,7 +153,7 @@ extension SpatiaLiteStore {
     /// Finishes a bulk load that a previous process did not finish.
     func recoverDeferredIndex() throws {
         try pool.write { db in
-            if try String.fetchOne(db, sql: "SELECT value FROM store_state WHERE key = ?", arguments: [BulkIncidentWriter.stateKey]) != nil {
+            if try BulkIncidentWriter.deferred(db) != nil {
                 logger.warning("finishing an interrupted bulk load: rebuilding the spatial index")
                 try BulkIncidentWriter.restoreIndex(db)
             }
