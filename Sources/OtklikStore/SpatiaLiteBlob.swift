@@ -5,6 +5,12 @@ enum SpatiaLiteBlob {
     static func point(lon: Double, lat: Double, srid: Int32 = 4326) -> [UInt8] {
         var out = [UInt8]()
         out.reserveCapacity(60)
+        appendPoint(to: &out, lon: lon, lat: lat, srid: srid)
+        return out
+    }
+
+    /// Appends the 60 bytes of a point blob.
+    static func appendPoint(to out: inout [UInt8], lon: Double, lat: Double, srid: Int32 = 4326) {
         out.append(0x00)
         out.append(0x01)
         append(&out, UInt32(bitPattern: srid))
@@ -14,7 +20,6 @@ enum SpatiaLiteBlob {
         append(&out, lon.bitPattern)
         append(&out, lat.bitPattern)
         out.append(0xFE)
-        return out
     }
 
     /// Reads back the coordinates of a point blob, or nil for anything else.

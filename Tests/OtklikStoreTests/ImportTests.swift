@@ -160,8 +160,9 @@ import OtklikCore
         #expect(try await history(bulk.store) == expected)
     }
 
-    /// The importer keeps one batch in flight while it parses the next; with tiny batches every row must still
-    /// arrive exactly once, and duplicates inside the file are counted, not written.
+    /// The importer hands chunks to the writer while it parses the next, and the writer commits every
+    /// `batchSize` rows, so transactions span several chunks and end inside none. With tiny chunks every row
+    /// must still arrive exactly once, and duplicates inside the file are counted, not written.
     @Test func pipelinedSmallBatchesKeepEveryRow() async throws {
         let t = try TempStore()
         var csv = "external_id,source,category,lon,lat,reported_at,status\n"
@@ -172,6 +173,7 @@ import OtklikCore
         defer { try? FileManager.default.removeItem(atPath: path) }
         var options = ImportOptions(format: .csv)
         options.batchSize = 7
+        options.chunkSize = 3
         let (report, rejects) = try await t.importFile(path, options)
         #expect(rejects.isEmpty)
         #expect(report.inserted == 103)
@@ -180,5 +182,92 @@ import OtklikCore
         let events = try await t.store.pool.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM incident_events") }
         #expect(events == 103)
         #expect(try await t.store.checkSpatialIndex() == "ok")
+    }
+
+    /// Every field the bulk path packs into a chunk reads back as the one-by-one path stores it: texts with
+    /// Cyrillic and empty ones, NULLs, attributes, the approximate flag and reporter contacts on some rows only.
+    /// A chunk sent twice adds nothing.
+    @Test func bulkRowsEqualTheOneByOneRows() async throws {
+        var list = incidents()
+        for i in list.indices {
+            if i % 5 == 1 { list[i].reporter = ReporterContact(name: "Жилец \(i)", phone: i % 10 == 1 ? "+7 900 000-00-\(10 + i)" : nil, email: nil) }
+            if i % 7 == 2 { list[i].attributes = ["media_url": "https://example.org/\(i).jpg", "ключ": "значение"] }
+            if i % 6 == 3 { list[i].approximateLocation = true }
+            if i % 4 == 0 { list[i].description = ""; list[i].address = "" } else { list[i].address = "ул. Ленина, д. \(i)" }
+        }
+        let one = try TempStore()
+        _ = try await one.store.insert(list, actor: "import")
+        let bulk = try TempStore()
+        try await bulk.store.beginBulk()
+        let first = try await bulk.store.bulkInsert(Array(list[0..<25]), actor: "import")
+        let again = try await bulk.store.bulkInsert(Array(list[0..<25]), actor: "import")
+        let rest = try await bulk.store.bulkInsert(Array(list[25...]), actor: "import")
+        try await bulk.store.endBulk()
+        #expect(first.inserted == 25 && again.inserted == 0 && again.duplicates == 25 && rest.inserted == 15)
+        func rows(_ store: SpatiaLiteStore) async throws -> [Incident] {
+            var out: [Incident] = []
+            for id in Int64(1)...Int64(list.count) {
+                let stored = try await store.incident(id: id)
+                var inc = try #require(stored)
+                inc.updatedAt = nil
+                out.append(inc)
+            }
+            return out
+        }
+        let expected = try await rows(one.store)
+        #expect(expected.filter { $0.reporter != nil }.count == 8)
+        #expect(expected.contains { $0.attributes["ключ"] == "значение" })
+        #expect(try await rows(bulk.store) == expected)
+        #expect(try await bulk.store.checkSpatialIndex() == "ok")
+    }
+}
+
+/// The slot between the parsing task and the bulk writer.
+@Suite struct ChunkHandoffTests {
+    func chunk(_ ids: [String]) -> PreparedChunk {
+        var c = PreparedChunk(capacity: ids.count)
+        for id in ids {
+            c.append(Incident(source: .portal, externalID: id, category: "other", location: GeoPoint(lon: 32, lat: 54.8),
+                              reportedAt: Date(timeIntervalSince1970: 0)), district: nil, settlement: nil, agency: "")
+        }
+        return c
+    }
+
+    /// A second chunk waits until the writer takes the first; both arrive, in order, then the end.
+    @Test func deliversChunksInOrderThenTheEnd() async throws {
+        let h = ChunkHandoff()
+        // The writer's side blocks its thread, as the store's writer queue does: not a task's thread.
+        let taken = Task {
+            await withCheckedContinuation { (done: CheckedContinuation<[Int], Never>) in
+                DispatchQueue.global().async {
+                    var sizes: [Int] = []
+                    while let c = h.take() { sizes.append(c.count) }
+                    done.resume(returning: sizes)
+                }
+            }
+        }
+        try await h.put(chunk(["a"]))
+        try await h.put(chunk(["b", "c"]))
+        try await h.put(chunk(["d", "e", "f"]))
+        h.close()
+        #expect(await taken.value == [1, 2, 3])
+    }
+
+    struct WriterFailed: Error, Equatable {}
+
+    /// When the writer fails, a producer waiting for the slot gets the error, and so does every later chunk.
+    @Test func aFailedWriterStopsTheProducer() async throws {
+        let h = ChunkHandoff()
+        try await h.put(chunk(["a"]))
+        let waiting = Task { try await h.put(chunk(["b"])) }
+        // The writer takes "a" (which lets "b" into the slot), then fails while "c" waits.
+        let first = h.take()
+        #expect(first?.count == 1)
+        await #expect(throws: Never.self) { try await waiting.value }
+        let third = Task { try await h.put(chunk(["c"])) }
+        while h.waitingForSlot == false { await Task.yield() }
+        h.fail(WriterFailed())
+        await #expect(throws: WriterFailed.self) { try await third.value }
+        await #expect(throws: WriterFailed.self) { try await h.put(chunk(["d"])) }
     }
 }

@@ -79,37 +79,65 @@ struct BulkIncidentWriter {
         reporter = try RawStatement(db: conn, sql: "INSERT INTO reporters (incident_id, name, phone, email) VALUES (?1, ?2, ?3, ?4)")
     }
 
-    /// Writes one incident and returns its new id, or nil when (source, external_id) was already there.
-    /// Its events are written per batch by `recordCreations`.
-    func write(_ p: PreparedIncident) throws -> Int64? {
-        let inc = p.incident
-        insert.bind(1, inc.source.rawValue)
-        insert.bind(2, inc.externalID)
-        insert.bind(3, inc.category)
-        insert.bind(4, inc.description)
-        insert.bind(5, inc.address)
-        insert.bind(6, inc.location.lon)
-        insert.bind(7, inc.location.lat)
-        insert.bind(8, p.reported)
-        insert.bind(9, inc.status.rawValue)
-        insert.bind(10, p.resolved)
-        insert.bind(11, now)
-        insert.bind(12, p.district)
-        insert.bind(13, p.settlement)
-        insert.bind(14, p.agency)
-        insert.bind(15, Int64(inc.approximateLocation ? 1 : 0))
-        insert.bind(16, p.attributes)
-        insert.bind(17, blob: p.blob)
-        guard try insert.run() == 1 else { return nil }
-        let id = sqlite3_last_insert_rowid(conn)
-        if let r = inc.reporter, !r.isEmpty {
-            reporter.bind(1, id)
-            reporter.bind(2, r.name)
-            reporter.bind(3, r.phone)
-            reporter.bind(4, r.email)
-            try reporter.run()
+    /// Writes a chunk of incidents and their creation events, inside the caller's transaction. Texts are bound
+    /// in place from the chunk's one buffer (SQLITE_STATIC), so the insert copies each value once, into its
+    /// record, with no allocation per value.
+    func write(_ chunk: PreparedChunk) throws -> (inserted: Int, duplicates: Int) {
+        var inserted = 0
+        var first: Int64?, last: Int64 = 0
+        try chunk.bytes.withUnsafeBufferPointer { bytes in
+            try Array(now.utf8).withUnsafeBufferPointer { nowBytes in
+                defer { insert.clearBindings() }
+                insert.bindStatic(11, nowBytes.baseAddress, nowBytes.count)
+                var next = 0
+                for row in 0..<chunk.count {
+                    guard let id = try insertRow(row, of: chunk, bytes: bytes) else { continue }
+                    inserted += 1
+                    if first == nil { first = id }
+                    last = id
+                    while next < chunk.reporters.count && chunk.reporters[next].row < row { next += 1 }
+                    if next < chunk.reporters.count && chunk.reporters[next].row == row {
+                        let r = chunk.reporters[next].contact
+                        reporter.bind(1, id)
+                        reporter.bind(2, r.name)
+                        reporter.bind(3, r.phone)
+                        reporter.bind(4, r.email)
+                        try reporter.run()
+                    }
+                }
+            }
         }
-        return id
+        if let first { try recordCreations(first...last) }
+        return (inserted, chunk.count - inserted)
+    }
+
+    /// Inserts one row of a chunk; returns its new id, or nil when (source, external_id) was already there.
+    private func insertRow(_ row: Int, of chunk: PreparedChunk, bytes: UnsafeBufferPointer<UInt8>) throws -> Int64? {
+        let base = row * PreparedChunk.fieldCount * 2
+        func text(_ index: Int32, _ field: PreparedChunk.Field) {
+            let at = base + 2 * field.rawValue
+            let start = chunk.spans[at], count = chunk.spans[at + 1]
+            if count < 0 { insert.bindNull(index) } else { insert.bindStatic(index, bytes.baseAddress.map { $0 + start }, count) }
+        }
+        text(1, .source)
+        text(2, .externalID)
+        text(3, .category)
+        text(4, .description)
+        text(5, .address)
+        insert.bind(6, chunk.lon[row])
+        insert.bind(7, chunk.lat[row])
+        text(8, .reported)
+        text(9, .status)
+        text(10, .resolved)
+        text(12, .district)
+        text(13, .settlement)
+        text(14, .agency)
+        insert.bind(15, Int64(chunk.approximate[row] ? 1 : 0))
+        text(16, .attributes)
+        let at = base + 2 * PreparedChunk.Field.geometry.rawValue
+        insert.bindStaticBlob(17, bytes.baseAddress.map { $0 + chunk.spans[at] }, chunk.spans[at + 1])
+        guard try insert.run() == 1 else { return nil }
+        return sqlite3_last_insert_rowid(conn)
     }
 
     /// The creation events of the incidents with ids in `range`, all written in this transaction: what
@@ -135,18 +163,75 @@ struct BulkIncidentWriter {
     }
 }
 
-/// An incident with every value the bulk insert binds already computed: its district and settlement, its
-/// agency, its timestamps as text and its geometry blob. Preparing needs no connection, so an import prepares
-/// the next batch on its own thread while the writer inserts the previous one.
-public struct PreparedIncident: Sendable {
-    let incident: Incident
-    let district: String?
-    let settlement: String?
-    let agency: String
-    let reported: String
-    let resolved: String?
-    let attributes: String?
-    let blob: [UInt8]
+/// Incidents with every value the bulk insert binds already computed: district and settlement, agency,
+/// timestamps as text, geometry blob. Preparing needs no connection, so an import prepares the next chunk on
+/// its own thread while the writer inserts the previous one.
+///
+/// Packed: the texts and blobs of all rows sit back to back in one byte buffer, with a (start, length) span per
+/// field and row, so that a chunk is a handful of allocations rather than a dozen per row, and the writer binds
+/// values where they lie.
+public struct PreparedChunk: Sendable {
+    /// The fields kept in `bytes`, in their span order.
+    enum Field: Int, CaseIterable {
+        case source, externalID, category, description, address, reported, status, resolved, district, settlement,
+             agency, attributes, geometry
+    }
+    static let fieldCount = Field.allCases.count
+
+    var bytes: [UInt8] = []
+    /// Per row, per field: start in `bytes` and length; length -1 for NULL.
+    var spans: [Int] = []
+    var lon: [Double] = []
+    var lat: [Double] = []
+    var approximate: [Bool] = []
+    /// Rows with a reporter contact, in row order.
+    var reporters: [(row: Int, contact: ReporterContact)] = []
+
+    public var count: Int { lon.count }
+
+    init(capacity: Int) {
+        bytes.reserveCapacity(capacity * 320)
+        spans.reserveCapacity(capacity * Self.fieldCount * 2)
+        lon.reserveCapacity(capacity)
+        lat.reserveCapacity(capacity)
+        approximate.reserveCapacity(capacity)
+    }
+
+    mutating func append(_ inc: Incident, district: String?, settlement: String?, agency: String) {
+        let row = count
+        text(inc.source.rawValue)
+        text(inc.externalID)
+        text(inc.category)
+        text(inc.description)
+        text(inc.address)
+        text(Timestamp.format(inc.reportedAt))
+        text(inc.status.rawValue)
+        text(inc.resolvedAt.map(Timestamp.format))
+        text(district)
+        text(settlement)
+        text(agency)
+        text(IncidentRow.attributesJSON(inc.attributes))
+        let start = bytes.count
+        SpatiaLiteBlob.appendPoint(to: &bytes, lon: inc.location.lon, lat: inc.location.lat)
+        spans.append(start)
+        spans.append(bytes.count - start)
+        lon.append(inc.location.lon)
+        lat.append(inc.location.lat)
+        approximate.append(inc.approximateLocation)
+        if let r = inc.reporter, !r.isEmpty { reporters.append((row, r)) }
+    }
+
+    private mutating func text(_ value: String?) {
+        guard var value else {
+            spans.append(0)
+            spans.append(-1)
+            return
+        }
+        let start = bytes.count
+        value.withUTF8 { bytes.append(contentsOf: $0) }
+        spans.append(start)
+        spans.append(bytes.count - start)
+    }
 }
 
 extension SpatiaLiteStore {
@@ -162,48 +247,78 @@ extension SpatiaLiteStore {
 
     /// Computes everything the bulk insert binds for these incidents (areas, agency, text timestamps,
     /// geometry), without the database.
-    public func prepareBulk(_ incidents: [Incident]) throws -> [PreparedIncident] {
+    public func prepareBulk(_ incidents: [Incident]) throws -> PreparedChunk {
         let loc = try locator()
-        return incidents.map { inc in
+        var chunk = PreparedChunk(capacity: incidents.count)
+        for inc in incidents {
             let place = loc.assign(inc.location)
             let district = inc.district ?? place.district
-            return PreparedIncident(
-                incident: inc, district: district, settlement: inc.settlement ?? place.settlement,
-                agency: agency(for: inc, district: district), reported: Timestamp.format(inc.reportedAt),
-                resolved: inc.resolvedAt.map(Timestamp.format), attributes: IncidentRow.attributesJSON(inc.attributes),
-                blob: SpatiaLiteBlob.point(lon: inc.location.lon, lat: inc.location.lat))
+            chunk.append(inc, district: district, settlement: inc.settlement ?? place.settlement,
+                         agency: agency(for: inc, district: district))
         }
+        return chunk
     }
 
     /// Writes prepared incidents through the bulk path in one transaction. Call `beginBulk` first and
     /// `endBulk` at the end.
-    public func bulkInsert(prepared: [PreparedIncident], actor: String) async throws -> (inserted: Int, duplicates: Int) {
+    public func bulkInsert(prepared: PreparedChunk, actor: String) async throws -> (inserted: Int, duplicates: Int) {
         try await pool.writeWithoutTransaction { db in
-            // The events and reporters written here refer to incidents inserted in the same statement batch, so
-            // checking each reference costs a lookup per row and can find nothing wrong; the pragma has no
-            // effect inside a transaction, hence the transaction is opened here.
-            try db.execute(sql: "PRAGMA foreign_keys = OFF")
-            defer { try? db.execute(sql: "PRAGMA foreign_keys = ON") }
-            var result = (inserted: 0, duplicates: 0)
-            try db.inTransaction {
-                let w = try BulkIncidentWriter(db: db, actor: actor)
-                var ins = 0, dup = 0
-                var first: Int64?, last: Int64 = 0
-                for p in prepared {
-                    if let id = try w.write(p) {
-                        ins += 1
-                        if first == nil { first = id }
-                        last = id
-                    } else {
-                        dup += 1
-                    }
+            try Self.withoutForeignKeyChecks(db) {
+                var result = (inserted: 0, duplicates: 0)
+                try db.inTransaction {
+                    result = try BulkIncidentWriter(db: db, actor: actor).write(prepared)
+                    return .commit
                 }
-                if let first { try w.recordCreations(first...last) }
-                result = (ins, dup)
-                return .commit
+                return result
             }
-            return result
         }
+    }
+
+    /// Starts a bulk load's writer (see `BulkLoad`). Call `beginBulk` first, `BulkLoad.finish` after the last
+    /// chunk, then `endBulk`.
+    public func bulkLoad(actor: String, transactionRows: Int) -> BulkLoad {
+        BulkLoad(store: self, actor: actor, transactionRows: transactionRows)
+    }
+
+    /// The writer of a `BulkLoad`: one write access for the whole load, a transaction per `transactionRows`
+    /// rows (rounded up to whole chunks), until `next` returns nil.
+    func writeBulk(actor: String, transactionRows: Int, next: @escaping @Sendable () -> PreparedChunk?,
+                   failed: @escaping @Sendable (any Error) -> Void) async throws -> (inserted: Int, duplicates: Int) {
+        try await pool.writeWithoutTransaction { db in
+            do {
+                return try Self.withoutForeignKeyChecks(db) {
+                    let w = try BulkIncidentWriter(db: db, actor: actor)
+                    var total = (inserted: 0, duplicates: 0)
+                    var open = 0
+                    while let chunk = next() {
+                        if open == 0 { try db.execute(sql: "BEGIN IMMEDIATE") }
+                        let r = try w.write(chunk)
+                        total.inserted += r.inserted
+                        total.duplicates += r.duplicates
+                        open += chunk.count
+                        if open >= transactionRows {
+                            try db.execute(sql: "COMMIT")
+                            open = 0
+                        }
+                    }
+                    if open > 0 { try db.execute(sql: "COMMIT") }
+                    return total
+                }
+            } catch {
+                if db.isInsideTransaction { try? db.execute(sql: "ROLLBACK") }
+                failed(error)
+                throw error
+            }
+        }
+    }
+
+    /// The events and reporters a bulk write adds refer to incidents inserted in the same transaction, so
+    /// checking each reference costs a lookup per row and can find nothing wrong. The pragma has no effect
+    /// inside a transaction, hence callers open theirs inside `body`.
+    private static func withoutForeignKeyChecks<T>(_ db: Database, _ body: () throws -> T) throws -> T {
+        try db.execute(sql: "PRAGMA foreign_keys = OFF")
+        defer { try? db.execute(sql: "PRAGMA foreign_keys = ON") }
+        return try body()
     }
 
     /// `prepareBulk` then `bulkInsert(prepared:)`.

@@ -28,11 +28,16 @@ public struct ImportOptions: Sendable {
     public var assumeUTC: Bool
     /// A column holding an IANA time zone for timestamps without an offset.
     public var timeZoneColumn: String?
+    /// Rows per transaction (rounded up to whole chunks). An interrupted import keeps every transaction it
+    /// committed.
     public var batchSize: Int
+    /// Rows validated and prepared together and handed to the writer at once: the pipeline's grain. Memory holds
+    /// about two chunks.
+    public var chunkSize: Int
 
     public init(format: ImportFormat, columnMap: [String: String] = [:], categoryMap: [String: String] = [:],
                 statusMap: [String: String] = [:], source: IncidentSource? = nil, assumeUTC: Bool = false,
-                timeZoneColumn: String? = nil, batchSize: Int = 25_000) {
+                timeZoneColumn: String? = nil, batchSize: Int = 100_000, chunkSize: Int = 10_000) {
         self.format = format
         self.columnMap = columnMap
         self.categoryMap = categoryMap
@@ -41,6 +46,7 @@ public struct ImportOptions: Sendable {
         self.assumeUTC = assumeUTC
         self.timeZoneColumn = timeZoneColumn
         self.batchSize = batchSize
+        self.chunkSize = chunkSize
     }
 
     /// Parses `a=b,c=d` (the CLI's --map-columns).

@@ -26,39 +26,32 @@ public struct IncidentImporter: Sendable {
         let started = Date()
         try preflight(path: path)
         var report = ImportReport()
+        let chunkSize = max(1, min(options.chunkSize, options.batchSize))
         var batch: [Incident] = []
-        batch.reserveCapacity(options.batchSize)
+        batch.reserveCapacity(chunkSize)
         let rules = IncidentInput.Rules(assumeUTC: options.assumeUTC, defaultSource: options.source ?? .import)
         var lastProgress = Date.distantPast
         let source = try ByteSource(path: path)
 
-        // Two stages: this task parses, validates and prepares a batch while the store's writer inserts the
-        // previous one. At most one batch is in flight, so memory stays at two batches.
-        let store = self.store
-        var inFlight: Task<(inserted: Int, duplicates: Int), any Error>?
-        var inFlightCount = 0
-        func settle() async throws {
-            guard let t = inFlight else { return }
-            inFlight = nil
-            inFlightCount = 0
-            let r = try await t.value
-            report.inserted += r.inserted
-            report.duplicates += r.duplicates
-        }
+        // Two stages: this task parses, validates and prepares a chunk while the store's writer inserts the
+        // previous one, committing every `batchSize` rows. At most one chunk waits for the writer, so memory
+        // stays at about two chunks.
+        try await store.beginBulk()
+        let load = store.bulkLoad(actor: "import", transactionRows: options.batchSize)
+        var handed = 0
         func flush() async throws {
             guard !batch.isEmpty else { return }
             let prepared = try store.prepareBulk(batch)
             batch.removeAll(keepingCapacity: true)
-            try await settle()
-            inFlightCount = prepared.count
-            inFlight = Task { try await store.bulkInsert(prepared: prepared, actor: "import") }
+            try await load.send(prepared)
+            handed += prepared.count
         }
         func progress(_ force: Bool) {
             let now = Date()
             guard force || now.timeIntervalSince(lastProgress) > 0.25 else { return }
             lastProgress = now
             onProgress(ImportProgress(bytesRead: source.consumedBytes, bytesTotal: source.totalBytes,
-                                      rowsRead: report.rowsRead, inserted: report.inserted + inFlightCount + batch.count, phase: "rows"))
+                                      rowsRead: report.rowsRead, inserted: handed + batch.count, phase: "rows"))
         }
         func accept(_ line: Int, _ input: IncidentInput) async throws {
             report.rowsRead += 1
@@ -71,7 +64,7 @@ public struct IncidentImporter: Sendable {
                 report.rejectsByField[error.field, default: 0] += 1
                 onReject(ImportReject(line: line, field: error.field, reason: error.description))
             }
-            if batch.count >= options.batchSize { try await flush() }
+            if batch.count >= chunkSize { try await flush() }
             progress(false)
         }
         func reject(_ line: Int, _ field: String, _ reason: String) {
@@ -81,7 +74,6 @@ public struct IncidentImporter: Sendable {
             onReject(ImportReject(line: line, field: field, reason: reason))
         }
 
-        try await store.beginBulk()
         do {
             switch options.format {
             case .csv:
@@ -122,14 +114,16 @@ public struct IncidentImporter: Sendable {
                 }
             }
             try await flush()
-            try await settle()
+            let written = try await load.finish()
+            report.inserted = written.inserted
+            report.duplicates = written.duplicates
             onProgress(ImportProgress(bytesRead: source.consumedBytes, bytesTotal: source.totalBytes,
                                       rowsRead: report.rowsRead, inserted: report.inserted, phase: "index"))
             try await store.endBulk()
         } catch {
-            // Rows already committed stay (batches are transactions); the index is rebuilt so the database
-            // is consistent whatever stopped the run.
-            try? await settle()
+            // Rows handed to the writer are committed, and so stay; the index is rebuilt so that the database is
+            // consistent whatever stopped the run.
+            _ = try? await load.finish()
             try? await store.endBulk()
             throw error
         }
