@@ -30,6 +30,43 @@ import OtklikCore
         #expect(try await t.store.count(IncidentQuery()) == 3)
     }
 
+    /// A gzip file cut short fails with a message that says so, after committing the rows it handed to the
+    /// writer: the store stays consistent (every row with its event, a sound spatial index) and nothing
+    /// passes for a complete import.
+    @Test func aTruncatedGzipFailsAndKeepsWhatItCommitted() async throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("trunc-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        var csv = "external_id,source,category,lon,lat,reported_at,status,description\n"
+        // Varied text, so that the compressed stream is long enough to cut in the middle.
+        for i in 0..<4000 { csv += "t\(i),portal,road.pothole,32.\(1000 + i),54.78,2025-03-01T10:00:00Z,new,Яма номер \(i * 7919 % 10007) у дома \(i)\n" }
+        let plain = dir.appendingPathComponent("rows.csv").path
+        try csv.write(toFile: plain, atomically: true, encoding: .utf8)
+        #expect(try run("gzip", ["-k", plain]).status == 0)
+        let gz = try Data(contentsOf: URL(fileURLWithPath: plain + ".gz"))
+        let cut = dir.appendingPathComponent("cut.csv.gz").path
+        try gz.prefix(gz.count * 2 / 3).write(to: URL(fileURLWithPath: cut))
+
+        let t = try TempStore()
+        var options = ImportOptions(format: .csv)
+        options.batchSize = 500
+        options.chunkSize = 100
+        await #expect {
+            _ = try await t.importFile(cut, options)
+        } throws: { error in
+            let message = "\(error)"
+            return message.contains("truncated") && message.contains("new rows read before it are kept")
+        }
+        let kept = try await t.store.count(IncidentQuery())
+        #expect(kept > 0 && kept < 4000)
+        let events = try await t.store.pool.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM incident_events") }
+        #expect(events == kept)
+        #expect(try await t.store.checkSpatialIndex() == "ok")
+        // The whole file then adds exactly the rest.
+        let (again, _) = try await t.importFile(plain + ".gz", options)
+        #expect(again.inserted == 4000 - kept && again.duplicates == kept)
+    }
+
     @Test func readsGzipLikeThePlainFile() async throws {
         let t = try TempStore()
         let (report, rejects) = try await t.importFile(TestPaths.fixture("bad_rows_copy.csv.gz"), ImportOptions(format: .csv))

@@ -10,6 +10,8 @@ final class ByteSource {
     private var inflating = false
     private var inputBuffer = [UInt8]()
     private var finished = false
+    /// Inside a gzip member: input went in and its end marker has not come out yet.
+    private var memberOpen = false
     let totalBytes: Int64
     private(set) var consumedBytes: Int64 = 0
     static let chunk = 1 << 20
@@ -47,10 +49,18 @@ final class ByteSource {
         var produced = 0
         while produced == 0 {
             if stream.avail_in == 0 {
-                guard let d = try handle.read(upToCount: Self.chunk), !d.isEmpty else { finished = true; return nil }
+                guard let d = try handle.read(upToCount: Self.chunk), !d.isEmpty else {
+                    finished = true
+                    // A cut-off file must not pass for a shorter complete one.
+                    if memberOpen {
+                        throw StoreError(.importFile, "the gzip data ends before its end marker after \(consumedBytes) bytes: the file is truncated")
+                    }
+                    return nil
+                }
                 consumedBytes += Int64(d.count)
                 inputBuffer = [UInt8](d)
             }
+            memberOpen = true
             let rc: Int32 = inputBuffer.withUnsafeMutableBufferPointer { inBuf in
                 out.withUnsafeMutableBufferPointer { outBuf in
                     if stream.avail_in == 0 {
@@ -65,6 +75,7 @@ final class ByteSource {
                 }
             }
             if rc == Z_STREAM_END {
+                memberOpen = false
                 // Concatenated gzip members are legal; start the next one if input remains.
                 if stream.avail_in > 0 {
                     let remaining = Array(inputBuffer.suffix(Int(stream.avail_in)))

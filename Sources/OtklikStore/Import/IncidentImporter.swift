@@ -123,8 +123,11 @@ public struct IncidentImporter: Sendable {
         } catch {
             // Rows handed to the writer are committed, and so stay; the index is rebuilt so that the database is
             // consistent whatever stopped the run.
-            _ = try? await load.finish()
+            let kept = try? await load.finish()
             try? await store.endBulk()
+            if let e = error as? StoreError, e.kind == .importFile, let kept {
+                throw StoreError(.importFile, "\(e.message); the \(kept.inserted) new rows read before it are kept, and a run with the whole file skips them")
+            }
             throw error
         }
         report.seconds = Date().timeIntervalSince(started)
