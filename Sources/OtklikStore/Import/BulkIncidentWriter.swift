@@ -3,9 +3,9 @@ import Foundation
 import GRDB
 import CSpatiaLite
 
-/// The bulk write path: raw prepared statements, geometry blobs built in Swift, and every index but the
-/// (source, external_id) key deferred. The R*Tree triggers and the secondary B-tree indexes are set aside for
-/// the load; at the end the R*Tree is rebuilt in one packed pass (see RTreeBulkLoader) and the B-trees are
+/// The bulk write path: raw prepared statements, geometry blobs built in Swift, and every index deferred but
+/// the (source, external_id) key and the events' index by incident, which a load only appends to. The R*Tree
+/// triggers and the other secondary B-tree indexes are set aside for the load; at the end the R*Tree is rebuilt in one packed pass (see RTreeBulkLoader) and the B-trees are
 /// recreated by sorting, which is several times cheaper than keeping them up to date row by row. What was set
 /// aside is saved in `store_state` first, so a load that dies half way is finished at the next open.
 struct BulkIncidentWriter {
@@ -21,11 +21,14 @@ struct BulkIncidentWriter {
     static func deferIndex(_ db: Database) throws {
         if try deferred(db) != nil { return }
         // Triggers on incidents (the R*Tree upkeep and SpatiaLite's geometry checks) and the secondary indexes
-        // of incidents and events; the UNIQUE (source, external_id) index has no SQL and stays.
+        // of incidents and events. Two stay: the UNIQUE (source, external_id) key, which has no SQL, and the
+        // events' (incident_id, at) index, which a load only appends to (new incidents take ids above every
+        // existing one), so keeping it costs less than building it again from all events at the end.
         let rows = try Row.fetchAll(db, sql: """
             SELECT type, name, sql FROM sqlite_master
             WHERE (type = 'trigger' AND tbl_name = 'incidents')
-               OR (type = 'index' AND sql IS NOT NULL AND tbl_name IN ('incidents', 'incident_events'))
+               OR (type = 'index' AND sql IS NOT NULL AND tbl_name IN ('incidents', 'incident_events')
+                   AND name <> 'incident_events_incident')
             """)
         let saved = rows.map { ["type": $0[0] as String, "name": $0[1] as String, "sql": $0[2] as String] }
         let json = String(decoding: try JSONSerialization.data(withJSONObject: saved), as: UTF8.self)
