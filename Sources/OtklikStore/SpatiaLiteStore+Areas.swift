@@ -4,7 +4,7 @@ import GRDB
 
 extension SpatiaLiteStore {
     public func replaceAreas(_ areas: [Area], level: AreaLevel) async throws -> Int {
-        let n = try await pool.write { db in
+        let n = try await write { db in
             switch level {
             case .district:
                 try db.execute(sql: "DELETE FROM districts")
@@ -70,7 +70,7 @@ extension SpatiaLiteStore {
     /// Re-derives district and settlement of every incident from the current area layers.
     func reassignAreas() async throws {
         let loc = try locator()
-        try await pool.write { db in
+        try await write { db in
             let rows = try Row.fetchAll(db, sql: "SELECT id, lon, lat FROM incidents")
             let up = try db.makeStatement(sql: "UPDATE incidents SET district = ?, settlement = ? WHERE id = ?")
             for r in rows {

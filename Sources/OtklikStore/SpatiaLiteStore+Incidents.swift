@@ -7,7 +7,7 @@ extension SpatiaLiteStore {
     public func insert(_ incidents: [Incident], actor: String) async throws -> [InsertOutcome] {
         let locator = try locator()
         let now = Timestamp.format(Date())
-        return try await pool.write { db in
+        return try await write { db in
             let ins = try db.cachedStatement(sql: """
                 INSERT INTO incidents (source, external_id, category, description, address, lon, lat, reported_at,
                   status, resolved_at, updated_at, district, settlement, agency, approximate, attributes, geom)
@@ -205,7 +205,7 @@ extension SpatiaLiteStore {
     }
 
     public func changeStatus(id: Int64, to: IncidentStatus, actor: String, note: String, at: Date) async throws -> Incident {
-        try await pool.write { db in
+        try await write { db in
             guard let current = try String.fetchOne(db, sql: "SELECT status FROM incidents WHERE id = ?", arguments: [id]) else {
                 throw DomainError.notFound(what: "incident", id: String(id))
             }

@@ -121,6 +121,19 @@ public final class SpatiaLiteStore: IncidentRepository, AreaRepository, @uncheck
         locatorLock.unlock()
     }
 
+    /// A write transaction, run once more when it failed because another connection changed the schema since
+    /// this one last read it: a bulk load sets indexes and triggers aside and puts them back. SQLite (3.40) then
+    /// fails the first INSERT with SQLITE_SCHEMA ("no such table: incidents") instead of preparing it again; the
+    /// failed transaction was rolled back, and the second run reads the new schema.
+    func write<T: Sendable>(_ updates: @escaping @Sendable (Database) throws -> T) async throws -> T {
+        do {
+            return try await pool.write(updates)
+        } catch let e as DatabaseError where e.resultCode == .SQLITE_SCHEMA {
+            logger.debug("schema changed by another connection; writing again")
+            return try await pool.write(updates)
+        }
+    }
+
     func wrap<T>(_ what: String, _ body: () throws -> T) throws -> T {
         do {
             return try body()

@@ -170,6 +170,25 @@ import OtklikCore
         #expect(try await s.count(IncidentQuery(bbox: BBox(minLon: 33.4, minLat: 54.6, maxLon: 33.6, maxLat: 54.8))) == 1)
     }
 
+    /// Another connection on the file (a running server) reads committed rows and writes while a load goes on
+    /// and after it, although the load changed the schema under it twice.
+    @Test func anotherConnectionWritesDuringAndAfterABulkLoad() async throws {
+        let t = try TempStore()
+        let server = try SpatiaLiteStore(path: t.path, taxonomy: try TestPaths.taxonomy(), logger: .init(label: "server"))
+        #expect(try await server.count(IncidentQuery()) == 0)
+        try await t.store.beginBulk()
+        _ = try await t.store.bulkInsert([incident("w1", lon: 31.5, lat: 54.5)], actor: "t")
+        #expect(try await server.count(IncidentQuery()) == 1)
+        _ = try await server.insert([incident("w2", lon: 32.5, lat: 54.6)], actor: "server")
+        _ = try await t.store.bulkInsert([incident("w2", lon: 32.5, lat: 54.6), incident("w3", lon: 33.5, lat: 54.7)], actor: "t")
+        try await t.store.endBulk()
+        #expect(try await server.count(IncidentQuery()) == 3)
+        // Setting the indexes aside and putting them back changed the schema under the server's connection.
+        _ = try await server.insert([incident("w4", lon: 34.5, lat: 54.8)], actor: "server")
+        #expect(try await server.count(IncidentQuery()) == 4)
+        #expect(try await server.checkSpatialIndex() == "ok")
+    }
+
     @Test func upgradingDropsTheEventTimeIndexEvenFromAnInterruptedBulkLoad() async throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("otklik-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
