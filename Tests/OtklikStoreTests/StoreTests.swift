@@ -159,6 +159,7 @@ import OtklikCore
             // The process "dies" here: no endBulk.
         }
         let s = try SpatiaLiteStore(path: path, taxonomy: try TestPaths.taxonomy(), logger: .init(label: "t"))
+        #expect(try await s.journalMode() == "wal", "the load had switched the file to a rollback journal")
         #expect(try await s.checkSpatialIndex() == "ok")
         #expect(try await s.count(IncidentQuery(bbox: BBox(minLon: 31.4, minLat: 54.4, maxLon: 31.6, maxLat: 54.6))) == 1)
         let triggers = try await s.pool.read { db in
@@ -170,13 +171,34 @@ import OtklikCore
         #expect(try await s.count(IncidentQuery(bbox: BBox(minLon: 33.4, minLat: 54.6, maxLon: 33.6, maxLat: 54.8))) == 1)
     }
 
-    /// Another connection on the file (a running server) reads committed rows and writes while a load goes on
-    /// and after it, although the load changed the schema under it twice.
+    /// The WAL flag in the file header (bytes 18 and 19 are 2 in WAL mode, 1 in rollback mode).
+    func headerSaysWAL(_ path: String) throws -> Bool {
+        let head = try #require(FileHandle(forReadingAtPath: path)).readData(ofLength: 20)
+        return head.count == 20 && head[18] == 2 && head[19] == 2
+    }
+
+    /// Alone with the file, a bulk load writes through a rollback journal and leaves the file in WAL.
+    @Test func aLoneBulkLoadUsesARollbackJournalAndEndsInWAL() async throws {
+        let t = try TempStore()
+        try await t.store.beginBulk()
+        #expect(try await t.store.journalMode() == "delete")
+        #expect(try !headerSaysWAL(t.path))
+        _ = try await t.store.bulkInsert([incident("j1", lon: 31.5, lat: 54.5), incident("j2", lon: 32.5, lat: 54.6)], actor: "t")
+        try await t.store.endBulk()
+        #expect(try await t.store.journalMode() == "wal")
+        #expect(try headerSaysWAL(t.path))
+        #expect(try await t.store.count(IncidentQuery()) == 2)
+        #expect(try await t.store.checkSpatialIndex() == "ok")
+    }
+
+    /// Another connection on the file (a running server) keeps the load in WAL; it reads committed rows and
+    /// writes while the load goes on and after it, although the load changed the schema under it twice.
     @Test func anotherConnectionWritesDuringAndAfterABulkLoad() async throws {
         let t = try TempStore()
         let server = try SpatiaLiteStore(path: t.path, taxonomy: try TestPaths.taxonomy(), logger: .init(label: "server"))
         #expect(try await server.count(IncidentQuery()) == 0)
         try await t.store.beginBulk()
+        #expect(try await t.store.journalMode() == "wal", "the other connection keeps the file in WAL")
         _ = try await t.store.bulkInsert([incident("w1", lon: 31.5, lat: 54.5)], actor: "t")
         #expect(try await server.count(IncidentQuery()) == 1)
         _ = try await server.insert([incident("w2", lon: 32.5, lat: 54.6)], actor: "server")
@@ -187,6 +209,25 @@ import OtklikCore
         _ = try await server.insert([incident("w4", lon: 34.5, lat: 54.8)], actor: "server")
         #expect(try await server.count(IncidentQuery()) == 4)
         #expect(try await server.checkSpatialIndex() == "ok")
+    }
+
+    /// A connection that opens the file during a load in rollback mode (a server starting) switches it back
+    /// to WAL; the load goes on in WAL from its next transaction, and nothing is lost on either side.
+    @Test func aServerStartingDuringALoadReturnsTheFileToWAL() async throws {
+        let t = try TempStore()
+        try await t.store.beginBulk()
+        _ = try await t.store.bulkInsert([incident("s1", lon: 31.5, lat: 54.5)], actor: "t")
+        #expect(try await t.store.journalMode() == "delete")
+        let server = try SpatiaLiteStore(path: t.path, taxonomy: try TestPaths.taxonomy(), logger: .init(label: "server"))
+        #expect(try headerSaysWAL(t.path))
+        #expect(try await server.count(IncidentQuery()) == 1)
+        _ = try await t.store.bulkInsert([incident("s2", lon: 32.5, lat: 54.6)], actor: "t")
+        #expect(try await t.store.journalMode() == "wal")
+        _ = try await server.insert([incident("s3", lon: 33.5, lat: 54.7)], actor: "server")
+        try await t.store.endBulk()
+        #expect(try await server.count(IncidentQuery()) == 3)
+        #expect(try await t.store.count(IncidentQuery()) == 3)
+        #expect(try await t.store.checkSpatialIndex() == "ok")
     }
 
     @Test func upgradingDropsTheEventTimeIndexEvenFromAnInterruptedBulkLoad() async throws {
