@@ -51,7 +51,7 @@ PY
 # configuration and in the ones it does not use. See Benchmarks/import_floor.py.
 echo "### What SQLite alone costs with this schema"
 echo
-echo "The imported rows copied into a fresh file by \`INSERT … SELECT\` in 100,000-row transactions with their events (8 KB pages, the events' index kept live, as the importer does), then the other B-tree indexes (R*Tree not included)."
+echo "The imported rows copied into a fresh file by \`INSERT … SELECT\` in 100,000-row transactions with their events (the events' index kept live, as the importer does), then the other B-tree indexes (R*Tree not included)."
 echo
 echo "| configuration | rows | rows s | indexes s | total s | file |"
 echo "|---|---:|---:|---:|---:|---:|"

@@ -4,8 +4,8 @@
 
   import_floor.py SOURCE.sqlite WORKDIR
 
-SOURCE is a database that `otklik import` filled. Its incidents are copied into a fresh file with 8 KB pages in
-transactions of 100,000 rows, each with its creation events (INSERT ... SELECT, as the importer writes them),
+SOURCE is a database that `otklik import` filled. Its incidents are copied into a fresh file in transactions of
+100,000 rows, each with its creation events (INSERT ... SELECT, as the importer writes them),
 the events' index by incident kept live, then the other secondary indexes are built. The R*Tree is left out
 (ours is built apart, in one packed pass). Four configurations, each a Markdown table row:
   - rollback journal (DELETE), (source, external_id) key kept live: what the importer does when it has the file
@@ -40,7 +40,6 @@ def run(source, work, journal, live_key):
         if os.path.exists(db + suffix):
             os.remove(db + suffix)
     c = sqlite3.connect(db, isolation_level=None)
-    c.execute("PRAGMA page_size=8192")
     c.execute(f"PRAGMA journal_mode={journal}")
     c.execute("PRAGMA synchronous=" + ("FULL" if journal == "DELETE" else "NORMAL"))   # as the importer
     c.execute("PRAGMA cache_size=-32768")   # the store's page cache
