@@ -43,7 +43,7 @@ print(f"| ogr2ogr -f SQLite -dsco SPATIALITE=YES (index) | {ogr_rows:,} | {os_:.
 print(f"\nRatio ours/ogr2ogr: **{ours/peer:.2f}×** (target ≥ 2×); peak RSS target < 300 MB. "
       f"Rows with a district: {assigned:,}. rtreecheck: {rc}. Ours in phases: rows {phases['rows_phase_seconds']:.1f} s "
       f"(parse, validate, areas and insert, pipelined), then indexes {phases['index_phase_seconds']:.1f} s (R*Tree and B-trees). "
-      f"Alone with the file, the import writes through a rollback journal in 100,000-row transactions and returns it to WAL.\n")
+      f"Alone with the file, the import writes through a rollback journal in 200,000-row transactions and returns it to WAL.\n")
 print("Command: `IMPORT_ROWS=%d Benchmarks/import.sh` (CSV from `otklik-bench store gen-csv`).\n" % n)
 PY
 
@@ -51,7 +51,7 @@ PY
 # configuration and in the ones it does not use. See Benchmarks/import_floor.py.
 echo "### What SQLite alone costs with this schema"
 echo
-echo "The imported rows copied into a fresh file by \`INSERT … SELECT\` in 100,000-row transactions with their events (the events' index kept live, as the importer does), then the other B-tree indexes (R*Tree not included)."
+echo "The imported rows copied into a fresh file by \`INSERT … SELECT\` in 200,000-row transactions with their events (the events' index kept live, as the importer does), then the other B-tree indexes (R*Tree not included)."
 echo
 echo "| configuration | rows | rows s | indexes s | total s | file |"
 echo "|---|---:|---:|---:|---:|---:|"

@@ -5,7 +5,7 @@
   import_floor.py SOURCE.sqlite WORKDIR
 
 SOURCE is a database that `otklik import` filled. Its incidents are copied into a fresh file in transactions of
-100,000 rows, each with its creation events (INSERT ... SELECT, as the importer writes them),
+200,000 rows, each with its creation events (INSERT ... SELECT, as the importer writes them),
 the events' index by incident kept live, then the other secondary indexes are built. The R*Tree is left out
 (ours is built apart, in one packed pass). Four configurations, each a Markdown table row:
   - rollback journal (DELETE), (source, external_id) key kept live: what the importer does when it has the file
@@ -29,7 +29,7 @@ INDEXES = ["CREATE INDEX incidents_reported_at ON incidents(reported_at)",
            "CREATE INDEX incidents_settlement ON incidents(settlement)",
            "CREATE INDEX incidents_category_status ON incidents(category, status)"]
 EVENTS_INDEX = "CREATE INDEX incident_events_incident ON incident_events(incident_id, at)"
-BATCH = 100_000
+BATCH = 200_000
 COLUMNS = ("source, external_id, category, description, address, lon, lat, reported_at, status, resolved_at, "
            "updated_at, district, settlement, agency, approximate, attributes, geom")
 
