@@ -20,7 +20,9 @@ struct Demo: AsyncParsableCommand {
         let path = global.databasePath
         if FileManager.default.fileExists(atPath: path) {
             guard force else { throw CLIError("\(path) already exists; pass --force to rebuild it") }
-            for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) }
+            // With the file goes its journal: a hot rollback journal left by a killed load would be played
+            // into the new file.
+            for suffix in ["", "-journal", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) }
         }
         guard (1...5_000_000).contains(count) else { throw CLIError("--count must be between 1 and 5000000") }
         let endDate: Date
@@ -48,13 +50,22 @@ struct Demo: AsyncParsableCommand {
                                 settlements: settlements, locator: locator)
         let out = try gen.generate()
         progress.update(fraction: 0.15, detail: "generated \(formatCount(out.incidents.count)) incidents")
+        // The import's path: 10,000-row chunks prepared here while the writer stores the previous one.
         try await store.beginBulk()
+        let bulk = store.bulkLoad(actor: "demo", transactionRows: 200_000)
         var done = 0
-        for chunk in stride(from: 0, to: out.incidents.count, by: 50_000) {
-            let slice = Array(out.incidents[chunk..<min(out.incidents.count, chunk + 50_000)])
-            _ = try await store.bulkInsert(slice, actor: "demo")
-            done += slice.count
-            progress.update(fraction: 0.15 + 0.75 * Double(done) / Double(out.incidents.count), detail: "\(formatCount(done)) written")
+        do {
+            for chunk in stride(from: 0, to: out.incidents.count, by: 10_000) {
+                let slice = Array(out.incidents[chunk..<min(out.incidents.count, chunk + 10_000)])
+                try await bulk.send(store.prepareBulk(slice))
+                done += slice.count
+                progress.update(fraction: 0.15 + 0.75 * Double(done) / Double(out.incidents.count), detail: "\(formatCount(done)) written")
+            }
+            _ = try await bulk.finish()
+        } catch {
+            _ = try? await bulk.finish()
+            try? await store.endBulk()
+            throw error
         }
         progress.update(fraction: 0.95, detail: "building the spatial index…")
         try await store.endBulk()
