@@ -12,6 +12,16 @@ import Glibc
 @Suite struct ImportKillTests {
     static let otklik = TestPaths.packageRoot.appendingPathComponent(".build/debug/otklik").path
 
+    static func start(_ args: [String]) throws -> Process {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: otklik)
+        p.arguments = args
+        p.standardOutput = FileHandle.nullDevice
+        p.standardError = FileHandle.nullDevice
+        try p.run()
+        return p
+    }
+
     @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: otklik), ".build/debug/otklik is not built"))
     func aKilledImportLeavesWholeTransactionsAndASoundIndex() async throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("otklik-kill-\(UUID().uuidString)")
@@ -28,12 +38,7 @@ import Glibc
         let args = ["import", "incidents", file, "--db", db, "--data-dir", TestPaths.packageRoot.appendingPathComponent("data").path,
                     "--batch-size", String(batch)]
 
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: Self.otklik)
-        p.arguments = args
-        p.standardOutput = FileHandle.nullDevice
-        p.standardError = FileHandle.nullDevice
-        try p.run()
+        let p = try Self.start(args)
         // Kill it while a transaction commits, after at least one commit. In a rollback journal the journal file
         // exists while a commit writes the file, which grows only then. So the journal appearing at a size above
         // that of its previous appearance, itself above the new file's first write, is a commit after a
@@ -78,12 +83,7 @@ import Glibc
         #expect(try await store.count(IncidentQuery(bbox: BBox(minLon: 30.9, minLat: 53.9, maxLon: 34.1, maxLat: 56.1))) == kept)
 
         // The same file again adds exactly the rest.
-        let again = Process()
-        again.executableURL = URL(fileURLWithPath: Self.otklik)
-        again.arguments = args
-        again.standardOutput = FileHandle.nullDevice
-        again.standardError = FileHandle.nullDevice
-        try again.run()
+        let again = try Self.start(args)
         again.waitUntilExit()
         #expect(again.terminationStatus == 0)
         #expect(try await store.count(IncidentQuery()) == total)

@@ -5,9 +5,10 @@ import CSpatiaLite
 
 /// The bulk write path: raw prepared statements, geometry blobs built in Swift, and every index deferred but
 /// the (source, external_id) key and the events' index by incident, which a load only appends to. The R*Tree
-/// triggers and the other secondary B-tree indexes are set aside for the load; at the end the R*Tree is rebuilt in one packed pass (see RTreeBulkLoader) and the B-trees are
-/// recreated by sorting, which is several times cheaper than keeping them up to date row by row. What was set
-/// aside is saved in `store_state` first, so a load that dies half way is finished at the next open.
+/// triggers and the other secondary B-tree indexes are set aside for the load; at the end the R*Tree is rebuilt
+/// in one packed pass (see RTreeBulkLoader) and the B-trees are recreated by sorting, which is several times
+/// cheaper than keeping them up to date row by row. What was set aside is saved in `store_state` first, so a
+/// load that dies half way is finished at the next open.
 struct BulkIncidentWriter {
     static let stateKey = "deferred_incident_triggers"
 
