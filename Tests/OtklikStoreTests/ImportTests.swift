@@ -219,6 +219,18 @@ import OtklikCore
         let events = try await t.store.pool.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM incident_events") }
         #expect(events == 103)
         #expect(try await t.store.checkSpatialIndex() == "ok")
+
+        // Progress counts rows written, not rows read: a second run of the file shows no new row at any point.
+        final class Seen: @unchecked Sendable {
+            let lock = NSLock()
+            var inserted: [Int] = []
+            func add(_ p: ImportProgress) { lock.withLock { inserted.append(p.inserted) } }
+        }
+        let seen = Seen()
+        let again = try await IncidentImporter(store: t.store, options: options)
+            .run(path: path, onReject: { _ in }, onProgress: { seen.add($0) })
+        #expect(again.inserted == 0 && again.duplicates == 104)
+        #expect(!seen.inserted.isEmpty && seen.inserted.allSatisfy { $0 == 0 })
     }
 
     /// Every field the bulk path packs into a chunk reads back as the one-by-one path stores it: texts with

@@ -287,7 +287,8 @@ extension SpatiaLiteStore {
     /// The writer of a `BulkLoad`: one write access for the whole load, a transaction per `transactionRows`
     /// rows (rounded up to whole chunks), until `next` returns nil.
     func writeBulk(actor: String, transactionRows: Int, next: @escaping @Sendable () -> PreparedChunk?,
-                   failed: @escaping @Sendable (any Error) -> Void) async throws -> (inserted: Int, duplicates: Int) {
+                   failed: @escaping @Sendable (any Error) -> Void,
+                   wrote: @escaping @Sendable ((inserted: Int, duplicates: Int)) -> Void) async throws -> (inserted: Int, duplicates: Int) {
         try await pool.writeWithoutTransaction { db in
             do {
                 return try Self.withoutForeignKeyChecks(db) {
@@ -299,6 +300,7 @@ extension SpatiaLiteStore {
                         let r = try w.write(chunk)
                         total.inserted += r.inserted
                         total.duplicates += r.duplicates
+                        wrote(r)
                         open += chunk.count
                         if open >= transactionRows {
                             try db.execute(sql: "COMMIT")

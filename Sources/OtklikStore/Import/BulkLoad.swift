@@ -15,14 +15,26 @@ import Synchronization
 /// throws its error and so does `finish`.
 public final class BulkLoad: Sendable {
     private let handoff: ChunkHandoff
+    private let counts = Counts()
     private let writer: Task<(inserted: Int, duplicates: Int), any Error>
 
     init(store: SpatiaLiteStore, actor: String, transactionRows: Int) {
         let handoff = ChunkHandoff()
         self.handoff = handoff
+        let counts = self.counts
         writer = Task {
             try await store.writeBulk(actor: actor, transactionRows: max(1, transactionRows),
-                                      next: { handoff.take() }, failed: { handoff.fail($0) })
+                                      next: { handoff.take() }, failed: { handoff.fail($0) }, wrote: { counts.add($0) })
+        }
+    }
+
+    /// What the writer has written so far (committed or in its open transaction), for progress.
+    public var written: (inserted: Int, duplicates: Int) { counts.value.withLock { $0 } }
+
+    private final class Counts: Sendable {
+        let value = Mutex((inserted: 0, duplicates: 0))
+        func add(_ r: (inserted: Int, duplicates: Int)) {
+            value.withLock { $0.inserted += r.inserted; $0.duplicates += r.duplicates }
         }
     }
 

@@ -98,6 +98,7 @@ public struct ImportProgress: Sendable {
     public var bytesRead: Int64
     public var bytesTotal: Int64
     public var rowsRead: Int
+    /// New rows written so far (the last transaction may still be open).
     public var inserted: Int
     public var phase: String
 }

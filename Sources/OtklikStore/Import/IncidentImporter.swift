@@ -38,20 +38,18 @@ public struct IncidentImporter: Sendable {
         // stays at about two chunks.
         try await store.beginBulk()
         let load = store.bulkLoad(actor: "import", transactionRows: options.batchSize)
-        var handed = 0
         func flush() async throws {
             guard !batch.isEmpty else { return }
             let prepared = try store.prepareBulk(batch)
             batch.removeAll(keepingCapacity: true)
             try await load.send(prepared)
-            handed += prepared.count
         }
         func progress(_ force: Bool) {
             let now = Date()
             guard force || now.timeIntervalSince(lastProgress) > 0.25 else { return }
             lastProgress = now
             onProgress(ImportProgress(bytesRead: source.consumedBytes, bytesTotal: source.totalBytes,
-                                      rowsRead: report.rowsRead, inserted: handed + batch.count, phase: "rows"))
+                                      rowsRead: report.rowsRead, inserted: load.written.inserted, phase: "rows"))
         }
         func accept(_ line: Int, _ input: IncidentInput) async throws {
             report.rowsRead += 1
