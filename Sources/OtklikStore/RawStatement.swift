@@ -33,23 +33,20 @@ final class RawStatement {
     /// Binds text that stays where it is until the statement is stepped and its bindings cleared or replaced
     /// (SQLITE_STATIC: no copy). A nil pointer is only valid with count 0, and binds ''.
     func bindStatic(_ index: Int32, _ text: UnsafePointer<UInt8>?, _ count: Int) {
-        let p = UnsafeRawPointer(text ?? Self.empty).assumingMemoryBound(to: CChar.self)
+        let p = UnsafeRawPointer(text ?? Self.empty.utf8Start).assumingMemoryBound(to: CChar.self)
         sqlite3_bind_text(stmt, index, p, Int32(count), nil)
     }
 
     /// As `bindStatic` for a BLOB.
     func bindStaticBlob(_ index: Int32, _ bytes: UnsafePointer<UInt8>?, _ count: Int) {
-        sqlite3_bind_blob(stmt, index, bytes.map(UnsafeRawPointer.init) ?? UnsafeRawPointer(Self.empty), Int32(count), nil)
+        sqlite3_bind_blob(stmt, index, UnsafeRawPointer(bytes ?? Self.empty.utf8Start), Int32(count), nil)
     }
 
     /// Drops every binding, so that none points at memory the caller is about to release.
     func clearBindings() { sqlite3_clear_bindings(stmt) }
 
-    nonisolated(unsafe) private static let empty: UnsafePointer<UInt8> = {
-        let p = UnsafeMutablePointer<UInt8>.allocate(capacity: 1)
-        p.initialize(to: 0)
-        return UnsafePointer(p)
-    }()
+    /// Where an empty value points: SQLite binds NULL for a nil pointer.
+    private static let empty: StaticString = ""
 
     func bind(_ index: Int32, blob: [UInt8]) {
         blob.withUnsafeBytes { buf in

@@ -50,20 +50,13 @@ struct Demo: AsyncParsableCommand {
                                 settlements: settlements, locator: locator)
         let out = try gen.generate()
         progress.update(fraction: 0.15, detail: "generated \(formatCount(out.incidents.count)) incidents")
-        // The import's path: 10,000-row chunks prepared here while the writer stores the previous one.
         try await store.beginBulk()
-        let bulk = store.bulkLoad(actor: "demo", transactionRows: 200_000)
-        var done = 0
         do {
-            for chunk in stride(from: 0, to: out.incidents.count, by: 10_000) {
-                let slice = Array(out.incidents[chunk..<min(out.incidents.count, chunk + 10_000)])
-                try await bulk.send(store.prepareBulk(slice))
-                done += slice.count
-                progress.update(fraction: 0.15 + 0.75 * Double(done) / Double(out.incidents.count), detail: "\(formatCount(done)) written")
+            let total = Double(out.incidents.count)
+            _ = try await store.bulkInsert(out.incidents, actor: "demo") { done in
+                progress.update(fraction: 0.15 + 0.75 * Double(done) / total, detail: "\(formatCount(done)) written")
             }
-            _ = try await bulk.finish()
         } catch {
-            _ = try? await bulk.finish()
             try? await store.endBulk()
             throw error
         }

@@ -65,15 +65,18 @@ struct BulkIncidentWriter {
 
     let conn: OpaquePointer
     let actor: String
-    let now: String
+    /// updated_at of every row of the load, as UTF-8.
+    private let now: [UInt8]
     private let insert: RawStatement
     private let reporter: RawStatement
+    private let opened: RawStatement
+    private let closed: RawStatement
 
     init(db: Database, actor: String) throws {
         guard let conn = db.sqliteConnection else { throw StoreError(.sqlite, "no connection") }
         self.conn = conn
         self.actor = actor
-        self.now = Timestamp.format(Date())
+        self.now = Array(Timestamp.format(Date()).utf8)
         insert = try RawStatement(db: conn, sql: """
             INSERT INTO incidents (source, external_id, category, description, address, lon, lat, reported_at, status,
               resolved_at, updated_at, district, settlement, agency, approximate, attributes, geom)
@@ -81,6 +84,17 @@ struct BulkIncidentWriter {
             ON CONFLICT (source, external_id) DO NOTHING
             """)
         reporter = try RawStatement(db: conn, sql: "INSERT INTO reporters (incident_id, name, phone, email) VALUES (?1, ?2, ?3, ?4)")
+        // The creation events, set-wise (see `recordCreations`).
+        opened = try RawStatement(db: conn, sql: """
+            INSERT INTO incident_events (incident_id, from_status, to_status, at, actor, note)
+            SELECT id, NULL, CASE WHEN status IN ('new', 'in_progress') THEN status ELSE 'new' END, reported_at, ?1, ''
+            FROM incidents WHERE id BETWEEN ?2 AND ?3
+            """)
+        closed = try RawStatement(db: conn, sql: """
+            INSERT INTO incident_events (incident_id, from_status, to_status, at, actor, note)
+            SELECT id, 'new', status, COALESCE(resolved_at, reported_at), CASE agency WHEN '' THEN ?1 ELSE agency END, ''
+            FROM incidents WHERE id BETWEEN ?2 AND ?3 AND status NOT IN ('new', 'in_progress')
+            """)
     }
 
     /// Writes a chunk of incidents and their creation events, inside the caller's transaction. Texts are bound
@@ -90,7 +104,7 @@ struct BulkIncidentWriter {
         var inserted = 0
         var first: Int64?, last: Int64 = 0
         try chunk.bytes.withUnsafeBufferPointer { bytes in
-            try Array(now.utf8).withUnsafeBufferPointer { nowBytes in
+            try now.withUnsafeBufferPointer { nowBytes in
                 defer { insert.clearBindings() }
                 insert.bindStatic(11, nowBytes.baseAddress, nowBytes.count)
                 var next = 0
@@ -148,16 +162,6 @@ struct BulkIncidentWriter {
     /// `SpatiaLiteStore.recordCreation` writes for one incident, as two set-wise statements. Row by row, these
     /// 1.7 event rows per incident cost more than the incident itself.
     func recordCreations(_ range: ClosedRange<Int64>) throws {
-        let opened = try RawStatement(db: conn, sql: """
-            INSERT INTO incident_events (incident_id, from_status, to_status, at, actor, note)
-            SELECT id, NULL, CASE WHEN status IN ('new', 'in_progress') THEN status ELSE 'new' END, reported_at, ?1, ''
-            FROM incidents WHERE id BETWEEN ?2 AND ?3
-            """)
-        let closed = try RawStatement(db: conn, sql: """
-            INSERT INTO incident_events (incident_id, from_status, to_status, at, actor, note)
-            SELECT id, 'new', status, COALESCE(resolved_at, reported_at), CASE agency WHEN '' THEN ?1 ELSE agency END, ''
-            FROM incidents WHERE id BETWEEN ?2 AND ?3 AND status NOT IN ('new', 'in_progress')
-            """)
         for stmt in [opened, closed] {
             stmt.bind(1, actor)
             stmt.bind(2, range.lowerBound)
@@ -263,21 +267,6 @@ extension SpatiaLiteStore {
         return chunk
     }
 
-    /// Writes prepared incidents through the bulk path in one transaction. Call `beginBulk` first and
-    /// `endBulk` at the end.
-    public func bulkInsert(prepared: PreparedChunk, actor: String) async throws -> (inserted: Int, duplicates: Int) {
-        try await pool.writeWithoutTransaction { db in
-            try Self.withoutForeignKeyChecks(db) {
-                var result = (inserted: 0, duplicates: 0)
-                try db.inTransaction {
-                    result = try BulkIncidentWriter(db: db, actor: actor).write(prepared)
-                    return .commit
-                }
-                return result
-            }
-        }
-    }
-
     /// Starts a bulk load's writer (see `BulkLoad`). Call `beginBulk` first, `BulkLoad.finish` after the last
     /// chunk, then `endBulk`.
     public func bulkLoad(actor: String, transactionRows: Int) -> BulkLoad {
@@ -288,19 +277,15 @@ extension SpatiaLiteStore {
     /// rows (rounded up to whole chunks), until `next` returns nil.
     func writeBulk(actor: String, transactionRows: Int, next: @escaping @Sendable () -> PreparedChunk?,
                    failed: @escaping @Sendable (any Error) -> Void,
-                   wrote: @escaping @Sendable ((inserted: Int, duplicates: Int)) -> Void) async throws -> (inserted: Int, duplicates: Int) {
+                   wrote: @escaping @Sendable ((inserted: Int, duplicates: Int)) -> Void) async throws {
         try await pool.writeWithoutTransaction { db in
             do {
-                return try Self.withoutForeignKeyChecks(db) {
+                try Self.withoutForeignKeyChecks(db) {
                     let w = try BulkIncidentWriter(db: db, actor: actor)
-                    var total = (inserted: 0, duplicates: 0)
                     var open = 0
                     while let chunk = next() {
                         if open == 0 { try db.execute(sql: "BEGIN IMMEDIATE") }
-                        let r = try w.write(chunk)
-                        total.inserted += r.inserted
-                        total.duplicates += r.duplicates
-                        wrote(r)
+                        wrote(try w.write(chunk))
                         open += chunk.count
                         if open >= transactionRows {
                             try db.execute(sql: "COMMIT")
@@ -308,7 +293,6 @@ extension SpatiaLiteStore {
                         }
                     }
                     if open > 0 { try db.execute(sql: "COMMIT") }
-                    return total
                 }
             } catch {
                 if db.isInsideTransaction { try? db.execute(sql: "ROLLBACK") }
@@ -320,16 +304,30 @@ extension SpatiaLiteStore {
 
     /// The events and reporters a bulk write adds refer to incidents inserted in the same transaction, so
     /// checking each reference costs a lookup per row and can find nothing wrong. The pragma has no effect
-    /// inside a transaction, hence callers open theirs inside `body`.
+    /// inside a transaction, hence the transactions are opened inside `body`.
     private static func withoutForeignKeyChecks<T>(_ db: Database, _ body: () throws -> T) throws -> T {
         try db.execute(sql: "PRAGMA foreign_keys = OFF")
         defer { try? db.execute(sql: "PRAGMA foreign_keys = ON") }
         return try body()
     }
 
-    /// `prepareBulk` then `bulkInsert(prepared:)`.
-    public func bulkInsert(_ incidents: [Incident], actor: String) async throws -> (inserted: Int, duplicates: Int) {
-        try await bulkInsert(prepared: prepareBulk(incidents), actor: actor)
+    /// Writes incidents already in memory through a `BulkLoad`: prepared `BulkLoad.chunkRows` at a time while
+    /// the writer stores the previous chunk, committed every `transactionRows`. Call `beginBulk` first and
+    /// `endBulk` at the end. `written` gets the count of incidents handed over so far.
+    public func bulkInsert(_ incidents: [Incident], actor: String, transactionRows: Int = BulkLoad.transactionRows,
+                           written: (Int) -> Void = { _ in }) async throws -> (inserted: Int, duplicates: Int) {
+        let load = bulkLoad(actor: actor, transactionRows: transactionRows)
+        do {
+            for start in stride(from: 0, to: incidents.count, by: BulkLoad.chunkRows) {
+                let end = min(incidents.count, start + BulkLoad.chunkRows)
+                try await load.send(prepareBulk(Array(incidents[start..<end])))
+                written(end)
+            }
+        } catch {
+            _ = try? await load.finish()   // what was sent is committed
+            throw error
+        }
+        return try await load.finish()
     }
 
     /// Sets the deferred indexes aside and, when nothing else has the file open, switches it to a rollback

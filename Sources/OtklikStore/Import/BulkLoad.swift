@@ -14,9 +14,14 @@ import Synchronization
 /// committed. When the writer fails, its transaction is rolled back (earlier commits stay), the next `send`
 /// throws its error and so does `finish`.
 public final class BulkLoad: Sendable {
+    /// Rows per transaction by default (`otklik import --batch-size`).
+    public static let transactionRows = 200_000
+    /// Rows prepared and handed to the writer at once by default: the pipeline's grain.
+    public static let chunkRows = 10_000
+
     private let handoff: ChunkHandoff
     private let counts = Counts()
-    private let writer: Task<(inserted: Int, duplicates: Int), any Error>
+    private let writer: Task<Void, any Error>
 
     init(store: SpatiaLiteStore, actor: String, transactionRows: Int) {
         let handoff = ChunkHandoff()
@@ -48,7 +53,8 @@ public final class BulkLoad: Sendable {
     /// (source, external_id) was already there.
     public func finish() async throws -> (inserted: Int, duplicates: Int) {
         handoff.close()
-        return try await writer.value
+        try await writer.value
+        return written
     }
 }
 

@@ -37,7 +37,8 @@ public struct ImportOptions: Sendable {
 
     public init(format: ImportFormat, columnMap: [String: String] = [:], categoryMap: [String: String] = [:],
                 statusMap: [String: String] = [:], source: IncidentSource? = nil, assumeUTC: Bool = false,
-                timeZoneColumn: String? = nil, batchSize: Int = 200_000, chunkSize: Int = 10_000) {
+                timeZoneColumn: String? = nil, batchSize: Int = BulkLoad.transactionRows,
+                chunkSize: Int = BulkLoad.chunkRows) {
         self.format = format
         self.columnMap = columnMap
         self.categoryMap = categoryMap
