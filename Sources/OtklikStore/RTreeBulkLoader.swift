@@ -13,7 +13,7 @@ import Glibc
 /// `<name>_rowid` maps each entry to its leaf and `<name>_parent` each node to its parent; the root is
 /// node 1. `rtreecheck()` verifies the result in the tests.
 struct RTreeBulkLoader {
-    struct Entry {
+    struct Entry: Sendable {
         var id: Int64
         var minX: Float, maxX: Float, minY: Float, maxY: Float
     }
@@ -33,37 +33,73 @@ struct RTreeBulkLoader {
         return f
     }
 
-    /// Replaces the whole content of the R*Tree `table` with `entries`. Runs inside the caller's transaction.
-    func load(db: OpaquePointer, entries inputEntries: [Entry]) throws {
+    /// The packed tree of a set of entries, computed without the database.
+    struct Plan {
+        /// Levels from the leaves up. A level's cells are in node order: node `i` holds
+        /// `cells[starts[i]..<starts[i + 1]]`, each cell an entry (leaves) or a child node's index and bounds.
+        var levels: [(cells: [Entry], starts: [Int])]
+        /// (entry id, index of its leaf node), by id.
+        var leafOf: [(id: Int64, leaf: Int32)]
+    }
+
+    /// Entries per node, from the size of the root node SQLite created with the table.
+    func nodeCapacity(db: OpaquePointer) throws -> Int {
         let sizeStmt = try RawStatement(db: db, sql: "SELECT length(data) FROM \"\(table)_node\" WHERE nodeno = 1")
         guard let nodeSize = try sizeStmt.int64(), nodeSize >= 4 + 24 * 3 else {
             throw StoreError(.corrupt, "R*Tree \(table) has no root node")
         }
-        let capacity = Int((nodeSize - 4) / 24)
+        return Int((nodeSize - 4) / 24)
+    }
 
-        // Levels from the leaves up; each node is its list of (id-or-child, bounds).
-        var levels: [[[Entry]]] = []
-        var current = inputEntries
-        repeat {
-            let nodes = Self.pack(current, capacity: capacity)
-            levels.append(nodes)
-            if nodes.count <= 1 { break }
-            current = nodes.enumerated().map { i, cells in
+    /// Packs `entries` into nodes of `capacity` cells, level by level up to a single root. The entries are
+    /// sorted where they lie: a million of them are 24 MB, and a bulk load's memory budget has no room for
+    /// copies.
+    static func plan(_ entries: consuming [Entry], capacity: Int) -> Plan {
+        var levels: [(cells: [Entry], starts: [Int])] = []
+        var cells = consume entries
+        while true {
+            let starts = pack(&cells, capacity: capacity)
+            let nodes = starts.count - 1
+            levels.append((cells, starts))
+            if nodes <= 1 { break }
+            cells = (0..<nodes).map { i in
                 var e = Entry(id: Int64(i), minX: .infinity, maxX: -.infinity, minY: .infinity, maxY: -.infinity)
-                for c in cells {
+                for c in levels[levels.count - 1].cells[starts[i]..<starts[i + 1]] {
                     e.minX = min(e.minX, c.minX); e.maxX = max(e.maxX, c.maxX)
                     e.minY = min(e.minY, c.minY); e.maxY = max(e.maxY, c.maxY)
                 }
                 return e
             }
-        } while true
-        if levels.last?.isEmpty ?? true { levels = [[[]]] }
+        }
+        // Written after the nodes in id order, so that `_rowid` grows by appending instead of by a random
+        // insert per entry, which cost more than the rest of the load.
+        let leaves = levels[0]
+        var leafOf: [(id: Int64, leaf: Int32)] = []
+        leafOf.reserveCapacity(leaves.cells.count)
+        for node in 0..<(leaves.starts.count - 1) {
+            for c in leaves.cells[leaves.starts[node]..<leaves.starts[node + 1]] { leafOf.append((c.id, Int32(node))) }
+        }
+        leafOf.sort { $0.id < $1.id }
+        return Plan(levels: levels, leafOf: leafOf)
+    }
 
-        // Node numbers top-down: root is 1.
-        var numbers: [[Int64]] = Array(repeating: [], count: levels.count)
+    /// Replaces the whole content of the R*Tree `table` with `entries`. Runs inside the caller's transaction.
+    func load(db: OpaquePointer, entries: consuming [Entry]) throws {
+        try write(Self.plan(entries, capacity: nodeCapacity(db: db)), db: db)
+    }
+
+    /// Replaces the whole content of the R*Tree `table` with a planned tree, whose capacity must be
+    /// `nodeCapacity`. Runs inside the caller's transaction.
+    func write(_ plan: consuming Plan, db: OpaquePointer) throws {
+        let levels = plan.levels
+        let nodeSize = 4 + 24 * (try nodeCapacity(db: db))
+
+        // Node numbers top-down: the root is 1, then each level's nodes in order.
+        var firstNumber = [Int64](repeating: 0, count: levels.count)
         var next: Int64 = 1
         for level in stride(from: levels.count - 1, through: 0, by: -1) {
-            numbers[level] = (0..<levels[level].count).map { _ in defer { next += 1 }; return next }
+            firstNumber[level] = next
+            next += Int64(levels[level].starts.count - 1)
         }
 
         try RawStatement.exec(db, "DELETE FROM \"\(table)_node\"; DELETE FROM \"\(table)_parent\"; DELETE FROM \"\(table)_rowid\";")
@@ -71,29 +107,25 @@ struct RTreeBulkLoader {
         let insParent = try RawStatement(db: db, sql: "INSERT INTO \"\(table)_parent\"(nodeno, parentnode) VALUES (?, ?)")
         let insRowid = try RawStatement(db: db, sql: "INSERT INTO \"\(table)_rowid\"(rowid, nodeno) VALUES (?, ?)")
         let depth = levels.count - 1
-        var blob = [UInt8](repeating: 0, count: Int(nodeSize))
-        // (entry id, leaf node): written after the nodes in id order, so that `_rowid` grows by appending
-        // instead of by a random insert per entry, which cost more than the rest of the load.
-        var leafOf: [(Int64, Int64)] = []
-        leafOf.reserveCapacity(inputEntries.count)
-        for level in 0..<levels.count {
-            for (i, cells) in levels[level].enumerated() {
-                let nodeno = numbers[level][i]
+        var blob = [UInt8](repeating: 0, count: nodeSize)
+        for (level, (cells, starts)) in levels.enumerated() {
+            // An empty tree still has its root node, with no cells.
+            for node in 0..<max(1, starts.count - 1) {
+                let nodeno = firstNumber[level] + Int64(node)
+                let range = starts.count > 1 ? starts[node]..<starts[node + 1] : 0..<0
                 for k in 0..<blob.count { blob[k] = 0 }
                 if level == depth { Self.put16(&blob, 0, UInt16(depth)) }
-                Self.put16(&blob, 2, UInt16(cells.count))
+                Self.put16(&blob, 2, UInt16(range.count))
                 var o = 4
-                for c in cells {
-                    let ref = level == 0 ? c.id : numbers[level - 1][Int(c.id)]
+                for c in cells[range] {
+                    let ref = level == 0 ? c.id : firstNumber[level - 1] + c.id
                     Self.put64(&blob, o, UInt64(bitPattern: ref))
                     Self.put32(&blob, o + 8, c.minX.bitPattern)
                     Self.put32(&blob, o + 12, c.maxX.bitPattern)
                     Self.put32(&blob, o + 16, c.minY.bitPattern)
                     Self.put32(&blob, o + 20, c.maxY.bitPattern)
                     o += 24
-                    if level == 0 {
-                        leafOf.append((c.id, nodeno))
-                    } else {
+                    if level > 0 {
                         insParent.bind(1, ref)
                         insParent.bind(2, nodeno)
                         try insParent.run()
@@ -104,35 +136,33 @@ struct RTreeBulkLoader {
                 try insNode.run()
             }
         }
-        leafOf.sort { $0.0 < $1.0 }
-        for (id, nodeno) in leafOf {
+        let firstLeaf = firstNumber[0]
+        for (id, leaf) in plan.leafOf {
             insRowid.bind(1, id)
-            insRowid.bind(2, nodeno)
+            insRowid.bind(2, firstLeaf + Int64(leaf))
             try insRowid.run()
         }
     }
 
-    /// Sort-Tile-Recursive: sort by x, cut into vertical slices, sort each slice by y, fill nodes.
-    static func pack(_ entries: [Entry], capacity: Int) -> [[Entry]] {
-        guard !entries.isEmpty else { return [] }
+    /// Sort-Tile-Recursive, in place: sort by x, cut into vertical slices, sort each slice by y, fill nodes
+    /// of `capacity` cells within each slice. Returns where each node starts, then the end.
+    static func pack(_ entries: inout [Entry], capacity: Int) -> [Int] {
+        guard !entries.isEmpty else { return [0] }
         let leafCount = (entries.count + capacity - 1) / capacity
         let slices = Int(ceil(sqrt(Double(leafCount))))
         let perSlice = slices * capacity
-        let byX = entries.sorted { ($0.minX + $0.maxX, $0.id) < ($1.minX + $1.maxX, $1.id) }
-        var nodes: [[Entry]] = []
-        nodes.reserveCapacity(leafCount)
+        entries.sort { ($0.minX + $0.maxX, $0.id) < ($1.minX + $1.maxX, $1.id) }
+        var starts: [Int] = []
+        starts.reserveCapacity(leafCount + 1)
         var start = 0
-        while start < byX.count {
-            let end = min(byX.count, start + perSlice)
-            let slice = byX[start..<end].sorted { ($0.minY + $0.maxY, $0.id) < ($1.minY + $1.maxY, $1.id) }
-            var k = 0
-            while k < slice.count {
-                nodes.append(Array(slice[k..<min(slice.count, k + capacity)]))
-                k += capacity
-            }
+        while start < entries.count {
+            let end = min(entries.count, start + perSlice)
+            entries[start..<end].sort { ($0.minY + $0.maxY, $0.id) < ($1.minY + $1.maxY, $1.id) }
+            for k in stride(from: start, to: end, by: capacity) { starts.append(k) }
             start = end
         }
-        return nodes
+        starts.append(entries.count)
+        return starts
     }
 
     private static func put16(_ b: inout [UInt8], _ o: Int, _ v: UInt16) {

@@ -74,6 +74,24 @@ final class RawStatement {
         return nil
     }
 
+    /// The current row of a stepping statement, valid only inside `forEachRow`'s body.
+    struct Row {
+        fileprivate let stmt: OpaquePointer?
+        func int64(_ column: Int32) -> Int64 { sqlite3_column_int64(stmt, column) }
+        func double(_ column: Int32) -> Double { sqlite3_column_double(stmt, column) }
+    }
+
+    /// Steps through every row of a query.
+    func forEachRow(_ body: (Row) throws -> Void) throws {
+        defer { sqlite3_reset(stmt) }
+        while true {
+            let rc = sqlite3_step(stmt)
+            if rc == SQLITE_DONE { return }
+            guard rc == SQLITE_ROW else { throw StoreError(.sqlite, "step failed: \(String(cString: sqlite3_errmsg(db)))") }
+            try body(Row(stmt: stmt))
+        }
+    }
+
     static func exec(_ db: OpaquePointer, _ sql: String) throws {
         var err: UnsafeMutablePointer<CChar>?
         guard sqlite3_exec(db, sql, nil, nil, &err) == SQLITE_OK else {

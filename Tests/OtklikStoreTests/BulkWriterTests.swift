@@ -73,3 +73,89 @@ import OtklikCore
         #expect(try await t.store.count(IncidentQuery()) == 0)
     }
 }
+
+/// Sort-Tile-Recursive packing, checked on its structure: every entry in exactly one leaf, full nodes, parents
+/// whose bounds are exactly their children's, and the id-to-leaf map the `_rowid` table is written from.
+@Suite struct RTreePlanTests {
+    typealias Entry = RTreeBulkLoader.Entry
+
+    func entries(_ n: Int) -> [Entry] {
+        // A fixed linear congruential sequence: the same points on every run.
+        var state: UInt64 = 42
+        func next() -> Float {
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            return Float(state >> 40) / Float(1 << 24)
+        }
+        return (0..<n).map { i in
+            let x = 30 + 5 * next(), y = 53 + 3 * next()
+            return Entry(id: Int64(1_000 + 3 * i), minX: x, maxX: x, minY: y, maxY: y)
+        }
+    }
+
+    @Test(arguments: [1, 7, 8, 50, 1_000, 4_097])
+    func packsEveryEntryOnceUnderOneRoot(count: Int) {
+        let capacity = 8
+        let input = entries(count)
+        let plan = RTreeBulkLoader.plan(input, capacity: capacity)
+        // One root at the top; below it, as many levels as the count needs.
+        #expect(plan.levels.last!.starts.count == 2)
+        var expectedLevels = 1, nodes = (count + capacity - 1) / capacity
+        while nodes > 1 { nodes = (nodes + capacity - 1) / capacity; expectedLevels += 1 }
+        #expect(plan.levels.count == expectedLevels)
+        // Leaves hold every entry exactly once, unchanged.
+        let leaves = plan.levels[0]
+        #expect(leaves.cells.map(\.id).sorted() == input.map(\.id))
+        let byID = Dictionary(uniqueKeysWithValues: input.map { ($0.id, $0) })
+        for c in leaves.cells {
+            let e = byID[c.id]!
+            #expect((c.minX, c.maxX, c.minY, c.maxY) == (e.minX, e.maxX, e.minY, e.maxY))
+        }
+        for (level, (cells, starts)) in plan.levels.enumerated() {
+            #expect(starts.first == 0 && starts.last == cells.count)
+            for i in 0..<(starts.count - 1) {
+                let size = starts[i + 1] - starts[i]
+                #expect(size >= 1 && size <= capacity, "level \(level) node \(i) has \(size) cells")
+            }
+            guard level > 0 else { continue }
+            // Each parent cell names a child node and has exactly that node's bounds.
+            let below = plan.levels[level - 1]
+            #expect(cells.map(\.id).sorted() == (0..<Int64(below.starts.count - 1)).map { $0 })
+            for c in cells {
+                let child = below.cells[below.starts[Int(c.id)]..<below.starts[Int(c.id) + 1]]
+                #expect(c.minX == child.map(\.minX).min()! && c.maxX == child.map(\.maxX).max()!)
+                #expect(c.minY == child.map(\.minY).min()! && c.maxY == child.map(\.maxY).max()!)
+            }
+        }
+        // The id-to-leaf map: by id, each id in the leaf it names.
+        #expect(plan.leafOf.map(\.id) == input.map(\.id))
+        for (id, leaf) in plan.leafOf {
+            #expect(leaves.cells[leaves.starts[Int(leaf)]..<leaves.starts[Int(leaf) + 1]].contains { $0.id == id })
+        }
+    }
+
+    @Test func anEmptySetIsOneEmptyRoot() {
+        let plan = RTreeBulkLoader.plan([], capacity: 8)
+        #expect(plan.levels.count == 1)
+        #expect(plan.levels[0].cells.isEmpty && plan.levels[0].starts == [0])
+        #expect(plan.leafOf.isEmpty)
+    }
+
+    /// Within a leaf, points are near each other: STR cuts the extent into about √(leaves) slices each way,
+    /// so 4,097 points over 5° × 3° make leaves about 5°/23 wide and 3°/23 tall on average. (The last slice
+    /// holds what is left over, fewer points, so its leaves are narrow and tall.)
+    @Test func leavesAreCompact() {
+        let plan = RTreeBulkLoader.plan(entries(4_097), capacity: 8)
+        let leaves = plan.levels[0]
+        let count = leaves.starts.count - 1
+        var width: Float = 0, height: Float = 0
+        for i in 0..<count {
+            let cells = leaves.cells[leaves.starts[i]..<leaves.starts[i + 1]]
+            width += cells.map(\.maxX).max()! - cells.map(\.minX).min()!
+            height += cells.map(\.maxY).max()! - cells.map(\.minY).min()!
+        }
+        let slices = Float(Double(count).squareRoot().rounded(.up))
+        #expect(slices == 23)
+        #expect(width / Float(count) <= 5 / slices, "mean leaf width \(width / Float(count))°")
+        #expect(height / Float(count) <= 1.5 * 3 / slices, "mean leaf height \(height / Float(count))°")
+    }
+}

@@ -46,21 +46,31 @@ struct BulkIncidentWriter {
         try db.execute(sql: "UPDATE store_state SET value = ? WHERE key = ?", arguments: [kept, stateKey])
     }
 
-    /// Rebuilds the R*Tree from every incident and restores the triggers.
+    /// Rebuilds the R*Tree from every incident and restores the indexes and triggers. The tree is packed on
+    /// another thread while this one builds the B-tree indexes: both are a few seconds of a million-row
+    /// load, and nothing else runs then.
     static func restoreIndex(_ db: Database) throws {
         guard let saved = try deferred(db) else { return }
         guard let conn = db.sqliteConnection else { throw StoreError(.sqlite, "no connection") }
+        let rtree = RTreeBulkLoader(table: "idx_incidents_geom")
+        let capacity = try rtree.nodeCapacity(db: conn)
+        let plan = try OffThread(spatialEntries(conn)) { RTreeBulkLoader.plan($0, capacity: capacity) }
+        for r in saved where r["type"] == "index" { try db.execute(sql: r["sql"]!) }
+        try rtree.write(plan.value(), db: conn)
+        for r in saved where r["type"] != "index" { try db.execute(sql: r["sql"]!) }
+        try db.execute(sql: "DELETE FROM store_state WHERE key = ?", arguments: [stateKey])
+    }
+
+    /// Every incident's R*Tree entry: its id and its position rounded outward to float32.
+    private static func spatialEntries(_ conn: OpaquePointer) throws -> [RTreeBulkLoader.Entry] {
         var entries: [RTreeBulkLoader.Entry] = []
-        let cursor = try Row.fetchCursor(db, sql: "SELECT id, lon, lat FROM incidents")
-        while let r = try cursor.next() {
-            let lon: Double = r[1], lat: Double = r[2]
-            entries.append(.init(id: r[0], minX: RTreeBulkLoader.down(lon), maxX: RTreeBulkLoader.up(lon),
+        let scan = try RawStatement(db: conn, sql: "SELECT id, lon, lat FROM incidents")
+        try scan.forEachRow { row in
+            let lon = row.double(1), lat = row.double(2)
+            entries.append(.init(id: row.int64(0), minX: RTreeBulkLoader.down(lon), maxX: RTreeBulkLoader.up(lon),
                                  minY: RTreeBulkLoader.down(lat), maxY: RTreeBulkLoader.up(lat)))
         }
-        try RTreeBulkLoader(table: "idx_incidents_geom").load(db: conn, entries: entries)
-        entries = []
-        for r in saved { try db.execute(sql: r["sql"]!) }
-        try db.execute(sql: "DELETE FROM store_state WHERE key = ?", arguments: [stateKey])
+        return entries
     }
 
     let conn: OpaquePointer
