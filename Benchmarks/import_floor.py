@@ -29,7 +29,7 @@ INDEXES = ["CREATE INDEX incidents_reported_at ON incidents(reported_at)",
            "CREATE INDEX incidents_district ON incidents(district)",
            "CREATE INDEX incidents_settlement ON incidents(settlement)",
            "CREATE INDEX incidents_category_status ON incidents(category, status)"]
-EVENTS_INDEX = "CREATE INDEX incident_events_incident ON incident_events(incident_id, at)"
+EVENTS_INDEX = "CREATE INDEX incident_events_incident ON incident_events(incident_id)"
 BATCH = 200_000
 COLUMNS = ("source, external_id, category, description, address, lon, lat, reported_at, status, resolved_at, "
            "updated_at, district, settlement, agency, approximate, attributes, geom")

@@ -72,6 +72,38 @@ import OtklikCore
         }
         #expect(try await t.store.count(IncidentQuery()) == 0)
     }
+
+    /// Databases made before v3 had the events' index on (incident_id, at); opening them keys it by incident
+    /// only, and an incident's events still come back in time order.
+    @Test func upgradingKeysTheEventsIndexByIncident() async throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("otklik-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let path = dir.appendingPathComponent("db.sqlite").path
+        func indexColumns(_ s: SpatiaLiteStore) async throws -> [String] {
+            try await s.pool.read { db in try String.fetchAll(db, sql: "SELECT name FROM pragma_index_info('incident_events_incident')") }
+        }
+        let id: Int64
+        do {
+            let s = try SpatiaLiteStore(path: path, taxonomy: try TestPaths.taxonomy(), logger: .init(label: "t"))
+            #expect(try await indexColumns(s) == ["incident_id"])
+            try await s.pool.write { db in
+                try db.execute(sql: "DROP INDEX incident_events_incident")
+                try db.execute(sql: "CREATE INDEX incident_events_incident ON incident_events(incident_id, at)")
+                try db.execute(sql: "DELETE FROM grdb_migrations WHERE identifier = 'v3-event-index-by-incident'")
+            }
+            #expect(try await indexColumns(s) == ["incident_id", "at"])
+            id = try await s.insert([incident("e1", lon: 31.5, lat: 54.5)], actor: "portal")[0].id
+            // Recorded out of time order: the later change first.
+            _ = try await s.changeStatus(id: id, to: .inProgress, actor: "a", note: "", at: Date(timeIntervalSince1970: 1_735_689_600 + 5 * 3_600))
+            _ = try await s.changeStatus(id: id, to: .resolved, actor: "a", note: "", at: Date(timeIntervalSince1970: 1_735_689_600 + 2 * 3_600))
+        }
+        let s = try SpatiaLiteStore(path: path, taxonomy: try TestPaths.taxonomy(), logger: .init(label: "t"))
+        #expect(try await indexColumns(s) == ["incident_id"])
+        let events = try await s.events(incidentID: id)
+        #expect(events.map { Timestamp.format($0.at) } == ["2025-01-01T00:00:00Z", "2025-01-01T02:00:00Z", "2025-01-01T05:00:00Z"])
+        #expect(events.map(\.to) == [.new, .resolved, .inProgress])
+    }
 }
 
 /// Sort-Tile-Recursive packing, checked on its structure: every entry in exactly one leaf, full nodes, parents

@@ -23,7 +23,7 @@ struct BulkIncidentWriter {
         if try deferred(db) != nil { return }
         // Triggers on incidents (the R*Tree upkeep and SpatiaLite's geometry checks) and the secondary indexes
         // of incidents and events. Two stay: the UNIQUE (source, external_id) key, which has no SQL, and the
-        // events' (incident_id, at) index, which a load only appends to (new incidents take ids above every
+        // events' index by incident, which a load only appends to (new incidents take ids above every
         // existing one), so keeping it costs less than building it again from all events at the end.
         let rows = try Row.fetchAll(db, sql: """
             SELECT type, name, sql FROM sqlite_master
