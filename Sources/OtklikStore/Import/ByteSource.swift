@@ -15,8 +15,11 @@ final class ByteSource {
     let totalBytes: Int64
     private(set) var consumedBytes: Int64 = 0
     static let chunk = 1 << 20
+    /// Bytes read from the file at a time: `chunk`, smaller in tests that cut records at every byte.
+    private let chunkSize: Int
 
-    init(path: String) throws {
+    init(path: String, chunkSize: Int = ByteSource.chunk) throws {
+        self.chunkSize = chunkSize
         guard let h = FileHandle(forReadingAtPath: path) else {
             throw StoreError(.importFile, "cannot open \(path): no such file or not readable")
         }
@@ -41,15 +44,15 @@ final class ByteSource {
     func next() throws -> [UInt8]? {
         if finished { return nil }
         guard gzip else {
-            guard let d = try handle.read(upToCount: Self.chunk), !d.isEmpty else { finished = true; return nil }
+            guard let d = try handle.read(upToCount: chunkSize), !d.isEmpty else { finished = true; return nil }
             consumedBytes += Int64(d.count)
             return [UInt8](d)
         }
-        var out = [UInt8](repeating: 0, count: Self.chunk * 4)
+        var out = [UInt8](repeating: 0, count: chunkSize * 4)
         var produced = 0
         while produced == 0 {
             if stream.avail_in == 0 {
-                guard let d = try handle.read(upToCount: Self.chunk), !d.isEmpty else {
+                guard let d = try handle.read(upToCount: chunkSize), !d.isEmpty else {
                     finished = true
                     // A cut-off file must not pass for a shorter complete one.
                     if memberOpen {
@@ -87,7 +90,7 @@ final class ByteSource {
                     stream.avail_in = 0
                     inputBuffer = []
                     if produced == 0 {
-                        guard let d = try handle.read(upToCount: Self.chunk), !d.isEmpty else { finished = true; return nil }
+                        guard let d = try handle.read(upToCount: chunkSize), !d.isEmpty else { finished = true; return nil }
                         consumedBytes += Int64(d.count)
                         inputBuffer = [UInt8](d)
                     }

@@ -12,6 +12,9 @@ struct CSVReader {
     }
 
     /// The next record as fields of raw UTF-8, with its starting line; nil at the end.
+    ///
+    /// Runs of ordinary bytes are copied into the field at once: the scan stops only at the bytes that mean
+    /// something in the current state (a comma, a quote, CR or LF outside quotes; a quote inside them).
     mutating func next() throws -> (line: Int, fields: [String])? {
         var fields: [String] = []
         var field: [UInt8] = []
@@ -28,23 +31,46 @@ struct CSVReader {
                     return (startLine, fields)
                 }
             }
-            let c = buffer[pos]
-            pos += 1
             if inQuotes {
-                if c == 0x22 {
-                    if pos >= buffer.count { _ = try refill() }
-                    if pos < buffer.count && buffer[pos] == 0x22 {
-                        field.append(0x22)
-                        pos += 1
-                    } else {
-                        inQuotes = false
+                let (end, newlines) = buffer.withUnsafeBufferPointer { b -> (Int, Int) in
+                    var i = pos, n = 0
+                    while i < b.count && b[i] != 0x22 {
+                        if b[i] == 0x0A { n += 1 }
+                        i += 1
                     }
+                    return (i, n)
+                }
+                field.append(contentsOf: buffer[pos..<end])
+                line += newlines
+                pos = end
+                if pos >= buffer.count { continue }
+                pos += 1   // the quote: a doubled one stands for itself, a single one closes the field
+                if pos >= buffer.count { _ = try refill() }
+                if pos < buffer.count && buffer[pos] == 0x22 {
+                    field.append(0x22)
+                    pos += 1
                 } else {
-                    if c == 0x0A { line += 1 }
-                    field.append(c)
+                    inQuotes = false
                 }
                 continue
             }
+            let end = buffer.withUnsafeBufferPointer { b -> Int in
+                var i = pos
+                while i < b.count {
+                    let c = b[i]
+                    if c == 0x2C || c == 0x0A || c == 0x0D || c == 0x22 { break }
+                    i += 1
+                }
+                return i
+            }
+            if end > pos {
+                field.append(contentsOf: buffer[pos..<end])
+                started = true
+                pos = end
+                if pos >= buffer.count { continue }
+            }
+            let c = buffer[pos]
+            pos += 1
             switch c {
             case 0x22 where field.isEmpty:
                 inQuotes = true
@@ -60,7 +86,7 @@ struct CSVReader {
                 return (startLine, fields)
             case 0x0D:
                 continue
-            default:
+            default:   // a quote inside an unquoted field is an ordinary byte
                 field.append(c)
                 started = true
             }
