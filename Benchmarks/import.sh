@@ -16,11 +16,15 @@ PAIRS=${IMPORT_PAIRS:-3}
 : > "$OUT/import-pairs.tsv"
 for pair in $(seq 1 "$PAIRS"); do
   rm -f "$OUT"/import.sqlite* "$OUT"/ogr.sqlite*
+  # Each tool starts with no other run's dirty pages left to write back: the kernel flushes them on these
+  # same cores while the next run works (a run writes 0.3–0.8 GB).
+  sync
   # The import path of `otklik import incidents` (IncidentImporter) on a fresh database with the demo areas
   # loaded: the time is the importer's own (areas loading excluded), peak RSS is the whole process's.
   /usr/bin/time -f "%e %M" -o "$OUT/ours.time" "$BIN/otklik-bench" store import "$CSV" "$OUT/import.sqlite" data > "$OUT/ours.json" 2>"$OUT/ours.log"
   read _ ours_kb < "$OUT/ours.time"
   rows=$(sqlite3 "$OUT/import.sqlite" "select count(*) from incidents")
+  sync
   /usr/bin/time -f "%e %M" -o "$OUT/ogr.time" ogr2ogr -f SQLite -dsco SPATIALITE=YES -lco SPATIAL_INDEX=YES -gt 65536 \
     -oo X_POSSIBLE_NAMES=lon -oo Y_POSSIBLE_NAMES=lat -oo KEEP_GEOM_COLUMNS=NO -a_srs EPSG:4326 -nln incidents \
     "$OUT/ogr.sqlite" "$CSV" 2>"$OUT/ogr.log"
