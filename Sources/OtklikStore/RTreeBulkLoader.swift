@@ -40,6 +40,8 @@ struct RTreeBulkLoader {
         var levels: [(cells: [Entry], starts: [Int])]
         /// (entry id, index of its leaf node), by id.
         var leafOf: [(id: Int64, leaf: Int32)]
+        /// Cells per node.
+        var capacity: Int
     }
 
     /// Entries per node, from the size of the root node SQLite created with the table.
@@ -80,19 +82,18 @@ struct RTreeBulkLoader {
             for c in leaves.cells[leaves.starts[node]..<leaves.starts[node + 1]] { leafOf.append((c.id, Int32(node))) }
         }
         leafOf.sort { $0.id < $1.id }
-        return Plan(levels: levels, leafOf: leafOf)
+        return Plan(levels: levels, leafOf: leafOf, capacity: capacity)
     }
 
-    /// Replaces the whole content of the R*Tree `table` with `entries`. Runs inside the caller's transaction.
-    func load(db: OpaquePointer, entries: consuming [Entry]) throws {
-        try write(Self.plan(entries, capacity: nodeCapacity(db: db)), db: db)
-    }
-
-    /// Replaces the whole content of the R*Tree `table` with a planned tree, whose capacity must be
+    /// Replaces the whole content of the R*Tree `table` with a planned tree, packed for the table's
     /// `nodeCapacity`. Runs inside the caller's transaction.
     func write(_ plan: consuming Plan, db: OpaquePointer) throws {
         let levels = plan.levels
-        let nodeSize = 4 + 24 * (try nodeCapacity(db: db))
+        let capacity = try nodeCapacity(db: db)
+        guard plan.capacity == capacity else {
+            throw StoreError(.corrupt, "R*Tree \(table) holds \(capacity) cells per node, the plan \(plan.capacity)")
+        }
+        let nodeSize = 4 + 24 * capacity
 
         // Node numbers top-down: the root is 1, then each level's nodes in order.
         var firstNumber = [Int64](repeating: 0, count: levels.count)
