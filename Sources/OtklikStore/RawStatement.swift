@@ -60,7 +60,7 @@ final class RawStatement {
         let rc = sqlite3_step(stmt)
         defer { sqlite3_reset(stmt) }
         guard rc == SQLITE_DONE || rc == SQLITE_ROW else {
-            throw StoreError(.sqlite, "step failed: \(String(cString: sqlite3_errmsg(db)))")
+            throw stepFailed()
         }
         return Int(sqlite3_changes(db))
     }
@@ -70,7 +70,7 @@ final class RawStatement {
         let rc = sqlite3_step(stmt)
         defer { sqlite3_reset(stmt) }
         if rc == SQLITE_ROW { return sqlite3_column_type(stmt, 0) == SQLITE_NULL ? nil : sqlite3_column_int64(stmt, 0) }
-        guard rc == SQLITE_DONE else { throw StoreError(.sqlite, "step failed: \(String(cString: sqlite3_errmsg(db)))") }
+        guard rc == SQLITE_DONE else { throw stepFailed() }
         return nil
     }
 
@@ -87,9 +87,14 @@ final class RawStatement {
         while true {
             let rc = sqlite3_step(stmt)
             if rc == SQLITE_DONE { return }
-            guard rc == SQLITE_ROW else { throw StoreError(.sqlite, "step failed: \(String(cString: sqlite3_errmsg(db)))") }
+            guard rc == SQLITE_ROW else { throw stepFailed() }
             try body(Row(stmt: stmt))
         }
+    }
+
+    /// The error of a step that neither returned a row nor finished, with SQLite's message.
+    private func stepFailed() -> StoreError {
+        StoreError(.sqlite, "step failed: \(String(cString: sqlite3_errmsg(db)))")
     }
 
     static func exec(_ db: OpaquePointer, _ sql: String) throws {
