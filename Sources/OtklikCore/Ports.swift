@@ -69,11 +69,14 @@ public struct Extent: Sendable, Hashable {
     }
 }
 
-/// Errors of the domain that any backend reports the same way; the HTTP layer maps them to 404/409.
+/// Errors of the domain that any backend reports the same way; the HTTP layer maps them to 404/409/503.
 public enum DomainError: Error, Sendable, Equatable, CustomStringConvertible {
     case notFound(what: String, id: String)
     case illegalTransition(id: Int64, from: IncidentStatus, to: IncidentStatus)
     case conflict(String)
+    /// The store cannot take this write now but will soon (a bulk load into an empty database has not built
+    /// its key yet); a client should send it again after `retryAfter` seconds.
+    case unavailable(String, retryAfter: Int)
 
     public var description: String {
         switch self {
@@ -81,6 +84,7 @@ public enum DomainError: Error, Sendable, Equatable, CustomStringConvertible {
         case .illegalTransition(let id, let from, let to):
             return "incident \(id): status cannot change from \(from.rawValue) to \(to.rawValue)"
         case .conflict(let text): return text
+        case .unavailable(let text, _): return text
         }
     }
 }

@@ -114,7 +114,7 @@ enum OpenAPIDocument {
             responses: [
                 ("201", response("Created (at least one new incident)", "application/json", ref("CreateResult"), headers: locationHeader)),
                 ("200", response("Every incident already existed (a replay)", "application/json", ref("CreateResult"), headers: locationHeader)),
-            ] + problems([400, 401, 403, 413]), secured: true)]))
+            ] + problems([400, 401, 403, 413, 503]), secured: true)]))
         paths.append(("/api/v1/incidents/nearby", ["get": op(
             "nearbyIncidents", "Open incidents within a radius of a point, newest first (duplicate suggestion)", tags: ["Incidents"],
             parameters: [

@@ -8,6 +8,12 @@ extension SpatiaLiteStore {
         let locator = try locator()
         let now = Timestamp.format(Date())
         return try await write { db in
+            // A bulk load into an empty database builds the key at its end (see BulkIncidentWriter). Without the
+            // key an insert could not tell a repeat, and the load's end would have to choose which row to keep.
+            guard try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'index' AND name = ?)",
+                                    arguments: [IncidentKey.index]) == true else {
+                throw DomainError.unavailable("a bulk import is loading this database and has not built its (source, external_id) key yet; new incidents are accepted again when it ends", retryAfter: 30)
+            }
             let ins = try db.cachedStatement(sql: """
                 INSERT INTO incidents (source, external_id, category, description, address, lon, lat, reported_at,
                   status, resolved_at, updated_at, district, settlement, agency, approximate, attributes, geom)

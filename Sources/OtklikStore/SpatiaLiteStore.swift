@@ -3,6 +3,7 @@ public import Logging
 import Foundation
 import GRDB
 import CSpatiaLite
+import Synchronization
 
 /// The SpatiaLite implementation of the storage ports.
 ///
@@ -19,6 +20,8 @@ public final class SpatiaLiteStore: IncidentRepository, AreaRepository, @uncheck
     private let locatorLock = NSLock()
     private var cachedLocator: AreaLocator?
     private var routing: AgencyRouting?
+    /// Held from `beginBulk` to `endBulk`.
+    let heldLoadLock = Mutex<LoadLock?>(nil)
 
     /// Opens (creating if needed) and migrates the database at `path`.
     /// - Parameters:

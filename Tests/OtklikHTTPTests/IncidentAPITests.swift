@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import HummingbirdTesting
 import OtklikCore
+import OtklikStore
 @testable import OtklikHTTP
 import Testing
 
@@ -222,6 +223,29 @@ import Testing
                 #expect(list.count == Harness.taxonomy.categories.count)
                 #expect(list.first(where: { $0["code"]?.str == "road.pothole" })?["name_ru"]?.str == "Яма на дороге")
             }
+        }
+    }
+
+    /// While a bulk import fills an empty database, new incidents wait for its key: 503 with Retry-After and a
+    /// problem that says why, nothing written; the same POST succeeds once the import has ended.
+    @Test func postDuringABulkLoadIntoAnEmptyDatabaseIs503() async throws {
+        try await Harness.withApp { client, store in
+            let spatiaLite = try #require(store as? SpatiaLiteStore)
+            try await spatiaLite.beginBulk()
+            let refused = try await Self.post(client, Self.feature())
+            #expect(refused.status == .serviceUnavailable)
+            #expect(refused.headers[.retryAfter] == "30")
+            #expect(refused.headers[.contentType] == "application/problem+json")
+            let doc = try Harness.json(refused.body)
+            #expect(doc["type"]?.str == "/problems/unavailable")
+            #expect(doc["detail"]?.str?.contains("bulk import is loading this database") == true)
+            let during = try await store.count(IncidentQuery())
+            #expect(during == 0)
+            try await spatiaLite.endBulk()
+            let accepted = try await Self.post(client, Self.feature())
+            #expect(accepted.status == .created)
+            let after = try await store.count(IncidentQuery())
+            #expect(after == 1)
         }
     }
 }

@@ -1,7 +1,9 @@
 import Foundation
+import Hummingbird
 import HummingbirdTesting
 import Testing
 import OtklikCore
+import OtklikStore
 @testable import OtklikHTTP
 
 /// Every refusal the spec names, in its error format, and proof that a refused body stores nothing.
@@ -185,5 +187,25 @@ import OtklikCore
             #expect(x.status == 404)
             #expect(x.xml?.children.first?["code"] == "404")
         }
+    }
+
+    /// A request posted while a bulk import fills the empty database is refused as 503 in the spec's error
+    /// format, with Retry-After, and stores nothing; the same request is accepted after the import.
+    @Test func aRequestDuringABulkLoadIntoAnEmptyDatabaseIs503() async throws {
+        let t = try await Open311TestApp()
+        try await t.store.beginBulk()
+        try await t.test { client in
+            try await Self.refuse(t, client, body: Self.form(Open311TestApp.form()), status: 503, mentions: "bulk import")
+            let r = try await client.execute(uri: "/open311/v2/requests.json", method: .post,
+                                             headers: [.contentType: "application/x-www-form-urlencoded"],
+                                             body: ByteBuffer(string: Self.form(Open311TestApp.form()))) { $0 }
+            #expect(r.headers[.retryAfter] == "30")
+        }
+        try await t.store.endBulk()
+        try await t.test { client in
+            let ok = try await client.postRaw("/open311/v2/requests.json", Self.form(Open311TestApp.form()))
+            #expect(ok.status == 200, "\(ok.text)")
+        }
+        #expect(try await t.count == 1)
     }
 }

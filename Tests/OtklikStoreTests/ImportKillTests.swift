@@ -79,7 +79,7 @@ import Glibc
         let indexes = try await store.pool.read { db in
             try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'incidents' AND sql IS NOT NULL ORDER BY name")
         }
-        #expect(indexes == ["incidents_category_status", "incidents_district", "incidents_reported_at", "incidents_settlement"])
+        #expect(indexes == ["incidents_category_status", "incidents_district", "incidents_key", "incidents_reported_at", "incidents_settlement"])
         #expect(try await store.count(IncidentQuery(bbox: BBox(minLon: 30.9, minLat: 53.9, maxLon: 34.1, maxLat: 56.1))) == kept)
 
         // The same file again adds exactly the rest.

@@ -193,22 +193,46 @@ import OtklikCore
 
     /// Another connection on the file (a running server) keeps the load in WAL; it reads committed rows and
     /// writes while the load goes on and after it, although the load changed the schema under it twice.
+    /// The table has a row before the load, so the load keeps the (source, external_id) key.
     @Test func anotherConnectionWritesDuringAndAfterABulkLoad() async throws {
         let t = try TempStore()
         let server = try SpatiaLiteStore(path: t.path, taxonomy: try TestPaths.taxonomy(), logger: .init(label: "server"))
-        #expect(try await server.count(IncidentQuery()) == 0)
+        _ = try await server.insert([incident("w0", lon: 30.5, lat: 54.4)], actor: "server")
         try await t.store.beginBulk()
         #expect(try await t.store.journalMode() == "wal", "the other connection keeps the file in WAL")
         _ = try await t.store.bulkInsert([incident("w1", lon: 31.5, lat: 54.5)], actor: "t")
-        #expect(try await server.count(IncidentQuery()) == 1)
+        #expect(try await server.count(IncidentQuery()) == 2)
         _ = try await server.insert([incident("w2", lon: 32.5, lat: 54.6)], actor: "server")
-        _ = try await t.store.bulkInsert([incident("w2", lon: 32.5, lat: 54.6), incident("w3", lon: 33.5, lat: 54.7)], actor: "t")
-        try await t.store.endBulk()
-        #expect(try await server.count(IncidentQuery()) == 3)
+        let loaded = try await t.store.bulkInsert([incident("w2", lon: 32.5, lat: 54.6), incident("w3", lon: 33.5, lat: 54.7)], actor: "t")
+        #expect(loaded == (1, 1), "the server's w2 is a duplicate for the load")
+        #expect(try await t.store.endBulk() == 0)
+        #expect(try await server.count(IncidentQuery()) == 4)
         // Setting the indexes aside and putting them back changed the schema under the server's connection.
         _ = try await server.insert([incident("w4", lon: 34.5, lat: 54.8)], actor: "server")
-        #expect(try await server.count(IncidentQuery()) == 4)
+        #expect(try await server.count(IncidentQuery()) == 5)
         #expect(try await server.checkSpatialIndex() == "ok")
+    }
+
+    /// A load into an empty table builds the key at its end, so a server's insert during it is refused as
+    /// unavailable, writes nothing, and is accepted once the load has ended.
+    @Test func aServerInsertWaitsForTheKeyOfALoadIntoAnEmptyTable() async throws {
+        let t = try TempStore()
+        let server = try SpatiaLiteStore(path: t.path, taxonomy: try TestPaths.taxonomy(), logger: .init(label: "server"))
+        try await t.store.beginBulk()
+        _ = try await t.store.bulkInsert([incident("e1", lon: 31.5, lat: 54.5)], actor: "t")
+        await #expect {
+            _ = try await server.insert([incident("e2", lon: 32.5, lat: 54.6)], actor: "server")
+        } throws: { error in
+            guard case DomainError.unavailable(let text, let seconds) = error else { return false }
+            return text.contains("bulk import") && seconds > 0
+        }
+        #expect(try await server.count(IncidentQuery()) == 1)
+        let events = try await server.pool.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM incident_events") }
+        #expect(events == 1, "the refused insert wrote no event either")
+        try await t.store.endBulk()
+        let out = try await server.insert([incident("e2", lon: 32.5, lat: 54.6), incident("e1", lon: 31.5, lat: 54.5)], actor: "server")
+        #expect(out.map(\.created) == [true, false])
+        #expect(try await server.count(IncidentQuery()) == 2)
     }
 
     /// A connection that opens the file during a load in rollback mode (a server starting) switches it back
@@ -223,8 +247,8 @@ import OtklikCore
         #expect(try await server.count(IncidentQuery()) == 1)
         _ = try await t.store.bulkInsert([incident("s2", lon: 32.5, lat: 54.6)], actor: "t")
         #expect(try await t.store.journalMode() == "wal")
-        _ = try await server.insert([incident("s3", lon: 33.5, lat: 54.7)], actor: "server")
         try await t.store.endBulk()
+        _ = try await server.insert([incident("s3", lon: 33.5, lat: 54.7)], actor: "server")
         #expect(try await server.count(IncidentQuery()) == 3)
         #expect(try await t.store.count(IncidentQuery()) == 3)
         #expect(try await t.store.checkSpatialIndex() == "ok")
@@ -253,7 +277,7 @@ import OtklikCore
         }
         let s = try SpatiaLiteStore(path: path, taxonomy: try TestPaths.taxonomy(), logger: .init(label: "t"))
         #expect(try await indexes(s) == ["incidents_reported_at", "incidents_district", "incidents_settlement",
-                                         "incidents_category_status", "incident_events_incident"])
+                                         "incidents_category_status", "incidents_key", "incident_events_incident"])
         #expect(try await s.checkSpatialIndex() == "ok")
         let id = try #require(try await s.incidents(IncidentQuery(bbox: BBox(minLon: 31.4, minLat: 54.4, maxLon: 31.6, maxLat: 54.6))).first?.id)
         #expect(try await s.events(incidentID: id).count == 1)

@@ -104,6 +104,10 @@ struct Open311Routes: Sendable {
         } catch let d as DomainError {
             switch d {
             case .notFound: return Open311Error.notFound(d.description).response(format)
+            case .unavailable(_, let seconds):
+                var response = Open311Error(.serviceUnavailable, d.description).response(format)
+                response.headers[.retryAfter] = String(seconds)
+                return response
             default: return Open311Error(.conflict, d.description).response(format)
             }
         } catch {

@@ -16,7 +16,7 @@ struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
             if problem.status == .notFound, problem.detail == Self.noRoute {
                 problem.detail = "no resource at \(request.method.rawValue) \(path)"
             }
-            if problem.status.code >= 500 {
+            if problem.status.code >= 500 && problem.status != .serviceUnavailable {
                 context.logger.error("request failed", metadata: [
                     "path": .string(path), "method": .string(request.method.rawValue), "error": .string(String(reflecting: error)),
                 ])
@@ -47,6 +47,9 @@ struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
                 return Problem(.conflict, slug: "illegal-transition", title: "Illegal status transition", detail: d.description)
             case .conflict:
                 return Problem(.conflict, slug: "conflict", title: "Conflict", detail: d.description)
+            case .unavailable(_, let seconds):
+                return Problem(.serviceUnavailable, slug: "unavailable", title: "Temporarily unavailable", detail: d.description,
+                               headers: [.retryAfter: String(seconds)])
             }
         case let f as JSONParser.Failure:
             return Problem.badBody(f.description)

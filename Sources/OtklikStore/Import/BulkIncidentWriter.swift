@@ -4,11 +4,18 @@ import GRDB
 import CSpatiaLite
 
 /// The bulk write path: raw prepared statements, geometry blobs built in Swift, and every index deferred but
-/// the (source, external_id) key and the events' index by incident, which a load only appends to. The R*Tree
-/// triggers and the other secondary B-tree indexes are set aside for the load; at the end the R*Tree is rebuilt
-/// in one packed pass (see RTreeBulkLoader) and the B-trees are recreated by sorting, which is several times
-/// cheaper than keeping them up to date row by row. What was set aside is saved in `store_state` first, so a
-/// load that dies half way is finished at the next open.
+/// the events' index by incident, which a load only appends to. The R*Tree triggers and the secondary B-tree
+/// indexes are set aside for the load; at the end the R*Tree is rebuilt in one packed pass (see
+/// RTreeBulkLoader) and the B-trees are recreated by sorting, which is several times cheaper than keeping them
+/// up to date row by row. What was set aside is saved in `store_state` first, so a load that dies half way is
+/// finished at the next open (see `LoadLock`).
+///
+/// The (source, external_id) key is set aside too when the table is empty, which is when it costs most (a
+/// million-row first import spent a third of its inserting time on it) and when nothing but the load can
+/// have written: a server's insert refuses to write without the key (see `SpatiaLiteStore.insert`). Rows
+/// that repeat a key earlier in the load are then removed when the key is built, which leaves what the key
+/// would have kept. Into a table with rows, the key stays, since removing a repeat could then remove a row
+/// that a server had acknowledged.
 struct BulkIncidentWriter {
     static let stateKey = "deferred_incident_triggers"
 
@@ -21,16 +28,17 @@ struct BulkIncidentWriter {
     /// Drops the incidents table's SpatiaLite triggers after saving their SQL.
     static func deferIndex(_ db: Database) throws {
         if try deferred(db) != nil { return }
-        // Triggers on incidents (the R*Tree upkeep and SpatiaLite's geometry checks) and the secondary indexes
-        // of incidents and events. Two stay: the UNIQUE (source, external_id) key, which has no SQL, and the
-        // events' index by incident, which a load only appends to (new incidents take ids above every
-        // existing one), so keeping it costs less than building it again from all events at the end.
+        // Triggers on incidents (the R*Tree upkeep and SpatiaLite's geometry checks) and the indexes of
+        // incidents and events, but for the events' index by incident, which a load only appends to (new
+        // incidents take ids above every existing one), so keeping it costs less than building it again from all
+        // events at the end; and the key, unless the table is empty (see above).
         let rows = try Row.fetchAll(db, sql: """
             SELECT type, name, sql FROM sqlite_master
             WHERE (type = 'trigger' AND tbl_name = 'incidents')
                OR (type = 'index' AND sql IS NOT NULL AND tbl_name IN ('incidents', 'incident_events')
-                   AND name <> 'incident_events_incident')
-            """)
+                   AND name <> 'incident_events_incident'
+                   AND (name <> ?1 OR NOT EXISTS (SELECT 1 FROM incidents)))
+            """, arguments: [IncidentKey.index])
         let saved = rows.map { ["type": $0[0] as String, "name": $0[1] as String, "sql": $0[2] as String] }
         let json = String(decoding: try JSONSerialization.data(withJSONObject: saved), as: UTF8.self)
         try db.execute(sql: "INSERT INTO store_state (key, value) VALUES (?, ?)", arguments: [stateKey, json])
@@ -46,19 +54,50 @@ struct BulkIncidentWriter {
         try db.execute(sql: "UPDATE store_state SET value = ? WHERE key = ?", arguments: [kept, stateKey])
     }
 
-    /// Rebuilds the R*Tree from every incident and restores the indexes and triggers. The tree is packed on
-    /// another thread while this one builds the B-tree indexes: both are a few seconds of a million-row
-    /// load, and nothing else runs then.
-    static func restoreIndex(_ db: Database) throws {
-        guard let saved = try deferred(db) else { return }
+    /// Builds the key if it was set aside, rebuilds the R*Tree from every incident and restores the indexes
+    /// and triggers. The tree is packed on another thread while this one builds the B-tree indexes: both are
+    /// a few seconds of a million-row load, and nothing else runs then. Returns the number of rows removed
+    /// because they repeated an earlier row's key (see `buildKey`).
+    @discardableResult
+    static func restoreIndex(_ db: Database) throws -> Int {
+        guard let saved = try deferred(db) else { return 0 }
         guard let conn = db.sqliteConnection else { throw StoreError(.sqlite, "no connection") }
+        // The key first: the rows it removes must not reach the R*Tree.
+        var removed = 0
+        if let key = saved.first(where: { $0["name"] == IncidentKey.index }) { removed = try buildKey(db, sql: key["sql"]!) }
         let rtree = RTreeBulkLoader(table: "idx_incidents_geom")
         let capacity = try rtree.nodeCapacity(db: conn)
         let plan = try OffThread(spatialEntries(conn)) { RTreeBulkLoader.plan($0, capacity: capacity) }
-        for r in saved where r["type"] == "index" { try db.execute(sql: r["sql"]!) }
+        for r in saved where r["type"] == "index" && r["name"] != IncidentKey.index { try db.execute(sql: r["sql"]!) }
         try rtree.write(plan.value(), db: conn)
         for r in saved where r["type"] != "index" { try db.execute(sql: r["sql"]!) }
         try db.execute(sql: "DELETE FROM store_state WHERE key = ?", arguments: [stateKey])
+        return removed
+    }
+
+    /// Builds the (source, external_id) key set aside for a load into an empty table. When rows repeat a key,
+    /// which a live key would have refused, each repeat is removed with its events and reporter contact:
+    /// the row with the lowest id (the first one loaded) stays, as the live key would have kept it. A load
+    /// with no repeats pays for one index build and nothing else.
+    private static func buildKey(_ db: Database, sql: String) throws -> Int {
+        do {
+            try db.execute(sql: sql)
+            return 0
+        } catch let e as DatabaseError where e.resultCode == .SQLITE_CONSTRAINT {
+            try db.execute(sql: """
+                CREATE TEMP TABLE repeated_keys (id INTEGER PRIMARY KEY);
+                INSERT INTO temp.repeated_keys
+                  SELECT id FROM (SELECT id, row_number() OVER (PARTITION BY source, external_id ORDER BY id) AS n FROM incidents)
+                  WHERE n > 1;
+                DELETE FROM incident_events WHERE incident_id IN temp.repeated_keys;
+                DELETE FROM reporters WHERE incident_id IN temp.repeated_keys;
+                DELETE FROM incidents WHERE id IN temp.repeated_keys;
+                """)
+            let removed = db.changesCount
+            try db.execute(sql: "DROP TABLE temp.repeated_keys")
+            try db.execute(sql: sql)
+            return removed
+        }
     }
 
     /// Every incident's R*Tree entry: its id and its position rounded outward to float32.
@@ -87,11 +126,13 @@ struct BulkIncidentWriter {
         self.conn = conn
         self.actor = actor
         self.now = Array(Timestamp.format(Date()).utf8)
+        // OR IGNORE skips a row whose key is there, as ON CONFLICT DO NOTHING would, and also works while the
+        // key is set aside (ON CONFLICT names a key, and without it the statement does not prepare). It would
+        // also skip a NULL in a NOT NULL column, but every such value comes from a non-optional field.
         insert = try RawStatement(db: conn, sql: """
-            INSERT INTO incidents (source, external_id, category, description, address, lon, lat, reported_at, status,
+            INSERT OR IGNORE INTO incidents (source, external_id, category, description, address, lon, lat, reported_at, status,
               resolved_at, updated_at, district, settlement, agency, approximate, attributes, geom)
             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)
-            ON CONFLICT (source, external_id) DO NOTHING
             """)
         reporter = try RawStatement(db: conn, sql: "INSERT INTO reporters (incident_id, name, phone, email) VALUES (?1, ?2, ?3, ?4)")
         // The creation events, set-wise (see `recordCreations`).
@@ -253,12 +294,22 @@ public struct PreparedChunk: Sendable {
 }
 
 extension SpatiaLiteStore {
-    /// Finishes a bulk load that a previous process did not finish.
+    /// Finishes a bulk load that a previous process did not finish. A load that is still running in another
+    /// process holds its `LoadLock` and is left to finish itself.
     func recoverDeferredIndex() throws {
-        try pool.write { db in
-            if try BulkIncidentWriter.deferred(db) != nil {
-                logger.warning("finishing an interrupted bulk load: rebuilding the spatial index")
-                try BulkIncidentWriter.restoreIndex(db)
+        guard try pool.read({ db in try BulkIncidentWriter.deferred(db) }) != nil else { return }
+        guard let lock = try LoadLock.take(for: path) else {
+            logger.info("a bulk load is writing to \(path); it rebuilds the indexes it set aside when it ends")
+            return
+        }
+        try withExtendedLifetime(lock) {
+            try pool.write { db in
+                guard try BulkIncidentWriter.deferred(db) != nil else { return }
+                logger.warning("finishing an interrupted bulk load: building the indexes it set aside")
+                let removed = try BulkIncidentWriter.restoreIndex(db)
+                if removed > 0 {
+                    logger.warning("removed \(removed) incidents of the interrupted load that repeated the (source, external_id) of one loaded before them")
+                }
             }
         }
     }
@@ -352,19 +403,34 @@ extension SpatiaLiteStore {
         return try await load.finish()
     }
 
-    /// Sets the deferred indexes aside and, when nothing else has the file open, switches it to a rollback
-    /// journal for the load (see `useRollbackJournal`).
+    /// Takes the database's `LoadLock`, sets the deferred indexes aside and, when nothing else has the file
+    /// open, switches it to a rollback journal for the load (see `useRollbackJournal`). Throws when another
+    /// load is writing to the same file.
     public func beginBulk() async throws {
         // The areas are read now: nothing reads the database while the load writes.
         _ = try locator()
-        try await pool.write { db in try BulkIncidentWriter.deferIndex(db) }
+        guard let lock = try LoadLock.take(for: path) else {
+            throw StoreError(.busy, "another import is loading into \(path); run this one when it has finished")
+        }
+        heldLoadLock.withLock { $0 = lock }
+        do {
+            try await pool.write { db in try BulkIncidentWriter.deferIndex(db) }
+        } catch {
+            heldLoadLock.withLock { $0 = nil }
+            throw error
+        }
         await useRollbackJournal()
     }
 
-    /// Rebuilds what `beginBulk` set aside and returns the file to WAL.
-    public func endBulk() async throws {
-        try await pool.write { db in try BulkIncidentWriter.restoreIndex(db) }
+    /// Rebuilds what `beginBulk` set aside, returns the file to WAL and releases the `LoadLock`. Returns the
+    /// number of incidents removed because they repeated the key of one loaded before them (only when the key
+    /// was set aside, see `BulkIncidentWriter`); they were counted as inserted while the load ran.
+    @discardableResult
+    public func endBulk() async throws -> Int {
+        defer { heldLoadLock.withLock { $0 = nil } }
+        let removed = try await pool.write { db in try BulkIncidentWriter.restoreIndex(db) }
         try await useWAL()
+        return removed
     }
 
     /// The journal a bulk load writes through: "delete" (rollback) when it had the file to itself, else "wal".

@@ -117,14 +117,17 @@ public struct IncidentImporter: Sendable {
             report.duplicates = written.duplicates
             onProgress(ImportProgress(bytesRead: source.consumedBytes, bytesTotal: source.totalBytes,
                                       rowsRead: report.rowsRead, inserted: report.inserted, phase: "index"))
-            try await store.endBulk()
+            // Rows that repeated a key in a load into an empty table are removed only now (see BulkIncidentWriter).
+            let repeats = try await store.endBulk()
+            report.inserted -= repeats
+            report.duplicates += repeats
         } catch {
             // Rows handed to the writer are committed, and so stay; the index is rebuilt so that the database is
             // consistent whatever stopped the run.
             let kept = try? await load.finish()
-            try? await store.endBulk()
+            let repeats = (try? await store.endBulk()) ?? 0
             if let e = error as? StoreError, e.kind == .importFile, let kept {
-                throw StoreError(.importFile, "\(e.message); the \(kept.inserted) new rows read before it are kept, and a run with the whole file skips them")
+                throw StoreError(.importFile, "\(e.message); the \(kept.inserted - repeats) new rows read before it are kept, and a run with the whole file skips them")
             }
             throw error
         }
