@@ -3,6 +3,8 @@
 /// Districts: bounding-box grid as the index, then an exact point-in-polygon test.
 /// Settlements: a containing settlement polygon if any, else the nearest settlement point within
 /// `maxSettlementDistance` metres. Distances come from the injected metric so that the core needs no PROJ.
+/// When the metric comes with a `sphereFloor`, a cheap lower bound spares measuring the settlements that
+/// cannot be the nearest; the answer is the same.
 public struct AreaLocator: Sendable {
     public typealias Distance = @Sendable (GeoPoint, GeoPoint) -> Double
 
@@ -17,14 +19,23 @@ public struct AreaLocator: Sendable {
     private let districtGrid: [Int: [Int32]]
     private let settlementPolygons: [Area]
     private let settlementPoints: [(name: String, point: GeoPoint, district: String?)]
+    /// Per settlement point: its latitude in radians and that latitude's cosine, for the lower bound.
+    private let pointLat: [(radians: Double, cos: Double)]
     private let pointGrid: [Int: [Int32]]
     private let cell: Double
     public let maxSettlementDistance: Double
     private let distance: Distance
+    private let sphereFloor: Double?
 
-    public init(districts: [Area], settlements: [Area], maxSettlementDistance: Double = 3000, distance: @escaping Distance) {
+    /// - Parameters:
+    ///   - distance: the metric of the settlement search, in metres.
+    ///   - sphereFloor: a factor f such that `distance(a, b) >= f ×` the great-circle distance between a and b
+    ///     on a sphere of radius `sphereRadius`, for every pair; nil when the metric promises no such bound.
+    public init(districts: [Area], settlements: [Area], maxSettlementDistance: Double = 3000, distance: @escaping Distance,
+                sphereFloor: Double? = nil) {
         self.cell = 0.05
         self.distance = distance
+        self.sphereFloor = sphereFloor
         self.maxSettlementDistance = maxSettlementDistance
         self.districts = districts
         self.districtBoxes = districts.map { $0.geometry.bbox ?? BBox(minLon: 0, minLat: 0, maxLon: -1, maxLat: -1) }
@@ -42,8 +53,12 @@ public struct AreaLocator: Sendable {
             pts.append((s.name, anchor, s.parent))
         }
         settlementPoints = pts
+        pointLat = pts.map { ($0.1.lat * .pi / 180, cos($0.1.lat * .pi / 180)) }
         pointGrid = pgrid
     }
+
+    /// The sphere of `sphereFloor`: the mean Earth radius, in metres.
+    public static let sphereRadius = 6_371_008.8
 
     static func key(_ p: GeoPoint, cell: Double) -> Int {
         let x = Int((p.lon + 180) / cell), y = Int((p.lat + 90) / cell)
@@ -79,17 +94,45 @@ public struct AreaLocator: Sendable {
         let dLon = min(180, dLat / cosLat)
         let box = BBox(minLon: max(-180, p.lon - dLon), minLat: max(-90, p.lat - dLat),
                        maxLon: min(180, p.lon + dLon), maxLat: min(90, p.lat + dLat))
-        var best: (Int, Double)?
-        for key in Self.keys(box, cell: cell) {
-            guard let list = pointGrid[key] else { continue }
-            for i in list {
-                let s = settlementPoints[Int(i)]
-                guard box.contains(s.point) else { continue }
-                let d = distance(p, s.point)
-                if d <= maxSettlementDistance, best == nil || d < best!.1 || (d == best!.1 && Int(i) < best!.0) {
-                    best = (Int(i), d)
-                }
+        let keys = Self.keys(box, cell: cell)
+        func forEachCandidate(_ body: (Int) -> Void) {
+            for key in keys {
+                guard let list = pointGrid[key] else { continue }
+                for i in list where box.contains(settlementPoints[Int(i)].point) { body(Int(i)) }
             }
+        }
+        var best: (Int, Double)?
+        func measure(_ i: Int) {
+            let d = distance(p, settlementPoints[i].point)
+            if d <= maxSettlementDistance, best == nil || d < best!.1 || (d == best!.1 && i < best!.0) {
+                best = (i, d)
+            }
+        }
+        guard let floor = sphereFloor else {
+            forEachCandidate(measure)
+            return best.map { (settlementPoints[$0.0].name, $0.1) }
+        }
+        // A settlement whose bound is above the radius or above the best distance so far can be neither the
+        // nearest nor tied with it. The one with the lowest bound is measured first, so that the best
+        // distance is small early.
+        let pLat = p.lat * .pi / 180, pCos = cos(pLat)
+        func bound(_ i: Int) -> Double {
+            // The chord, which is never longer than the great-circle arc.
+            let s = pointLat[i]
+            let a = sin((s.radians - pLat) / 2), b = sin((settlementPoints[i].point.lon - p.lon) * .pi / 360)
+            return floor * 2 * Self.sphereRadius * (a * a + pCos * s.cos * b * b).squareRoot()
+        }
+        var first: (Int, Double)?
+        forEachCandidate { i in
+            let lb = bound(i)
+            if lb <= maxSettlementDistance, first == nil || lb < first!.1 { first = (i, lb) }
+        }
+        guard let first else { return nil }
+        measure(first.0)
+        forEachCandidate { i in
+            guard i != first.0 else { return }
+            let lb = bound(i)
+            if lb <= maxSettlementDistance, best == nil || lb <= best!.1 { measure(i) }
         }
         return best.map { (settlementPoints[$0.0].name, $0.1) }
     }

@@ -40,4 +40,12 @@ public struct Geodesic: Sendable {
         let g = Geodesic()
         return { a, b in g.distance(a, b) }
     }()
+
+    /// `wgs84Distance` is never below this times the great-circle distance on the sphere of
+    /// `AreaLocator.sphereRadius` (its `sphereFloor`). Along any path, the ellipsoid's line element is at least
+    /// min(M, N) / R times the sphere's at the same latitude and longitude, and the smallest radius of
+    /// curvature is M at the equator, 6,335,439 m: 0.9944 of the mean radius. So every path, the geodesic
+    /// included, is at least 0.9944 times as long as its image on the sphere, which is at least the
+    /// great-circle distance. 0.99 leaves room for rounding.
+    public static let wgs84SphereFloor = 0.99
 }

@@ -16,6 +16,7 @@ public final class SpatiaLiteStore: IncidentRepository, AreaRepository, @uncheck
     let pool: DatabasePool
     let logger: Logger
     let distance: AreaLocator.Distance
+    let sphereFloor: Double?
     let settlementRadius: Double
     private let locatorLock = NSLock()
     private var cachedLocator: AreaLocator?
@@ -27,12 +28,14 @@ public final class SpatiaLiteStore: IncidentRepository, AreaRepository, @uncheck
     /// - Parameters:
     ///   - settlementRadius: metres within which the nearest settlement point is assigned (default 3 km).
     ///   - distance: the metric for that search; pass a geodesic one (OtklikGeo) in production.
+    ///   - sphereFloor: the metric's lower bound (see `AreaLocator.init`), which speeds the search up.
     public init(path: String, taxonomy: Taxonomy, logger: Logger, settlementRadius: Double = 3000,
-                distance: @escaping AreaLocator.Distance = AreaLocator.sphericalDistance) throws {
+                distance: @escaping AreaLocator.Distance = AreaLocator.sphericalDistance, sphereFloor: Double? = nil) throws {
         self.path = path
         self.taxonomy = taxonomy
         self.logger = logger
         self.distance = distance
+        self.sphereFloor = sphereFloor
         self.settlementRadius = settlementRadius
         var config = Configuration()
         config.busyMode = .timeout(30)
@@ -96,7 +99,8 @@ public final class SpatiaLiteStore: IncidentRepository, AreaRepository, @uncheck
         if let l = cachedLocator { locatorLock.unlock(); return l }
         locatorLock.unlock()
         let (d, s) = try pool.read { db in (try Self.readAreas(db, level: .district), try Self.readAreas(db, level: .settlement)) }
-        let l = AreaLocator(districts: d, settlements: s, maxSettlementDistance: settlementRadius, distance: distance)
+        let l = AreaLocator(districts: d, settlements: s, maxSettlementDistance: settlementRadius, distance: distance,
+                              sphereFloor: sphereFloor)
         locatorLock.lock()
         cachedLocator = l
         locatorLock.unlock()
@@ -154,7 +158,7 @@ public final class SpatiaLiteStore: IncidentRepository, AreaRepository, @uncheck
 extension AreaLocator {
     /// Great-circle distance on a sphere of the mean Earth radius; a fallback where PROJ is not wired in.
     public static let sphericalDistance: AreaLocator.Distance = { a, b in
-        let r = 6_371_008.8
+        let r = AreaLocator.sphereRadius
         let p1 = a.lat * .pi / 180, p2 = b.lat * .pi / 180
         let dp = p2 - p1, dl = (b.lon - a.lon) * .pi / 180
         let h = sin(dp / 2) * sin(dp / 2) + cos(p1) * cos(p2) * sin(dl / 2) * sin(dl / 2)
