@@ -100,7 +100,7 @@ public final class SpatiaLiteStore: IncidentRepository, AreaRepository, @uncheck
         locatorLock.unlock()
         let (d, s) = try pool.read { db in (try Self.readAreas(db, level: .district), try Self.readAreas(db, level: .settlement)) }
         let l = AreaLocator(districts: d, settlements: s, maxSettlementDistance: settlementRadius, distance: distance,
-                              sphereFloor: sphereFloor)
+                            sphereFloor: sphereFloor)
         locatorLock.lock()
         cachedLocator = l
         locatorLock.unlock()

@@ -4,8 +4,9 @@ import Synchronization
 /// One bulk load's writer: a single write access on the store's writer connection that takes prepared chunks
 /// as the importer hands them over and commits once a transaction holds `transactionRows` rows.
 ///
-/// Why not one transaction per chunk: the (source, external_id) key takes each row at a random place, so every
-/// transaction dirties most of that index's pages, and WAL writes each dirty page at every commit (then once
+/// Why not one transaction per chunk: when the (source, external_id) key is live (a load into a table that has
+/// rows, see BulkIncidentWriter), it takes each row at a random place, so every transaction dirties most of that
+/// index's pages, and WAL writes each dirty page at every commit (then once
 /// more at the checkpoint). Chunks stay small so that parsing and writing overlap and memory stays at two
 /// chunks; transactions are large so that the key's pages are written a few times per import, not once per
 /// chunk.
