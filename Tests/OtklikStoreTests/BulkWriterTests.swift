@@ -76,10 +76,9 @@ import OtklikCore
     /// Databases made before v3 had the events' index on (incident_id, at); opening them keys it by incident
     /// only, and an incident's events still come back in time order.
     @Test func upgradingKeysTheEventsIndexByIncident() async throws {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("otklik-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: dir) }
-        let path = dir.appendingPathComponent("db.sqlite").path
+        let folder = try TempFolder()
+        defer { folder.remove() }
+        let path = folder.path("db.sqlite")
         func indexColumns(_ s: SpatiaLiteStore) async throws -> [String] {
             try await s.pool.read { db in try String.fetchAll(db, sql: "SELECT name FROM pragma_index_info('incident_events_incident')") }
         }

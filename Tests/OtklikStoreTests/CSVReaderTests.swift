@@ -8,10 +8,9 @@ import Testing
 @Suite struct CSVReaderTests {
     /// Records of `text` with the line each starts on.
     func read(_ text: String, chunkSize: Int, gzip: Bool = false) throws -> [CSVRecordForTest] {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("otklik-csv-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: dir) }
-        var path = dir.appendingPathComponent("t.csv").path
+        let folder = try TempFolder("otklik-csv")
+        defer { folder.remove() }
+        var path = folder.path("t.csv")
         try Data(text.utf8).write(to: URL(fileURLWithPath: path))
         if gzip {
             #expect(try run("gzip", ["-k", path]).status == 0)

@@ -97,10 +97,9 @@ import OtklikCore
 
     /// A load that died with its key away is finished by the next process that opens the file.
     @Test func anInterruptedLoadWithRepeatsIsFinishedAtTheNextOpen() async throws {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("otklik-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: dir) }
-        let path = dir.appendingPathComponent("db.sqlite").path
+        let folder = try TempFolder()
+        defer { folder.remove() }
+        let path = folder.path("db.sqlite")
         do {
             let s = try SpatiaLiteStore(path: path, taxonomy: try TestPaths.taxonomy(), logger: .init(label: "t"))
             try await s.beginBulk()
@@ -138,10 +137,9 @@ import OtklikCore
     /// A file whose key is the table's UNIQUE constraint (before v4) gets the same table with a named key:
     /// the same rows and ids, indexes, SpatiaLite triggers and R*Tree, and GDAL still reads the layer.
     @Test func upgradingTurnsTheUniqueConstraintIntoANamedKey() async throws {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("otklik-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: dir) }
-        let path = dir.appendingPathComponent("db.sqlite").path
+        let folder = try TempFolder()
+        defer { folder.remove() }
+        let path = folder.path("db.sqlite")
         func shape(_ s: SpatiaLiteStore) async throws -> (table: String, indexes: [String], triggers: [String]) {
             try await s.pool.read { db in
                 (try String.fetchOne(db, sql: "SELECT sql FROM sqlite_master WHERE name = 'incidents'") ?? "",

@@ -24,17 +24,16 @@ import Glibc
 
     @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: otklik), ".build/debug/otklik is not built"))
     func aKilledImportLeavesWholeTransactionsAndASoundIndex() async throws {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("otklik-kill-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: dir) }
+        let folder = try TempFolder("otklik-kill")
+        defer { folder.remove() }
         let total = 60_000, batch = 4_000
         var csv = "external_id,source,category,lon,lat,reported_at,status,description\n"
         for i in 0..<total {
             csv += "k\(i),hotline,road.pothole,\(31.0 + Double(i % 997) * 0.003),\(54.0 + Double(i % 991) * 0.002),2025-03-01T10:00:00Z,new,Яма \(i)\n"
         }
-        let file = dir.appendingPathComponent("rows.csv").path
+        let file = folder.path("rows.csv")
         try csv.write(toFile: file, atomically: true, encoding: .utf8)
-        let db = dir.appendingPathComponent("kill.sqlite").path
+        let db = folder.path("kill.sqlite")
         let args = ["import", "incidents", file, "--db", db, "--data-dir", TestPaths.packageRoot.appendingPathComponent("data").path,
                     "--batch-size", String(batch)]
 

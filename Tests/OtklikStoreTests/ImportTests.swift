@@ -34,17 +34,16 @@ import OtklikCore
     /// writer: the store stays consistent (every row with its event, a sound spatial index) and nothing
     /// passes for a complete import.
     @Test func aTruncatedGzipFailsAndKeepsWhatItCommitted() async throws {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("trunc-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: dir) }
+        let folder = try TempFolder("trunc")
+        defer { folder.remove() }
         var csv = "external_id,source,category,lon,lat,reported_at,status,description\n"
         // Varied text, so that the compressed stream is long enough to cut in the middle.
         for i in 0..<4000 { csv += "t\(i),portal,road.pothole,32.\(1000 + i),54.78,2025-03-01T10:00:00Z,new,Яма номер \(i * 7919 % 10007) у дома \(i)\n" }
-        let plain = dir.appendingPathComponent("rows.csv").path
+        let plain = folder.path("rows.csv")
         try csv.write(toFile: plain, atomically: true, encoding: .utf8)
         #expect(try run("gzip", ["-k", plain]).status == 0)
         let gz = try Data(contentsOf: URL(fileURLWithPath: plain + ".gz"))
-        let cut = dir.appendingPathComponent("cut.csv.gz").path
+        let cut = folder.path("cut.csv.gz")
         try gz.prefix(gz.count * 2 / 3).write(to: URL(fileURLWithPath: cut))
 
         let t = try TempStore()

@@ -20,20 +20,34 @@ enum TestPaths {
     static func which(_ tool: String) -> String? { ExternalProcess.path(tool) }
 }
 
-/// A store on a fresh temporary file, removed with its WAL when the test ends.
-final class TempStore {
-    let dir: URL
-    let store: SpatiaLiteStore
-    var path: String { dir.appendingPathComponent("test.sqlite").path }
+/// A fresh temporary folder; `remove` deletes it with everything in it. For tests that close a database and
+/// open it again, which a `TempStore` cannot.
+struct TempFolder {
+    let url: URL
 
-    init() throws {
-        dir = FileManager.default.temporaryDirectory.appendingPathComponent("otklik-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        store = try SpatiaLiteStore(path: dir.appendingPathComponent("test.sqlite").path, taxonomy: try TestPaths.taxonomy(),
-                                    logger: Logger(label: "test"))
+    init(_ prefix: String = "otklik") throws {
+        url = FileManager.default.temporaryDirectory.appendingPathComponent("\(prefix)-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
     }
 
-    deinit { try? FileManager.default.removeItem(at: dir) }
+    func path(_ name: String) -> String { url.appendingPathComponent(name).path }
+
+    func remove() { try? FileManager.default.removeItem(at: url) }
+}
+
+/// A store on a fresh temporary file, removed with its WAL when the test ends.
+final class TempStore {
+    let folder: TempFolder
+    let store: SpatiaLiteStore
+    var dir: URL { folder.url }
+    var path: String { folder.path("test.sqlite") }
+
+    init() throws {
+        folder = try TempFolder()
+        store = try SpatiaLiteStore(path: folder.path("test.sqlite"), taxonomy: try TestPaths.taxonomy(), logger: Logger(label: "test"))
+    }
+
+    deinit { folder.remove() }
 
     func importFile(_ path: String, _ options: ImportOptions) async throws -> (ImportReport, [ImportReject]) {
         let box = RejectBox()

@@ -148,10 +148,9 @@ import OtklikCore
     }
 
     @Test func finishesAnInterruptedBulkLoadAtOpen() async throws {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("otklik-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: dir) }
-        let path = dir.appendingPathComponent("db.sqlite").path
+        let folder = try TempFolder()
+        defer { folder.remove() }
+        let path = folder.path("db.sqlite")
         do {
             let s = try SpatiaLiteStore(path: path, taxonomy: try TestPaths.taxonomy(), logger: .init(label: "t"))
             try await s.beginBulk()
@@ -255,10 +254,9 @@ import OtklikCore
     }
 
     @Test func upgradingDropsTheEventTimeIndexEvenFromAnInterruptedBulkLoad() async throws {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("otklik-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: dir) }
-        let path = dir.appendingPathComponent("db.sqlite").path
+        let folder = try TempFolder()
+        defer { folder.remove() }
+        let path = folder.path("db.sqlite")
         func indexes(_ s: SpatiaLiteStore) async throws -> Set<String> {
             Set(try await s.pool.read { db in
                 try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name IN ('incidents', 'incident_events') AND sql IS NOT NULL")
