@@ -100,13 +100,8 @@ import OtklikCore
         let folder = try TempFolder()
         defer { folder.remove() }
         let path = folder.path("db.sqlite")
-        do {
-            let s = try SpatiaLiteStore(path: path, taxonomy: try TestPaths.taxonomy(), logger: .init(label: "t"))
-            try await s.beginBulk()
-            _ = try await s.bulkInsert([incident("k1", lon: 31.1), incident("k2", lon: 31.2), incident("k1", lon: 31.3)], actor: "t")
-            // No endBulk: the process ends here, and with it the load's lock.
-        }
-        let s = try SpatiaLiteStore(path: path, taxonomy: try TestPaths.taxonomy(), logger: .init(label: "t"))
+        try await TestPaths.leaveAnInterruptedLoad(at: path, [incident("k1", lon: 31.1), incident("k2", lon: 31.2), incident("k1", lon: 31.3)])
+        let s = try TestPaths.openStore(path)
         #expect(try await deferredNames(s) == nil)
         #expect(try await keyIsUnique(s) == true)
         #expect(try await counts(s) == (2, 2, 0, 2))
@@ -120,7 +115,7 @@ import OtklikCore
         let t = try TempStore()
         try await t.store.beginBulk()
         _ = try await t.store.bulkInsert([incident("x1")], actor: "t")
-        let other = try SpatiaLiteStore(path: t.path, taxonomy: try TestPaths.taxonomy(), logger: .init(label: "other"))
+        let other = try TestPaths.openStore(t.path, label: "other")
         #expect(try await deferredNames(other)?.contains(IncidentKey.index) == true, "opening did not finish a live load")
         await #expect {
             try await other.beginBulk()
@@ -149,7 +144,7 @@ import OtklikCore
         }
         let before: (ids: [Int64], triggers: [String])
         do {
-            let s = try SpatiaLiteStore(path: path, taxonomy: try TestPaths.taxonomy(), logger: .init(label: "t"))
+            let s = try TestPaths.openStore(path)
             let out = try await s.insert([incident("v1", lon: 31.1, reporter: "Анна"), incident("v2", lon: 32.2)], actor: "t")
             before = (out.map(\.id), try await shape(s).triggers)
             // Back to the v3 table: the key as a constraint, no named index, no v4 record. With foreign keys
@@ -171,7 +166,7 @@ import OtklikCore
             }
             #expect(try await shape(s).indexes.contains("sqlite_autoindex_incidents_1"))
         }
-        let s = try SpatiaLiteStore(path: path, taxonomy: try TestPaths.taxonomy(), logger: .init(label: "t"))
+        let s = try TestPaths.openStore(path)
         let after = try await shape(s)
         #expect(!after.table.contains("UNIQUE"))
         #expect(after.indexes == ["incidents_category_status", "incidents_district", IncidentKey.index, "incidents_reported_at", "incidents_settlement"])

@@ -18,6 +18,19 @@ enum TestPaths {
     }
 
     static func which(_ tool: String) -> String? { ExternalProcess.path(tool) }
+
+    /// Opens (creating if needed) the database at `path`.
+    static func openStore(_ path: String, label: String = "t") throws -> SpatiaLiteStore {
+        try SpatiaLiteStore(path: path, taxonomy: try taxonomy(), logger: Logger(label: label))
+    }
+
+    /// Leaves the database at `path` as a process that died during a bulk load leaves it: the load begun, these
+    /// incidents written, no end. The load's lock goes with the store, as with the process.
+    static func leaveAnInterruptedLoad(at path: String, _ incidents: [Incident]) async throws {
+        let s = try openStore(path)
+        try await s.beginBulk()
+        _ = try await s.bulkInsert(incidents, actor: "t")
+    }
 }
 
 /// A fresh temporary folder; `remove` deletes it with everything in it. For tests that close a database and

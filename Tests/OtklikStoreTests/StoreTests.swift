@@ -151,13 +151,8 @@ import OtklikCore
         let folder = try TempFolder()
         defer { folder.remove() }
         let path = folder.path("db.sqlite")
-        do {
-            let s = try SpatiaLiteStore(path: path, taxonomy: try TestPaths.taxonomy(), logger: .init(label: "t"))
-            try await s.beginBulk()
-            _ = try await s.bulkInsert([incident("i1", lon: 31.5, lat: 54.5), incident("i2", lon: 32.5, lat: 54.6)], actor: "t")
-            // The process "dies" here: no endBulk.
-        }
-        let s = try SpatiaLiteStore(path: path, taxonomy: try TestPaths.taxonomy(), logger: .init(label: "t"))
+        try await TestPaths.leaveAnInterruptedLoad(at: path, [incident("i1", lon: 31.5, lat: 54.5), incident("i2", lon: 32.5, lat: 54.6)])
+        let s = try TestPaths.openStore(path)
         #expect(try await s.journalMode() == "wal", "the load had switched the file to a rollback journal")
         #expect(try await s.checkSpatialIndex() == "ok")
         #expect(try await s.count(IncidentQuery(bbox: BBox(minLon: 31.4, minLat: 54.4, maxLon: 31.6, maxLat: 54.6))) == 1)
