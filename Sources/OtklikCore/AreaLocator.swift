@@ -3,8 +3,8 @@
 /// Districts: bounding-box grid as the index, then an exact point-in-polygon test.
 /// Settlements: a containing settlement polygon if any, else the nearest settlement point within
 /// `maxSettlementDistance` metres. Distances come from the injected metric so that the core needs no PROJ.
-/// When the metric comes with a `sphereFloor`, a cheap lower bound spares measuring the settlements that
-/// cannot be the nearest; the answer is the same.
+/// When the metric comes with a `sphereRatio`, cheap bounds spare measuring the settlements that cannot be
+/// the nearest, and often the nearest itself; the answer is the same.
 public struct AreaLocator: Sendable {
     public typealias Distance = @Sendable (GeoPoint, GeoPoint) -> Double
 
@@ -25,17 +25,17 @@ public struct AreaLocator: Sendable {
     private let cell: Double
     public let maxSettlementDistance: Double
     private let distance: Distance
-    private let sphereFloor: Double?
+    private let sphereRatio: ClosedRange<Double>?
 
     /// - Parameters:
     ///   - distance: the metric of the settlement search, in metres.
-    ///   - sphereFloor: a factor f such that `distance(a, b) >= f ×` the great-circle distance between a and b
-    ///     on a sphere of radius `sphereRadius`, for every pair; nil when the metric promises no such bound.
+    ///   - sphereRatio: where `distance(a, b)` divided by the great-circle distance between a and b on a sphere
+    ///     of radius `sphereRadius` always lies; nil when the metric promises no such bounds.
     public init(districts: [Area], settlements: [Area], maxSettlementDistance: Double = 3000, distance: @escaping Distance,
-                sphereFloor: Double? = nil) {
+                sphereRatio: ClosedRange<Double>? = nil) {
         self.cell = 0.05
         self.distance = distance
-        self.sphereFloor = sphereFloor
+        self.sphereRatio = sphereRatio
         self.maxSettlementDistance = maxSettlementDistance
         self.districts = districts
         self.districtBoxes = districts.map { $0.geometry.bbox ?? BBox(minLon: 0, minLat: 0, maxLon: -1, maxLat: -1) }
@@ -57,7 +57,7 @@ public struct AreaLocator: Sendable {
         pointGrid = pgrid
     }
 
-    /// The sphere of `sphereFloor`: the mean Earth radius, in metres.
+    /// The sphere of `sphereRatio`: the mean Earth radius, in metres.
     public static let sphereRadius = 6_371_008.8
 
     static func key(_ p: GeoPoint, cell: Double) -> Int {
@@ -87,6 +87,19 @@ public struct AreaLocator: Sendable {
     }
 
     public func settlement(of p: GeoPoint) -> (name: String, distance: Double)? {
+        nearestSettlement(p, measured: true).map { ($0.name, $0.distance ?? 0) }
+    }
+
+    /// District and settlement of a point. Without `measuringDistance`, `settlementDistance` is nil whenever
+    /// the bounds alone tell which settlement is the nearest (see `sphereRatio`), which spares the metric.
+    public func assign(_ p: GeoPoint, measuringDistance: Bool = true) -> Assignment {
+        let s = nearestSettlement(p, measured: measuringDistance)
+        return Assignment(district: district(of: p), settlement: s?.name, settlementDistance: s?.distance)
+    }
+
+    /// The containing settlement polygon, else the nearest settlement point within the radius (the lower
+    /// index on a tie). Its distance is nil only when `measured` is false and the bounds decided.
+    private func nearestSettlement(_ p: GeoPoint, measured: Bool) -> (name: String, distance: Double?)? {
         for s in settlementPolygons where s.geometry.contains(p) { return (s.name, 0) }
         // Search the ring of cells that can hold a point within the radius.
         let dLat = maxSettlementDistance / 111_000 + 1e-9
@@ -108,38 +121,38 @@ public struct AreaLocator: Sendable {
                 best = (i, d)
             }
         }
-        guard let floor = sphereFloor else {
+        guard let ratio = sphereRatio else {
             forEachCandidate(measure)
             return best.map { (settlementPoints[$0.0].name, $0.1) }
         }
-        // A settlement whose bound is above the radius or above the best distance so far can be neither the
-        // nearest nor tied with it. The one with the lowest bound is measured first, so that the best
-        // distance is small early.
+        // Each candidate's distance lies between its great-circle distance times the ratio's two ends. Only
+        // those whose lower end is within the radius and not above the smallest upper end can be the nearest
+        // or tie with it; when that is one settlement, wholly within the radius, nothing needs measuring.
         let pLat = p.lat * .pi / 180, pCos = cos(pLat)
-        func bound(_ i: Int) -> Double {
-            // The chord, which is never longer than the great-circle arc.
+        func arc(_ i: Int) -> Double {
             let s = pointLat[i]
             let a = sin((s.radians - pLat) / 2), b = sin((settlementPoints[i].point.lon - p.lon) * .pi / 360)
-            return floor * 2 * Self.sphereRadius * (a * a + pCos * s.cos * b * b).squareRoot()
+            return 2 * Self.sphereRadius * asin(min(1, (a * a + pCos * s.cos * b * b).squareRoot()))
         }
-        var first: (Int, Double)?
+        var nearestUpper = Double.infinity
         forEachCandidate { i in
-            let lb = bound(i)
-            if lb <= maxSettlementDistance, first == nil || lb < first!.1 { first = (i, lb) }
+            let a = arc(i)
+            if a * ratio.lowerBound <= maxSettlementDistance { nearestUpper = min(nearestUpper, a * ratio.upperBound) }
         }
-        guard let first else { return nil }
-        measure(first.0)
+        guard nearestUpper < .infinity else { return nil }
+        func contends(_ a: Double) -> Bool {
+            a * ratio.lowerBound <= maxSettlementDistance && a * ratio.lowerBound <= nearestUpper
+        }
+        var contenders = 0, only = -1, onlyUpper = 0.0
         forEachCandidate { i in
-            guard i != first.0 else { return }
-            let lb = bound(i)
-            if lb <= maxSettlementDistance, best == nil || lb <= best!.1 { measure(i) }
+            let a = arc(i)
+            if contends(a) { contenders += 1; only = i; onlyUpper = a * ratio.upperBound }
         }
+        if !measured && contenders == 1 && onlyUpper <= maxSettlementDistance {
+            return (settlementPoints[only].name, nil)
+        }
+        forEachCandidate { i in if contends(arc(i)) { measure(i) } }
         return best.map { (settlementPoints[$0.0].name, $0.1) }
-    }
-
-    public func assign(_ p: GeoPoint) -> Assignment {
-        let s = settlement(of: p)
-        return Assignment(district: district(of: p), settlement: s?.name, settlementDistance: s?.distance)
     }
 }
 

@@ -41,11 +41,12 @@ public struct Geodesic: Sendable {
         return { a, b in g.distance(a, b) }
     }()
 
-    /// `wgs84Distance` is never below this times the great-circle distance on the sphere of
-    /// `AreaLocator.sphereRadius` (its `sphereFloor`). Along any path, the ellipsoid's line element is at least
-    /// min(M, N) / R times the sphere's at the same latitude and longitude, and the smallest radius of
-    /// curvature is M at the equator, 6,335,439 m: 0.9944 of the mean radius. So every path, the geodesic
-    /// included, is at least 0.9944 times as long as its image on the sphere, which is at least the
-    /// great-circle distance. 0.99 leaves room for rounding.
-    public static let wgs84SphereFloor = 0.99
+    /// Where `wgs84Distance` divided by the great-circle distance on the sphere of `AreaLocator.sphereRadius`
+    /// (R) lies, for every pair (the locator's `sphereRatio`). Along any path, the ellipsoid's line element is
+    /// between min(M, N) / R and max(M, N) / R times the sphere's at the same latitude and longitude. The
+    /// radii of curvature run from M at the equator, 6,335,439 m (0.9944 R), to a²/b at the poles,
+    /// 6,399,594 m (1.0045 R). So the geodesic is at least 0.9944 times its own image on the sphere, which
+    /// is no shorter than the great circle; and at most the ellipsoid image of the great circle, which is at
+    /// most 1.0045 times as long. 0.99 and 1.01 leave room for rounding.
+    public static let wgs84SphereRatio: ClosedRange<Double> = 0.99...1.01
 }

@@ -74,7 +74,7 @@ extension SpatiaLiteStore {
             let rows = try Row.fetchAll(db, sql: "SELECT id, lon, lat FROM incidents")
             let up = try db.makeStatement(sql: "UPDATE incidents SET district = ?, settlement = ? WHERE id = ?")
             for r in rows {
-                let a = loc.assign(GeoPoint(lon: r[1], lat: r[2]))
+                let a = loc.assign(GeoPoint(lon: r[1], lat: r[2]), measuringDistance: false)
                 try up.execute(arguments: [a.district, a.settlement, r[0] as Int64])
             }
         }

@@ -23,7 +23,7 @@ extension SpatiaLiteStore {
             var out: [InsertOutcome] = []
             out.reserveCapacity(incidents.count)
             for inc in incidents {
-                let place = locator.assign(inc.location)
+                let place = locator.assign(inc.location, measuringDistance: false)
                 let agency = self.agency(for: inc, district: inc.district ?? place.district)
                 try ins.execute(arguments: [
                     inc.source.rawValue, inc.externalID, inc.category, inc.description, inc.address,

@@ -16,7 +16,7 @@ public final class SpatiaLiteStore: IncidentRepository, AreaRepository, @uncheck
     let pool: DatabasePool
     let logger: Logger
     let distance: AreaLocator.Distance
-    let sphereFloor: Double?
+    let sphereRatio: ClosedRange<Double>?
     let settlementRadius: Double
     private let locatorLock = NSLock()
     private var cachedLocator: AreaLocator?
@@ -28,14 +28,14 @@ public final class SpatiaLiteStore: IncidentRepository, AreaRepository, @uncheck
     /// - Parameters:
     ///   - settlementRadius: metres within which the nearest settlement point is assigned (default 3 km).
     ///   - distance: the metric for that search; pass a geodesic one (OtklikGeo) in production.
-    ///   - sphereFloor: the metric's lower bound (see `AreaLocator.init`), which speeds the search up.
+    ///   - sphereRatio: the metric's bounds (see `AreaLocator.init`), which speed the search up.
     public init(path: String, taxonomy: Taxonomy, logger: Logger, settlementRadius: Double = 3000,
-                distance: @escaping AreaLocator.Distance = AreaLocator.sphericalDistance, sphereFloor: Double? = nil) throws {
+                distance: @escaping AreaLocator.Distance = AreaLocator.sphericalDistance, sphereRatio: ClosedRange<Double>? = nil) throws {
         self.path = path
         self.taxonomy = taxonomy
         self.logger = logger
         self.distance = distance
-        self.sphereFloor = sphereFloor
+        self.sphereRatio = sphereRatio
         self.settlementRadius = settlementRadius
         var config = Configuration()
         config.busyMode = .timeout(30)
@@ -100,7 +100,7 @@ public final class SpatiaLiteStore: IncidentRepository, AreaRepository, @uncheck
         locatorLock.unlock()
         let (d, s) = try pool.read { db in (try Self.readAreas(db, level: .district), try Self.readAreas(db, level: .settlement)) }
         let l = AreaLocator(districts: d, settlements: s, maxSettlementDistance: settlementRadius, distance: distance,
-                            sphereFloor: sphereFloor)
+                            sphereRatio: sphereRatio)
         locatorLock.lock()
         cachedLocator = l
         locatorLock.unlock()

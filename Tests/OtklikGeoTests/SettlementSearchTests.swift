@@ -4,8 +4,8 @@ import Testing
 import OtklikCore
 import OtklikGeo
 
-/// The settlement search with the geodesic metric's lower bound (`Geodesic.wgs84SphereFloor`) finds exactly
-/// what the search that measures every candidate finds, with fewer geodesic calls.
+/// The settlement search with the geodesic metric's bounds (`Geodesic.wgs84SphereRatio`) finds exactly what
+/// the search that measures every candidate finds, with fewer geodesic calls, and often none.
 @Suite struct SettlementSearchTests {
     static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
@@ -25,11 +25,12 @@ import OtklikGeo
         return 2 * AreaLocator.sphereRadius * asin(min(1, h.squareRoot()))
     }
 
-    /// The floor holds for short and long pairs at every latitude; the tightest pairs run north–south near
-    /// the equator, where the ellipsoid is flattest (M = 6,335,439 m, 0.9944 of the mean radius).
-    @Test func theGeodesicIsNeverBelowTheFloorTimesTheSphere() {
+    /// The ratio stays within its bounds for short and long pairs at every latitude. It is lowest for pairs
+    /// running north–south near the equator (M = 6,335,439 m, 0.9944 of the mean radius) and highest for short
+    /// pairs at the poles (a²/b = 6,399,594 m, 1.0045 of it).
+    @Test func theGeodesicStaysWithinTheRatioOfTheSphere() {
         var r = Sequence(state: 7)
-        var lowest = Double.infinity
+        var lowest = Double.infinity, highest = 0.0
         for k in 0..<20_000 {
             let lat = r.next() * 178 - 89, lon = r.next() * 360 - 180
             // Half the pairs within 5 km, half anywhere.
@@ -39,14 +40,21 @@ import OtklikGeo
             let a = GeoPoint(lon: lon, lat: lat)
             let s = Self.sphere(a, b)
             guard s > 1 else { continue }
-            lowest = min(lowest, Geodesic.wgs84Distance(a, b) / s)
+            let ratio = Geodesic.wgs84Distance(a, b) / s
+            lowest = min(lowest, ratio)
+            highest = max(highest, ratio)
         }
         // North–south at the equator: the smallest ratio there is.
         let meridian = Geodesic.wgs84Distance(GeoPoint(lon: 10, lat: -0.01), GeoPoint(lon: 10, lat: 0.01))
             / Self.sphere(GeoPoint(lon: 10, lat: -0.01), GeoPoint(lon: 10, lat: 0.01))
         #expect(abs(meridian - 6_335_439.0 / 6_371_008.8) < 1e-5)
         #expect(lowest >= meridian - 1e-6)
-        #expect(lowest > Geodesic.wgs84SphereFloor)
+        let polar = Geodesic.wgs84Distance(GeoPoint(lon: 0, lat: 89.999), GeoPoint(lon: 90, lat: 89.999))
+            / Self.sphere(GeoPoint(lon: 0, lat: 89.999), GeoPoint(lon: 90, lat: 89.999))
+        #expect(abs(polar - 6_399_593.6 / 6_371_008.8) < 1e-5)
+        #expect(highest <= polar + 1e-6)
+        #expect(Geodesic.wgs84SphereRatio.contains(lowest) && Geodesic.wgs84SphereRatio.contains(highest))
+        #expect(Geodesic.wgs84SphereRatio.contains(meridian) && Geodesic.wgs84SphereRatio.contains(polar))
     }
 
     final class Counter: Sendable {
@@ -63,7 +71,7 @@ import OtklikGeo
         let b = AreaLocator(districts: [], settlements: s, maxSettlementDistance: radius, distance: { p, q in
             bounded.calls.withLock { $0 += 1 }
             return Geodesic.wgs84Distance(p, q)
-        }, sphereFloor: Geodesic.wgs84SphereFloor)
+        }, sphereRatio: Geodesic.wgs84SphereRatio)
         return (a, b, full, bounded, s)
     }
 
@@ -92,7 +100,18 @@ import OtklikGeo
         }
         #expect(found > points.count / 4, "the points must mostly have a settlement for the comparison to mean something")
         let measuredFull = fullCalls.calls.withLock { $0 }, measuredBounded = boundedCalls.calls.withLock { $0 }
-        // 11,626 against 20,268 calls within 3 km, 43 % fewer; more within 10 km.
+        // Within 3 km: 20,268 calls for every candidate, 11,718 with the bounds.
         #expect(measuredBounded * 10 < measuredFull * 7, "geodesic calls: \(measuredBounded) bounded, \(measuredFull) full")
+
+        // Without the distance, the bounds alone decide almost every point.
+        boundedCalls.calls.withLock { $0 = 0 }
+        for p in points {
+            let a = full.assign(p), b = bounded.assign(p, measuringDistance: false)
+            #expect(a.settlement == b.settlement, "at \(p.lon), \(p.lat)")
+            if let d = b.settlementDistance { #expect(d == a.settlementDistance) }
+        }
+        let unmeasured = boundedCalls.calls.withLock { $0 }
+        // 1,276 against 20,268 within 3 km.
+        #expect(unmeasured * 10 < measuredFull, "geodesic calls without the distance: \(unmeasured), full: \(measuredFull)")
     }
 }

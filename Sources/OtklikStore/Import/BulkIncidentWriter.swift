@@ -322,7 +322,7 @@ extension SpatiaLiteStore {
         var chunk = PreparedChunk(capacity: incidents.count)
         for inc in incidents {
             _ = try GeoPoint.validated(lon: inc.location.lon, lat: inc.location.lat)
-            let place = loc.assign(inc.location)
+            let place = loc.assign(inc.location, measuringDistance: false)
             let district = inc.district ?? place.district
             chunk.append(inc, district: district, settlement: inc.settlement ?? place.settlement,
                          agency: agency(for: inc, district: district))
