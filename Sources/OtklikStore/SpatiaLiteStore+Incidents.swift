@@ -10,8 +10,7 @@ extension SpatiaLiteStore {
         return try await write { db in
             // A bulk load into an empty database builds the key at its end (see BulkIncidentWriter). Without the
             // key an insert could not tell a repeat, and the load's end would have to choose which row to keep.
-            guard try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'index' AND name = ?)",
-                                    arguments: [IncidentKey.index]) == true else {
+            guard try self.keyIsPresent(db) else {
                 throw DomainError.unavailable("a bulk import is loading this database and has not built its (source, external_id) key yet; new incidents are accepted again when it ends", retryAfter: 30)
             }
             let ins = try db.cachedStatement(sql: """
@@ -49,6 +48,18 @@ extension SpatiaLiteStore {
             }
             return out
         }
+    }
+
+    /// Whether the (source, external_id) key is there. Looking it up in `sqlite_master` is a scan of the whole
+    /// schema (about 15 µs); the answer is kept until the schema version changes, which SQLite reads from
+    /// the file's header at each transaction.
+    func keyIsPresent(_ db: Database) throws -> Bool {
+        let version = try Int.fetchOne(db.cachedStatement(sql: "PRAGMA schema_version")) ?? -1
+        if let known = keyPresence.withLock({ $0 }), known.schemaVersion == version { return known.present }
+        let present = try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'index' AND name = ?)",
+                                        arguments: [IncidentKey.index]) == true
+        keyPresence.withLock { $0 = (version, present) }
+        return present
     }
 
     /// The first event of an incident: it appeared with its status; a closed one also records when it closed,

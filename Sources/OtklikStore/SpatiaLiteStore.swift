@@ -23,6 +23,8 @@ public final class SpatiaLiteStore: IncidentRepository, AreaRepository, @uncheck
     private var routing: AgencyRouting?
     /// Held from `beginBulk` to `endBulk`.
     let heldLoadLock = Mutex<LoadLock?>(nil)
+    /// See `keyIsPresent`.
+    let keyPresence = Mutex<(schemaVersion: Int, present: Bool)?>(nil)
 
     /// Opens (creating if needed) and migrates the database at `path`.
     /// - Parameters:
