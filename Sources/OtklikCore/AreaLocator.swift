@@ -129,30 +129,36 @@ public struct AreaLocator: Sendable {
         // those whose lower end is within the radius and not above the smallest upper end can be the nearest
         // or tie with it; when that is one settlement, wholly within the radius, nothing needs measuring.
         let pLat = p.lat * .pi / 180, pCos = cos(pLat)
-        func arc(_ i: Int) -> Double {
-            let s = pointLat[i]
-            let a = sin((s.radians - pLat) / 2), b = sin((settlementPoints[i].point.lon - p.lon) * .pi / 360)
-            return 2 * Self.sphereRadius * asin(min(1, (a * a + pCos * s.cos * b * b).squareRoot()))
-        }
+        var near: [(index: Int, arc: Double)] = []
         var nearestUpper = Double.infinity
         forEachCandidate { i in
-            let a = arc(i)
-            if a * ratio.lowerBound <= maxSettlementDistance { nearestUpper = min(nearestUpper, a * ratio.upperBound) }
+            let s = pointLat[i]
+            let arc = Self.greatCircle(dLat: s.radians - pLat, dLon: (settlementPoints[i].point.lon - p.lon) * .pi / 180,
+                                       cosLat1: pCos, cosLat2: s.cos)
+            guard arc * ratio.lowerBound <= maxSettlementDistance else { return }
+            near.append((i, arc))
+            nearestUpper = min(nearestUpper, arc * ratio.upperBound)
         }
-        guard nearestUpper < .infinity else { return nil }
-        func contends(_ a: Double) -> Bool {
-            a * ratio.lowerBound <= maxSettlementDistance && a * ratio.lowerBound <= nearestUpper
+        near.removeAll { $0.arc * ratio.lowerBound > nearestUpper }
+        guard let only = near.first else { return nil }
+        if !measured && near.count == 1 && only.arc * ratio.upperBound <= maxSettlementDistance {
+            return (settlementPoints[only.index].name, nil)
         }
-        var contenders = 0, only = -1, onlyUpper = 0.0
-        forEachCandidate { i in
-            let a = arc(i)
-            if contends(a) { contenders += 1; only = i; onlyUpper = a * ratio.upperBound }
-        }
-        if !measured && contenders == 1 && onlyUpper <= maxSettlementDistance {
-            return (settlementPoints[only].name, nil)
-        }
-        forEachCandidate { i in if contends(arc(i)) { measure(i) } }
+        for c in near { measure(c.index) }
         return best.map { (settlementPoints[$0.0].name, $0.1) }
+    }
+
+    /// Great-circle distance on a sphere of the mean Earth radius; the metric where PROJ is not wired in.
+    public static let sphericalDistance: Distance = { a, b in
+        let p1 = a.lat * .pi / 180, p2 = b.lat * .pi / 180
+        return greatCircle(dLat: p2 - p1, dLon: (b.lon - a.lon) * .pi / 180, cosLat1: cos(p1), cosLat2: cos(p2))
+    }
+
+    /// The haversine formula on the sphere of `sphereRadius`, from the differences in radians and the two
+    /// latitudes' cosines.
+    static func greatCircle(dLat: Double, dLon: Double, cosLat1: Double, cosLat2: Double) -> Double {
+        let a = sin(dLat / 2), b = sin(dLon / 2)
+        return 2 * sphereRadius * asin(min(1, (a * a + cosLat1 * cosLat2 * b * b).squareRoot()))
     }
 }
 

@@ -156,14 +156,3 @@ public final class SpatiaLiteStore: IncidentRepository, AreaRepository, @uncheck
         }
     }
 }
-
-extension AreaLocator {
-    /// Great-circle distance on a sphere of the mean Earth radius; a fallback where PROJ is not wired in.
-    public static let sphericalDistance: AreaLocator.Distance = { a, b in
-        let r = AreaLocator.sphereRadius
-        let p1 = a.lat * .pi / 180, p2 = b.lat * .pi / 180
-        let dp = p2 - p1, dl = (b.lon - a.lon) * .pi / 180
-        let h = sin(dp / 2) * sin(dp / 2) + cos(p1) * cos(p2) * sin(dl / 2) * sin(dl / 2)
-        return 2 * r * asin(min(1, sqrt(h)))
-    }
-}
