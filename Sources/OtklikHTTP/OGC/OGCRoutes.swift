@@ -125,25 +125,37 @@ struct OGCRoutes: Sendable {
             var remaining = items.limit
             var lastID: Int64?
             while true {
-                for i in 0..<min(chunk.count, remaining) {
+                let take = min(chunk.count, remaining)
+                remaining -= take
+                // The next chunk is read on a database thread while this one is written out: the read and the
+                // writing each take about half of a page's time, and they need not wait for each other.
+                let next: IncidentQuery? = if remaining > 0, chunk.count == asked, let last = chunk.rows.last?.id {
+                    query.continuing(after: last, limit: min(remaining, Self.chunkSize))
+                } else {
+                    nil
+                }
+                async let following = Self.read(store, next)
+                for i in 0..<take {
                     page.separator()
                     page.out.incident(chunk, row: i, names: names)
                     lastID = chunk.rows[i].id
                     try await page.flushIfFull(&writer)
                 }
-                remaining -= min(chunk.count, remaining)
-                guard remaining > 0, chunk.count == asked, let last = chunk.rows.last?.id else { break }
-                var next = query
-                next.afterID = last
-                next.limit = min(remaining, Self.chunkSize)
-                asked = next.limit!
-                chunk = try await store.incidentText(next)
+                guard let asking = next?.limit else { break }
+                asked = asking
+                chunk = try await following
             }
             page.finish(matched: max(matched, items.offset + page.returned), request: items, base: base, path: path, lastID: lastID)
             try await page.flush(&writer)
             try await writer.finish(nil)
         }
         return Response(status: .ok, headers: [.contentType: "application/geo+json"], body: body)
+    }
+
+    /// One chunk of a page, or none when there is nothing left to read.
+    private static func read(_ store: any IncidentRepository, _ query: IncidentQuery?) async throws -> IncidentTextPage {
+        guard let query else { return IncidentTextPage() }
+        return try await store.incidentText(query)
     }
 
     private func item(_ request: Request, collection: OGCCollectionID, featureID: String) async throws -> Response {
@@ -219,5 +231,15 @@ struct OGCRoutes: Sendable {
                 return MemoryFeature(id: f.id, bbox: f.geometry.bbox, first: f.first, last: f.last, json: w.bytes)
             }
         }
+    }
+}
+
+private extension IncidentQuery {
+    /// The same query, from the row after `id`, `limit` rows.
+    func continuing(after id: Int64, limit: Int) -> IncidentQuery {
+        var q = self
+        q.afterID = id
+        q.limit = limit
+        return q
     }
 }
