@@ -91,4 +91,49 @@ import Testing
             }
         }
     }
+
+    /// Integers and numbers written in place read back as the same values, at the edges too.
+    @Test func numbersWrittenInPlaceReadBack() throws {
+        for v in [0, 7, -7, 10, 99, 100, -1_000_000, 90_001, Int.max, Int.min] {
+            var w = JSONWriter()
+            w.int(v)
+            #expect(String(decoding: w.bytes, as: UTF8.self) == String(v))
+        }
+        let doubles: [Double] = [0, -0.0, 32, -32, 54.809995448171314, 31.96856160529964, -179.99999999999997,
+                                 1e15, 1e-300, -1.2345678901234567e-308, .greatestFiniteMagnitude, 0.1, 999_999_999_999_999]
+        for v in doubles {
+            var w = JSONWriter()
+            w.number(v)
+            let text = String(decoding: w.bytes, as: UTF8.self)
+            #expect(w.bytes.count <= JSONCursor.numberBound, "\(text)")
+            #expect(Double(text) == v, "\(text)")
+            // Integral values below 1e15 print without a fraction or exponent.
+            #expect(v.magnitude < 1e15 && v == v.rounded() ? !text.contains(".") && !text.contains("e") : true, "\(text)")
+        }
+        for v in [Double.nan, .infinity, -.infinity] {
+            var w = JSONWriter()
+            w.number(v)
+            #expect(String(decoding: w.bytes, as: UTF8.self) == "null")
+        }
+    }
+
+    /// A row whose every byte must be escaped stays within the room reserved for it, and reads back.
+    @Test func aFeatureOfControlCharactersFitsItsBound() async throws {
+        let store = try await Harness.makeStore()
+        defer { Harness.removeStore(store) }
+        try await Harness.seed(store, count: 0)
+        var worst = Harness.incident(1)
+        worst.description = String(repeating: "\u{01}", count: 300)
+        worst.address = String(repeating: "\"", count: 200)
+        _ = try await store.insert([worst], actor: "test")
+        let page = try await store.incidentText(IncidentQuery(limit: 1))
+        let names = CategoryNames(Harness.taxonomy)
+        var w = JSONWriter()
+        w.incident(page, row: 0, names: names)
+        #expect(w.bytes.count <= JSONCursor.incidentBound(page, row: 0, names: names))
+        let feature = try #require(JSONSerialization.jsonObject(with: Data(w.bytes)) as? [String: Any])
+        let properties = try #require(feature["properties"] as? [String: Any])
+        #expect(properties["description"] as? String == worst.description)
+        #expect(properties["address"] as? String == worst.address)
+    }
 }

@@ -101,50 +101,7 @@ extension JSONWriter {
     /// Row `i` of a text page as a public feature: the same bytes as `incident(_:taxonomy:)` writes for that
     /// incident, copied from the page instead of built from an `Incident`.
     mutating func incident(_ page: IncidentTextPage, row i: Int, names: CategoryNames) {
-        let r = page.rows[i]
-        func text(_ f: IncidentTextPage.Field) {
-            guard let range = page.range(i, f) else { raw("null"); return }
-            page.bytes.withUnsafeBufferPointer { string(utf8: UnsafeBufferPointer(rebasing: $0[range])) }
-        }
-        raw("{\"type\":\"Feature\",\"id\":")
-        int(Int(r.id))
-        raw(",\"geometry\":{\"type\":\"Point\",\"coordinates\":[")
-        number(r.lon)
-        raw(",")
-        number(r.lat)
-        raw("]},\"properties\":{\"id\":")
-        int(Int(r.id))
-        raw(",\"source\":")
-        text(.source)
-        raw(",\"external_id\":")
-        text(.externalID)
-        raw(",\"category\":")
-        text(.category)
-        raw(",\"category_name\":")
-        if let range = page.range(i, .category), let name = names.name(page.bytes[range]) {
-            bytes.append(contentsOf: name)
-        } else {
-            raw("null")
-        }
-        raw(",\"status\":")
-        text(.status)
-        raw(",\"reported_at\":")
-        text(.reportedAt)
-        raw(",\"resolved_at\":")
-        text(.resolvedAt)
-        raw(",\"description\":")
-        text(.description)
-        raw(",\"address\":")
-        text(.address)
-        raw(",\"district\":")
-        text(.district)
-        raw(",\"settlement\":")
-        text(.settlement)
-        raw(",\"agency\":")
-        text(.agency)
-        raw(",\"approximate_location\":")
-        raw(r.approximate ? "true" : "false")
-        raw("}}")
+        withCursor(bound: JSONCursor.incidentBound(page, row: i, names: names)) { $0.incident(page, row: i, names: names) }
     }
 
     mutating func feature(id: String, numericID: Bool, geometry g: Geometry, properties: [(String, JSONValue)]) {
@@ -158,9 +115,71 @@ extension JSONWriter {
     }
 }
 
+extension JSONCursor {
+    /// The most `incident(_:row:names:)` writes for row `i`.
+    static func incidentBound(_ page: IncidentTextPage, row i: Int, names: CategoryNames) -> Int {
+        var text = 0
+        for f in IncidentTextPage.Field.allCases { text += page.range(i, f)?.count ?? 0 }
+        // Member names and punctuation take under 300 bytes; two ids and two coordinates are numbers.
+        return 512 + 4 * numberBound + stringBound(text) + names.longest
+    }
+
+    /// One incident feature of a page, the same bytes as `JSONWriter.incident(_:taxonomy:)` writes for it.
+    mutating func incident(_ page: IncidentTextPage, row i: Int, names: CategoryNames) {
+        let r = page.rows[i]
+        page.bytes.withUnsafeBufferPointer { all in
+            func text(_ f: IncidentTextPage.Field) {
+                guard let range = page.range(i, f) else { raw("null"); return }
+                string(UnsafeBufferPointer(rebasing: all[range]))
+            }
+            raw("{\"type\":\"Feature\",\"id\":")
+            int(Int(r.id))
+            raw(",\"geometry\":{\"type\":\"Point\",\"coordinates\":[")
+            number(r.lon)
+            byte(0x2C)
+            number(r.lat)
+            raw("]},\"properties\":{\"id\":")
+            int(Int(r.id))
+            raw(",\"source\":")
+            text(.source)
+            raw(",\"external_id\":")
+            text(.externalID)
+            raw(",\"category\":")
+            text(.category)
+            raw(",\"category_name\":")
+            if let range = page.range(i, .category), let name = names.name(UnsafeBufferPointer(rebasing: all[range])) {
+                name.withUnsafeBufferPointer { bytes($0) }
+            } else {
+                raw("null")
+            }
+            raw(",\"status\":")
+            text(.status)
+            raw(",\"reported_at\":")
+            text(.reportedAt)
+            raw(",\"resolved_at\":")
+            text(.resolvedAt)
+            raw(",\"description\":")
+            text(.description)
+            raw(",\"address\":")
+            text(.address)
+            raw(",\"district\":")
+            text(.district)
+            raw(",\"settlement\":")
+            text(.settlement)
+            raw(",\"agency\":")
+            text(.agency)
+            raw(",\"approximate_location\":")
+            if r.approximate { raw("true") } else { raw("false") }
+            raw("}}")
+        }
+    }
+}
+
 /// Category codes with their Russian names already written as JSON strings, looked up by the code's bytes.
 struct CategoryNames: Sendable {
     private let entries: [(code: [UInt8], json: [UInt8])]
+    /// The longest name, as written.
+    let longest: Int
 
     init(_ taxonomy: Taxonomy) {
         entries = taxonomy.codes.compactMap { code in
@@ -169,9 +188,10 @@ struct CategoryNames: Sendable {
             w.string(name)
             return (Array(code.utf8), w.bytes)
         }
+        longest = entries.map(\.json.count).max() ?? 0
     }
 
-    func name(_ code: ArraySlice<UInt8>) -> [UInt8]? {
+    func name(_ code: UnsafeBufferPointer<UInt8>) -> [UInt8]? {
         entries.first { $0.code.elementsEqual(code) }?.json
     }
 }

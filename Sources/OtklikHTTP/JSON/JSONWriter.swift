@@ -11,7 +11,6 @@ struct JSONWriter {
 
     /// Text known to need no escaping. Literals go to `raw(_: StaticString)`, which copies without going through
     /// String's UTF-8 view (that was 3 % of a feature page).
-    mutating func raw(text s: String) { bytes.append(contentsOf: s.utf8) }
 
     mutating func string(_ s: String) {
         var s = s
@@ -45,26 +44,13 @@ struct JSONWriter {
     /// A JSON string from UTF-8 bytes. Most values need no escaping: then the run is copied at once instead of
     /// byte by byte, which was the largest single cost of a 10,000-feature page.
     mutating func string(utf8 text: UnsafeBufferPointer<UInt8>) {
-        bytes.append(0x22)
         if !Self.needsEscape(text) {
+            bytes.append(0x22)
             bytes.append(contentsOf: text)
             bytes.append(0x22)
-            return
+        } else {
+            withCursor(bound: JSONCursor.stringBound(text.count)) { $0.string(text) }
         }
-        for b in text {
-            switch b {
-            case 0x22: bytes.append(0x5C); bytes.append(0x22)
-            case 0x5C: bytes.append(0x5C); bytes.append(0x5C)
-            case 0x0A: bytes.append(0x5C); bytes.append(0x6E)
-            case 0x0D: bytes.append(0x5C); bytes.append(0x72)
-            case 0x09: bytes.append(0x5C); bytes.append(0x74)
-            case 0..<0x20:
-                let hex: [UInt8] = Array("0123456789abcdef".utf8)
-                bytes.append(contentsOf: [0x5C, 0x75, 0x30, 0x30, hex[Int(b >> 4)], hex[Int(b & 0xF)]])
-            default: bytes.append(b)
-            }
-        }
-        bytes.append(0x22)
     }
 
     mutating func optionalString(_ s: String?) {
@@ -73,31 +59,12 @@ struct JSONWriter {
 
     /// Integral values print without a fraction; non-finite values become null (JSON has no NaN).
     mutating func number(_ v: Double) {
-        guard v.isFinite else { raw("null"); return }
-        if v == v.rounded(), abs(v) < 1e15 {
-            int(Int(v))
-        } else {
-            raw(text: v.description)
-        }
+        withCursor(bound: JSONCursor.numberBound) { $0.number(v) }
     }
 
     /// Decimal digits straight into the buffer (a String per id cost a tenth of a 100,000-feature page).
     mutating func int(_ v: Int) {
-        guard v != Int.min else { raw(text: String(v)); return }
-        if v < 0 { bytes.append(0x2D) }
-        var m = v.magnitude
-        var digits: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8,
-                     UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) =
-            (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
-        var n = 0
-        withUnsafeMutableBytes(of: &digits) { d in
-            repeat {
-                d[19 - n] = UInt8(0x30 + m % 10)
-                m /= 10
-                n += 1
-            } while m > 0
-            bytes.append(contentsOf: UnsafeRawBufferPointer(rebasing: d[(20 - n)...]))
-        }
+        withCursor(bound: JSONCursor.numberBound) { $0.int(v) }
     }
 
     mutating func key(_ k: String) {

@@ -10,31 +10,52 @@ struct FeaturePageWriter {
     /// a sixth of its time switching threads.
     static let flushBytes = 256 * 1024
 
-    var out = JSONWriter(capacity: flushBytes + 4096)
+    /// The response's own buffer: features are written into it in place, not copied into it from an array.
+    private(set) var buffer: ByteBuffer
     var returned = 0
 
     init() {
-        out.raw("{\"type\":\"FeatureCollection\",\"features\":[")
+        buffer = ByteBufferAllocator().buffer(capacity: Self.flushBytes + 16 * 1024)
+        buffer.writeStaticString("{\"type\":\"FeatureCollection\",\"features\":[")
     }
 
     mutating func separator() {
-        if returned > 0 { out.raw(",") }
+        if returned > 0 { buffer.writeStaticString(",") }
         returned += 1
     }
 
-    mutating func flushIfFull(_ writer: inout any ResponseBodyWriter) async throws {
-        if out.bytes.count >= Self.flushBytes { try await flush(&writer) }
+    /// A feature already written as JSON.
+    mutating func feature(json: [UInt8]) {
+        buffer.writeBytes(json)
     }
 
+    /// An incident of a page, written straight into the buffer.
+    mutating func incident(_ page: IncidentTextPage, row i: Int, names: CategoryNames) {
+        let bound = JSONCursor.incidentBound(page, row: i, names: names)
+        buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: bound) { room in
+            var cursor = JSONCursor(room.baseAddress!.assumingMemoryBound(to: UInt8.self))
+            cursor.incident(page, row: i, names: names)
+            return cursor.written
+        }
+    }
+
+    mutating func flushIfFull(_ writer: inout any ResponseBodyWriter) async throws {
+        if buffer.readableBytes >= Self.flushBytes { try await flush(&writer) }
+    }
+
+    /// Hands what is written to the response and starts a new buffer (the one handed over is the event loop's
+    /// until it is on the socket).
     mutating func flush(_ writer: inout any ResponseBodyWriter) async throws {
-        guard !out.bytes.isEmpty else { return }
-        try await writer.write(ByteBuffer(bytes: out.bytes))
-        out.bytes.removeAll(keepingCapacity: true)
+        guard buffer.readableBytes > 0 else { return }
+        let full = buffer
+        buffer = ByteBufferAllocator().buffer(capacity: Self.flushBytes + 16 * 1024)
+        try await writer.write(full)
     }
 
     /// Closes the document with counts and paging links.
     /// `lastID`: the id of the last feature written, for the `after` of the next link (incidents only).
     mutating func finish(matched: Int, request: ItemsRequest, base: String, path: String, lastID: Int64? = nil) {
+        var out = JSONWriter()
         out.raw("],\"numberReturned\":")
         out.int(returned)
         out.raw(",\"numberMatched\":")
@@ -55,5 +76,6 @@ struct FeaturePageWriter {
         out.raw(",\"links\":")
         out.value(.array(links))
         out.raw("}")
+        buffer.writeBytes(out.bytes)
     }
 }

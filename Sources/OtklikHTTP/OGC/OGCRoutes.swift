@@ -97,10 +97,10 @@ struct OGCRoutes: Sendable {
         var writer = FeaturePageWriter()
         for f in page {
             writer.separator()
-            writer.out.bytes.append(contentsOf: f.json)
+            writer.feature(json: f.json)
         }
         writer.finish(matched: all.count, request: items, base: base, path: path)
-        return Respond.bytes(writer.out.bytes, contentType: "application/geo+json")
+        return Response(status: .ok, headers: [.contentType: "application/geo+json"], body: .init(byteBuffer: writer.buffer))
     }
 
     private func incidentItems(_ items: ItemsRequest, base: String, path: String) async throws -> Response {
@@ -137,7 +137,7 @@ struct OGCRoutes: Sendable {
                 async let following = Self.read(store, next)
                 for i in 0..<take {
                     page.separator()
-                    page.out.incident(chunk, row: i, names: names)
+                    page.incident(chunk, row: i, names: names)
                     lastID = chunk.rows[i].id
                     try await page.flushIfFull(&writer)
                 }
