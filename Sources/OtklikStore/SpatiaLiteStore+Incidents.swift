@@ -92,7 +92,7 @@ extension SpatiaLiteStore {
     }
 
     public func incidents(_ query: IncidentQuery) async throws -> [Incident] {
-        try await pool.read { db in try Self.fetchPage(db, query) }
+        try await pool.read { db in try self.fetchPage(db, query) }
     }
 
     /// R*Tree candidates for a box (float32 bounds, so a superset of the exact answer), counted only up to just past
@@ -107,7 +107,24 @@ extension SpatiaLiteStore {
     /// page, rather than by intersecting a large R*Tree id list.
     static let rtreeCandidateLimit = 5_000
 
-    static func fetchPage(_ db: Database, _ query: IncidentQuery) throws -> [Incident] {
+    /// Whether a box is answered through the R*Tree (see `rtreeCandidateLimit`).
+    ///
+    /// The answer is remembered for a minute: a client reading a large box follows `next` links, and the
+    /// server reads each page in chunks, so one box asked the same question a hundred times in a row for
+    /// 100,000 features, half a millisecond each. The plan decides only the speed, never the rows (both
+    /// plans test the stored coordinates), so an answer a minute old costs at most a slower page.
+    func usesRTree(_ db: Database, _ b: BBox) throws -> Bool {
+        let now = ContinuousClock.now
+        if let known = boxPlans.withLock({ $0[b] }), now - known.at < .seconds(60) { return known.usesRTree }
+        let answer = try Self.rtreeCandidates(db, b) <= Self.rtreeCandidateLimit
+        boxPlans.withLock { plans in
+            if plans.count >= 256 { plans.removeAll() }
+            plans[b] = (answer, now)
+        }
+        return answer
+    }
+
+    func fetchPage(_ db: Database, _ query: IncidentQuery) throws -> [Incident] {
         let (sql, args) = try pageSQL(db, query, columns: IncidentRow.columns)
         let cursor = try Row.fetchCursor(db, sql: sql, arguments: args)
         var out: [Incident] = []
@@ -116,11 +133,11 @@ extension SpatiaLiteStore {
     }
 
     public func incidentText(_ query: IncidentQuery) async throws -> IncidentTextPage {
-        try await pool.read { db in try Self.fetchTextPage(db, query) }
+        try await pool.read { db in try self.fetchTextPage(db, query) }
     }
 
     /// The page of `fetchPage`, copied column by column from SQLite's own buffers into one page buffer.
-    static func fetchTextPage(_ db: Database, _ query: IncidentQuery) throws -> IncidentTextPage {
+    func fetchTextPage(_ db: Database, _ query: IncidentQuery) throws -> IncidentTextPage {
         let (sql, args) = try pageSQL(db, query, columns: IncidentRow.textColumns)
         let statement = try db.makeStatement(sql: sql)
         try statement.setArguments(args)
@@ -140,8 +157,8 @@ extension SpatiaLiteStore {
     }
 
     /// The SQL of one page: the plan (R*Tree or id-order scan), filters, order and paging.
-    static func pageSQL(_ db: Database, _ query: IncidentQuery, columns: String) throws -> (String, StatementArguments) {
-        let useRTree = try query.bbox.map { try rtreeCandidates(db, $0) <= rtreeCandidateLimit } ?? true
+    func pageSQL(_ db: Database, _ query: IncidentQuery, columns: String) throws -> (String, StatementArguments) {
+        let useRTree = try query.bbox.map { try usesRTree(db, $0) } ?? true
         let qb = QueryBuilder(query, includePaging: true, useRTree: useRTree)
         var sql = "SELECT \(columns) FROM incidents i\(qb.whereSQL)"
         sql += query.order == .idAscending ? " ORDER BY i.id" : " ORDER BY i.reported_at DESC, i.id DESC"
@@ -173,7 +190,7 @@ extension SpatiaLiteStore {
                                      b.minLon, b.maxLon, b.minLat, b.maxLat]) ?? 0
                 return inside + edge
             }
-            let useRTree = try query.bbox.map { try Self.rtreeCandidates(db, $0) <= Self.rtreeCandidateLimit } ?? true
+            let useRTree = try query.bbox.map { try self.usesRTree(db, $0) } ?? true
             let qb = QueryBuilder(query, includePaging: true, useRTree: useRTree)
             return try Int.fetchOne(db, sql: "SELECT count(*) FROM incidents i\(qb.whereSQL)", arguments: qb.statementArguments) ?? 0
         }

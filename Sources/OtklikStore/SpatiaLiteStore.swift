@@ -25,6 +25,8 @@ public final class SpatiaLiteStore: IncidentRepository, AreaRepository, @uncheck
     let heldLoadLock = Mutex<LoadLock?>(nil)
     /// See `keyIsPresent`.
     let keyPresence = Mutex<(schemaVersion: Int, present: Bool)?>(nil)
+    /// See `usesRTree`.
+    let boxPlans = Mutex<[BBox: (usesRTree: Bool, at: ContinuousClock.Instant)]>([:])
 
     /// Opens (creating if needed) and migrates the database at `path`.
     /// - Parameters:

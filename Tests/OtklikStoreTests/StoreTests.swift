@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import GRDB
+import Logging
 import OtklikCore
 @testable import OtklikStore
 
@@ -62,6 +63,46 @@ import OtklikCore
             let page = try await t.store.incidents(IncidentQuery(bbox: box, offset: 10, limit: 50))
             #expect(page.map(\.externalID) == Array(list.filter { box.contains($0.location) }.map(\.externalID).dropFirst(10).prefix(50)))
         }
+    }
+
+    /// The plan a box got is remembered (see `usesRTree`); once the box has filled past the R*Tree plan's limit,
+    /// the remembered plan still gives every row, in order, as a store that decides afresh does.
+    @Test func aRememberedPlanStillGivesTheExactRowsAfterTheBoxFills() async throws {
+        let t = try TempStore()
+        let box = BBox(minLon: 31.7, minLat: 54.3, maxLon: 32.2, maxLat: 54.7)
+        _ = try await t.store.insert((0..<10).map { incident("few\($0)", lon: 31.8 + Double($0) * 0.01, lat: 54.5) }, actor: "op")
+        #expect(try await t.store.incidents(IncidentQuery(bbox: box)).count == 10)
+        #expect(t.store.boxPlans.withLock { $0[box]?.usesRTree } == true)
+        var rng = SystemRandomNumberGenerator()
+        // Past the limit inside the box, and every tenth row just outside it.
+        let more = (0..<(SpatiaLiteStore.rtreeCandidateLimit + 1000)).map { i in
+            i % 10 == 0 ? incident("out\(i)", lon: Double.random(in: 32.21...32.4, using: &rng), lat: Double.random(in: 54.3...54.7, using: &rng))
+                : incident("in\(i)", lon: Double.random(in: 31.7...32.2, using: &rng), lat: Double.random(in: 54.3...54.7, using: &rng))
+        }
+        try await t.store.beginBulk()
+        _ = try await t.store.bulkInsert(more, actor: "test")
+        try await t.store.endBulk()
+        let expected = try await t.store.pool.read { db in
+            try String.fetchAll(db, sql: "SELECT external_id FROM incidents WHERE lon BETWEEN ? AND ? AND lat BETWEEN ? AND ? ORDER BY id",
+                                arguments: [box.minLon, box.maxLon, box.minLat, box.maxLat])
+        }
+        #expect(expected.count > SpatiaLiteStore.rtreeCandidateLimit)
+        func read(_ store: SpatiaLiteStore) async throws -> [String] {
+            var q = IncidentQuery(bbox: box, limit: 1000)
+            var all: [String] = []
+            while true {
+                let page = try await store.incidentText(q)
+                all += (0..<page.count).compactMap { page.string($0, .externalID) }
+                guard page.count == 1000, let last = page.rows.last?.id else { return all }
+                q.afterID = last
+            }
+        }
+        #expect(try await read(t.store) == expected)
+        #expect(try await t.store.count(IncidentQuery(bbox: box, categories: ["road.pothole"])) == expected.count)
+        #expect(t.store.boxPlans.withLock { $0[box]?.usesRTree } == true, "the remembered plan was used")
+        let fresh = try SpatiaLiteStore(path: t.path, taxonomy: t.store.taxonomy, logger: Logger(label: "test"))
+        #expect(try await read(fresh) == expected)
+        #expect(fresh.boxPlans.withLock { $0[box]?.usesRTree } == false, "a fresh store scans the filled box")
     }
 
     @Test func singleInsertsKeepTheLiveIndexAndAreIdempotent() async throws {
