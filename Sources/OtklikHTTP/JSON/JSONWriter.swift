@@ -1,5 +1,6 @@
-/// Appends JSON tokens to a byte array. Used both for whole documents and for the streamed feature pages,
-/// where one feature at a time is written and handed to the response body.
+/// Appends JSON tokens to a byte array, for whole documents. The streamed feature pages write their incidents
+/// with `JSONCursor` straight into the response's buffer; numbers and escaped strings here go through the same
+/// cursor.
 struct JSONWriter {
     var bytes: [UInt8] = []
 
@@ -8,9 +9,6 @@ struct JSONWriter {
     mutating func raw(_ s: StaticString) {
         s.withUTF8Buffer { bytes.append(contentsOf: $0) }
     }
-
-    /// Text known to need no escaping. Literals go to `raw(_: StaticString)`, which copies without going through
-    /// String's UTF-8 view (that was 3 % of a feature page).
 
     mutating func string(_ s: String) {
         var s = s

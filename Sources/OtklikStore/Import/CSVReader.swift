@@ -63,9 +63,16 @@ struct CSVReader {
                 }
                 return i
             }
+            // A whole field between two delimiters in the buffer, the common case, becomes its String straight
+            // from the buffer, without a copy into `field` first.
+            var whole: Range<Int>?
             if end > pos {
-                field.append(contentsOf: buffer[pos..<end])
                 started = true
+                if field.isEmpty && end < buffer.count && (buffer[end] == 0x2C || buffer[end] == 0x0A) {
+                    whole = pos..<end
+                } else {
+                    field.append(contentsOf: buffer[pos..<end])
+                }
                 pos = end
                 if pos >= buffer.count { continue }
             }
@@ -76,13 +83,13 @@ struct CSVReader {
                 inQuotes = true
                 started = true
             case 0x2C:
-                fields.append(String(decoding: field, as: UTF8.self))
+                fields.append(whole.map { text(buffer[$0]) } ?? text(field))
                 field.removeAll(keepingCapacity: true)
                 started = true
             case 0x0A:
                 line += 1
                 if !started && field.isEmpty && fields.isEmpty { startLine = line; continue } // blank line
-                fields.append(String(decoding: field, as: UTF8.self))
+                fields.append(whole.map { text(buffer[$0]) } ?? text(field))
                 return (startLine, fields)
             case 0x0D:
                 continue
@@ -92,6 +99,8 @@ struct CSVReader {
             }
         }
     }
+
+    private func text(_ bytes: some Collection<UInt8>) -> String { String(decoding: bytes, as: UTF8.self) }
 
     private mutating func refill() throws -> Bool {
         guard let chunk = try source.next() else { return false }
