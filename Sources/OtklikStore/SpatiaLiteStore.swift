@@ -25,6 +25,8 @@ public final class SpatiaLiteStore: IncidentRepository, AreaRepository, @uncheck
     let heldLoadLock = Mutex<LoadLock?>(nil)
     /// See `keyIsPresent`.
     let keyPresence = Mutex<(schemaVersion: Int, present: Bool)?>(nil)
+    /// The page cache of every connection, in SQLite's negative-KiB form.
+    static let cacheKiB = -32768
     /// See `usesRTree`.
     let boxPlans = Mutex<[BBox: (usesRTree: Bool, at: ContinuousClock.Instant)]>([:])
 
@@ -53,7 +55,7 @@ public final class SpatiaLiteStore: IncidentRepository, AreaRepository, @uncheck
             // process; only an OS crash or power loss can lose the last commits.
             try db.execute(sql: "PRAGMA synchronous = NORMAL")
             // 32 MB of page cache: the (source, external_id) key of a million rows no longer fits the 2 MB default.
-            try db.execute(sql: "PRAGMA cache_size = -32768")
+            try db.execute(sql: "PRAGMA cache_size = \(SpatiaLiteStore.cacheKiB)")
             // Readers read through a memory map instead of a pread (and a copy) per page: a 10,000-feature page
             // spent a quarter of its time copying pages out of the kernel. Not the writer: a bulk import reads
             // back every row to index it, and mapped pages would count against its memory.

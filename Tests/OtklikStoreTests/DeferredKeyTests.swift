@@ -64,6 +64,23 @@ import OtklikCore
         #expect(again.map(\.created) == [false, true])
     }
 
+    /// The indexes are built with SQLite's sorter on helper threads and a small cache; the writer has its own
+    /// cache back, and no helper threads, once they are built, whether the key found repeats or not.
+    @Test func theWriterGetsItsCacheBackAfterTheIndexesAreBuilt() async throws {
+        for rows in [[incident("a"), incident("b")], [incident("a"), incident("a")]] {
+            let t = try TempStore()
+            try await t.store.beginBulk()
+            _ = try await t.store.bulkInsert(rows, actor: "t")
+            try await t.store.endBulk()
+            let pragmas = try await t.store.pool.write { db in
+                (try Int.fetchOne(db, sql: "PRAGMA cache_size"), try Int.fetchOne(db, sql: "PRAGMA threads"))
+            }
+            #expect(pragmas.0 == SpatiaLiteStore.cacheKiB && pragmas.1 == 0)
+            #expect(try await keyIsUnique(t.store) == true)
+            #expect(try await counts(t.store).incidents == Set(rows.map(\.externalID)).count)
+        }
+    }
+
     /// The importer reports the repeats it removed as duplicates, not as inserted rows.
     @Test func theImportReportCountsRemovedRepeatsAsDuplicates() async throws {
         let t = try TempStore()

@@ -62,17 +62,37 @@ struct BulkIncidentWriter {
     static func restoreIndex(_ db: Database) throws -> Int {
         guard let saved = try deferred(db) else { return 0 }
         guard let conn = db.sqliteConnection else { throw StoreError(.sqlite, "no connection") }
-        // The key first: the rows it removes must not reach the R*Tree.
         var removed = 0
-        if let key = saved.first(where: { $0["name"] == IncidentKey.index }) { removed = try buildKey(db, sql: key["sql"]!) }
         let rtree = RTreeBulkLoader(table: "idx_incidents_geom")
         let capacity = try rtree.nodeCapacity(db: conn)
-        let plan = try OffThread(spatialEntries(conn)) { RTreeBulkLoader.plan($0, capacity: capacity) }
-        for r in saved where r["type"] == "index" && r["name"] != IncidentKey.index { try db.execute(sql: r["sql"]!) }
+        let plan = try withSortingPragmas(db) {
+            // The key first: the rows it removes must not reach the R*Tree.
+            if let key = saved.first(where: { $0["name"] == IncidentKey.index }) { removed = try buildKey(db, sql: key["sql"]!) }
+            let plan = try OffThread(spatialEntries(conn)) { RTreeBulkLoader.plan($0, capacity: capacity) }
+            for r in saved where r["type"] == "index" && r["name"] != IncidentKey.index { try db.execute(sql: r["sql"]!) }
+            return plan
+        }
         try rtree.write(plan.value(), db: conn)
         for r in saved where r["type"] != "index" { try db.execute(sql: r["sql"]!) }
         try db.execute(sql: "DELETE FROM store_state WHERE key = ?", arguments: [stateKey])
         return removed
+    }
+
+    /// Runs `body`, which builds B-tree indexes, with SQLite's sorter on every core and a small page cache,
+    /// then puts both back. The sorter sorts in memory up to the cache's size: with the 32 MB cache a
+    /// million-row index was two or three large runs sorted on one thread. With 4 MB it is many small runs,
+    /// which `PRAGMA threads` sorts on helper threads while the table is still being read, and which fit the
+    /// processor's caches. The five indexes of a million-row import took 4.8-5.2 s instead of 7.3-7.7 s
+    /// (sqlite3 on a copy of the import's database), and the sorter's memory went from 70 MB to 20 MB.
+    private static func withSortingPragmas<T>(_ db: Database, _ body: () throws -> T) throws -> T {
+        let cores = max(1, min(8, ProcessInfo.processInfo.activeProcessorCount))
+        try db.execute(sql: "PRAGMA threads = \(cores)")
+        try db.execute(sql: "PRAGMA cache_size = -4096")
+        defer {
+            try? db.execute(sql: "PRAGMA threads = 0")
+            try? db.execute(sql: "PRAGMA cache_size = \(SpatiaLiteStore.cacheKiB)")
+        }
+        return try body()
     }
 
     /// Builds the (source, external_id) key set aside for a load into an empty table. When rows repeat a key,
