@@ -52,7 +52,6 @@ public struct IncidentInput: Sendable, Hashable {
         }
     }
 
-    /// Checks every rule and builds the incident; the first violation is thrown.
     /// Text may hold line breaks and tabs, but no other control character.
     private static func refuseControlCharacters(_ text: String, field: String) throws(ValidationError) {
         if text.utf8.contains(where: { $0 < 0x20 && $0 != 0x0A && $0 != 0x09 && $0 != 0x0D }) {
@@ -60,6 +59,7 @@ public struct IncidentInput: Sendable, Hashable {
         }
     }
 
+    /// Checks every rule and builds the incident; the first violation is thrown.
     public func validate(taxonomy: Taxonomy, rules: Rules) throws(ValidationError) -> Incident {
         let source = try source.map { s throws(ValidationError) in try IncidentSource.parse(s) } ?? rules.defaultSource
         var ext = externalID?.trimmingSpaces() ?? ""
