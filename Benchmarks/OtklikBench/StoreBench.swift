@@ -18,7 +18,7 @@ enum StoreBench {
         let taxonomy = try Taxonomy.decode(Data(contentsOf: URL(fileURLWithPath: dataDir + "/categories.json")))
         let d = try Area.fromGeoJSON(Data(contentsOf: URL(fileURLWithPath: dataDir + "/districts.geojson")), level: .district)
         let s = try Area.fromGeoJSON(Data(contentsOf: URL(fileURLWithPath: dataDir + "/settlements.geojson")), level: .settlement)
-        let loc = AreaLocator(districts: d, settlements: s, distance: Geodesic.wgs84Distance, sphereRatio: Geodesic.wgs84SphereRatio)
+        let loc = AreaLocator(districts: d, settlements: s, metric: Geodesic.wgs84Metric)
         let out = try DemoGenerator(seed: 2024, count: n, end: Date(timeIntervalSince1970: 1_793_491_200), taxonomy: taxonomy,
                                     settlements: s, locator: loc).generate()
         _ = FileManager.default.createFile(atPath: args[2], contents: nil)
@@ -45,7 +45,7 @@ extension StoreBench {
         let dataDir = args.count > 2 ? args[2] : "data"
         let taxonomy = try Taxonomy.decode(Data(contentsOf: URL(fileURLWithPath: dataDir + "/categories.json")))
         let store = try SpatiaLiteStore(path: args[1], taxonomy: taxonomy, logger: Logger(label: "bench"),
-                                        distance: Geodesic.wgs84Distance, sphereRatio: Geodesic.wgs84SphereRatio)
+                                        metric: Geodesic.wgs84Metric)
         _ = try await store.replaceAreas(Area.fromGeoJSON(Data(contentsOf: URL(fileURLWithPath: dataDir + "/districts.geojson")), level: .district), level: .district)
         _ = try await store.replaceAreas(Area.fromGeoJSON(Data(contentsOf: URL(fileURLWithPath: dataDir + "/settlements.geojson")), level: .settlement), level: .settlement)
         let started = Date()

@@ -8,6 +8,23 @@
 public struct AreaLocator: Sendable {
     public typealias Distance = @Sendable (GeoPoint, GeoPoint) -> Double
 
+    /// A distance in metres, with the bounds it promises, if any. They travel together, because the bounds
+    /// are a property of the function: a ratio that did not hold for it would give wrong answers.
+    public struct Metric: Sendable {
+        public let distance: Distance
+        /// Where `distance(a, b)` divided by the great-circle distance between a and b on a sphere of radius
+        /// `AreaLocator.sphereRadius` always lies; nil when the metric promises no such bounds.
+        public let sphereRatio: ClosedRange<Double>?
+
+        public init(_ distance: @escaping Distance, sphereRatio: ClosedRange<Double>? = nil) {
+            self.distance = distance
+            self.sphereRatio = sphereRatio
+        }
+
+        /// `sphericalDistance`, the metric where PROJ is not wired in.
+        public static let sphere = Metric(AreaLocator.sphericalDistance)
+    }
+
     public struct Assignment: Sendable, Hashable {
         public var district: String?
         public var settlement: String?
@@ -27,15 +44,11 @@ public struct AreaLocator: Sendable {
     private let distance: Distance
     private let sphereRatio: ClosedRange<Double>?
 
-    /// - Parameters:
-    ///   - distance: the metric of the settlement search, in metres.
-    ///   - sphereRatio: where `distance(a, b)` divided by the great-circle distance between a and b on a sphere
-    ///     of radius `sphereRadius` always lies; nil when the metric promises no such bounds.
-    public init(districts: [Area], settlements: [Area], maxSettlementDistance: Double = 3000, distance: @escaping Distance,
-                sphereRatio: ClosedRange<Double>? = nil) {
+    /// - Parameter metric: the metric of the settlement search.
+    public init(districts: [Area], settlements: [Area], maxSettlementDistance: Double = 3000, metric: Metric) {
         self.cell = 0.05
-        self.distance = distance
-        self.sphereRatio = sphereRatio
+        self.distance = metric.distance
+        self.sphereRatio = metric.sphereRatio
         self.maxSettlementDistance = maxSettlementDistance
         self.districts = districts
         self.districtBoxes = districts.map { $0.geometry.bbox ?? BBox(minLon: 0, minLat: 0, maxLon: -1, maxLat: -1) }
@@ -55,6 +68,12 @@ public struct AreaLocator: Sendable {
         settlementPoints = pts
         pointLat = pts.map { ($0.1.lat * .pi / 180, cos($0.1.lat * .pi / 180)) }
         pointGrid = pgrid
+    }
+
+    /// A locator measuring with `distance`, which promises no bounds.
+    public init(districts: [Area], settlements: [Area], maxSettlementDistance: Double = 3000, distance: @escaping Distance) {
+        self.init(districts: districts, settlements: settlements, maxSettlementDistance: maxSettlementDistance,
+                  metric: Metric(distance))
     }
 
     /// The sphere of `sphereRatio`: the mean Earth radius, in metres.

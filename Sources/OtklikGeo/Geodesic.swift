@@ -49,4 +49,7 @@ public struct Geodesic: Sendable {
     /// is no shorter than the great circle; and at most the ellipsoid image of the great circle, which is at
     /// most 1.0045 times as long. 0.99 and 1.01 leave room for rounding.
     public static let wgs84SphereRatio: ClosedRange<Double> = 0.99...1.01
+
+    /// `wgs84Distance` with its bounds, for `AreaLocator` and the store.
+    public static let wgs84Metric = AreaLocator.Metric(wgs84Distance, sphereRatio: wgs84SphereRatio)
 }

@@ -293,7 +293,7 @@ extension SpatiaLiteStore {
         let candidates = try await incidents(q)
         var out: [(Incident, Double)] = []
         for inc in candidates {
-            let d = distance(point, inc.location)
+            let d = metric.distance(point, inc.location)
             if d <= radius { out.append((inc, d)) }
         }
         out.sort { ($0.1, $0.0.id ?? 0) < ($1.1, $1.0.id ?? 0) }

@@ -15,8 +15,7 @@ public final class SpatiaLiteStore: IncidentRepository, AreaRepository, @uncheck
     public let taxonomy: Taxonomy
     let pool: DatabasePool
     let logger: Logger
-    let distance: AreaLocator.Distance
-    let sphereRatio: ClosedRange<Double>?
+    let metric: AreaLocator.Metric
     let settlementRadius: Double
     private let locatorLock = NSLock()
     private var cachedLocator: AreaLocator?
@@ -33,15 +32,13 @@ public final class SpatiaLiteStore: IncidentRepository, AreaRepository, @uncheck
     /// Opens (creating if needed) and migrates the database at `path`.
     /// - Parameters:
     ///   - settlementRadius: metres within which the nearest settlement point is assigned (default 3 km).
-    ///   - distance: the metric for that search; pass a geodesic one (OtklikGeo) in production.
-    ///   - sphereRatio: the metric's bounds (see `AreaLocator.init`), which speed the search up.
+    ///   - metric: the metric for that search and for `nearby`; pass the geodesic one (OtklikGeo) in production.
     public init(path: String, taxonomy: Taxonomy, logger: Logger, settlementRadius: Double = 3000,
-                distance: @escaping AreaLocator.Distance = AreaLocator.sphericalDistance, sphereRatio: ClosedRange<Double>? = nil) throws {
+                metric: AreaLocator.Metric = .sphere) throws {
         self.path = path
         self.taxonomy = taxonomy
         self.logger = logger
-        self.distance = distance
-        self.sphereRatio = sphereRatio
+        self.metric = metric
         self.settlementRadius = settlementRadius
         var config = Configuration()
         config.busyMode = .timeout(30)
@@ -105,8 +102,7 @@ public final class SpatiaLiteStore: IncidentRepository, AreaRepository, @uncheck
         if let l = cachedLocator { locatorLock.unlock(); return l }
         locatorLock.unlock()
         let (d, s) = try pool.read { db in (try Self.readAreas(db, level: .district), try Self.readAreas(db, level: .settlement)) }
-        let l = AreaLocator(districts: d, settlements: s, maxSettlementDistance: settlementRadius, distance: distance,
-                            sphereRatio: sphereRatio)
+        let l = AreaLocator(districts: d, settlements: s, maxSettlementDistance: settlementRadius, metric: metric)
         locatorLock.lock()
         cachedLocator = l
         locatorLock.unlock()

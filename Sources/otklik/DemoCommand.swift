@@ -45,7 +45,7 @@ struct Demo: AsyncParsableCommand {
         _ = try await store.replaceAreas(districts, level: .district)
         _ = try await store.replaceAreas(settlements, level: .settlement)
         progress.update(fraction: 0.05, detail: "areas loaded: \(districts.count) districts, \(settlements.count) settlements")
-        let locator = AreaLocator(districts: districts, settlements: settlements, distance: Geodesic.wgs84Distance, sphereRatio: Geodesic.wgs84SphereRatio)
+        let locator = AreaLocator(districts: districts, settlements: settlements, metric: Geodesic.wgs84Metric)
         let gen = DemoGenerator(seed: seed, count: count, end: endDate, taxonomy: store.taxonomy,
                                 settlements: settlements, locator: locator)
         let out = try gen.generate()

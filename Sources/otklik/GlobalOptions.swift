@@ -46,7 +46,7 @@ struct GlobalOptions: ParsableArguments {
         if !dir.isEmpty { try? FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true) }
         let taxonomy = try taxonomy()
         let store = try SpatiaLiteStore(path: databasePath, taxonomy: taxonomy, logger: logger("otklik.store"),
-                                        distance: Geodesic.wgs84Distance, sphereRatio: Geodesic.wgs84SphereRatio)
+                                        metric: Geodesic.wgs84Metric)
         let overrides = dataPath + "/agency-overrides.json"
         if let data = FileManager.default.contents(atPath: overrides) {
             do {

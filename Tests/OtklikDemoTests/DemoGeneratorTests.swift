@@ -12,7 +12,7 @@ enum DemoData {
     }
     static func generator(seed: UInt64, count: Int) throws -> DemoGenerator {
         let d = try areas("districts.geojson", .district), s = try areas("settlements.geojson", .settlement)
-        let loc = AreaLocator(districts: d, settlements: s, distance: Geodesic.wgs84Distance)
+        let loc = AreaLocator(districts: d, settlements: s, metric: Geodesic.wgs84Metric)
         return DemoGenerator(seed: seed, count: count, end: Date(timeIntervalSince1970: 1_793_491_200), taxonomy: try taxonomy(),
                              settlements: s, locator: loc)
     }

@@ -16,7 +16,7 @@ import OtklikStore
         defer { try? FileManager.default.removeItem(at: dir) }
         let taxonomy = try DemoData.taxonomy()
         let store = try SpatiaLiteStore(path: dir.appendingPathComponent("demo.sqlite").path, taxonomy: taxonomy,
-                                        logger: Logger(label: "test"), distance: Geodesic.wgs84Distance)
+                                        logger: Logger(label: "test"), metric: Geodesic.wgs84Metric)
         let districts = try DemoData.areas("districts.geojson", .district)
         let settlements = try DemoData.areas("settlements.geojson", .settlement)
         _ = try await store.replaceAreas(districts, level: .district)

@@ -18,12 +18,8 @@ import OtklikGeo
         }
     }
 
-    /// Great-circle distance on the sphere of `AreaLocator.sphereRadius`.
-    static func sphere(_ a: GeoPoint, _ b: GeoPoint) -> Double {
-        let p1 = a.lat * .pi / 180, p2 = b.lat * .pi / 180
-        let h = pow(sin((p2 - p1) / 2), 2) + cos(p1) * cos(p2) * pow(sin((b.lon - a.lon) * .pi / 360), 2)
-        return 2 * AreaLocator.sphereRadius * asin(min(1, h.squareRoot()))
-    }
+    /// Great-circle distance on the sphere of `AreaLocator.sphereRadius`: the one the bounds are measured against.
+    static func sphere(_ a: GeoPoint, _ b: GeoPoint) -> Double { AreaLocator.sphericalDistance(a, b) }
 
     /// The ratio stays within its bounds for short and long pairs at every latitude. It is lowest for pairs
     /// running north–south near the equator (M = 6,335,439 m, 0.9944 of the mean radius) and highest for short
@@ -68,10 +64,10 @@ import OtklikGeo
             full.calls.withLock { $0 += 1 }
             return Geodesic.wgs84Distance(p, q)
         }
-        let b = AreaLocator(districts: [], settlements: s, maxSettlementDistance: radius, distance: { p, q in
+        let b = AreaLocator(districts: [], settlements: s, maxSettlementDistance: radius, metric: .init({ p, q in
             bounded.calls.withLock { $0 += 1 }
             return Geodesic.wgs84Distance(p, q)
-        }, sphereRatio: Geodesic.wgs84SphereRatio)
+        }, sphereRatio: Geodesic.wgs84Metric.sphereRatio))
         return (a, b, full, bounded, s)
     }
 
