@@ -57,7 +57,7 @@ final class TempStore {
 
     init() throws {
         folder = try TempFolder()
-        store = try SpatiaLiteStore(path: folder.path("test.sqlite"), taxonomy: try TestPaths.taxonomy(), logger: Logger(label: "test"))
+        store = try TestPaths.openStore(folder.path("test.sqlite"), label: "test")
     }
 
     deinit { folder.remove() }

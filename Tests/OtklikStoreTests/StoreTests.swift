@@ -1,7 +1,6 @@
 import Foundation
 import Testing
 import GRDB
-import Logging
 import OtklikCore
 @testable import OtklikStore
 
@@ -100,7 +99,7 @@ import OtklikCore
         #expect(try await read(t.store) == expected)
         #expect(try await t.store.count(IncidentQuery(bbox: box, categories: ["road.pothole"])) == expected.count)
         #expect(t.store.boxPlans.withLock { $0[box]?.usesRTree } == true, "the remembered plan was used")
-        let fresh = try SpatiaLiteStore(path: t.path, taxonomy: t.store.taxonomy, logger: Logger(label: "test"))
+        let fresh = try TestPaths.openStore(t.path)
         #expect(try await read(fresh) == expected)
         #expect(fresh.boxPlans.withLock { $0[box]?.usesRTree } == false, "a fresh store scans the filled box")
     }
