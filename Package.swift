@@ -47,10 +47,17 @@ let package = Package(
         .target(name: "OtklikHotspots", dependencies: ["OtklikCore"], swiftSettings: strict),
         .target(name: "OtklikTiles", dependencies: ["OtklikCore", "CZlib"], swiftSettings: strict),
         .target(name: "OtklikInspection", dependencies: ["OtklikCore"], swiftSettings: strict),
+        // The use cases the CLI and the HTTP layer share: hotspots, area figures, tiles, routes. Takes the store
+        // through Core's protocols only, so it names no backend.
+        .target(
+            name: "OtklikServices",
+            dependencies: ["OtklikCore", "OtklikGeo", "OtklikHotspots", "OtklikTiles", "OtklikInspection"],
+            swiftSettings: strict
+        ),
         .target(
             name: "OtklikHTTP",
             dependencies: [
-                "OtklikCore", "OtklikGeo", "OtklikStore", "OtklikHotspots", "OtklikTiles", "OtklikInspection",
+                "OtklikCore", "OtklikServices", "OtklikTiles", "OtklikInspection",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -61,7 +68,7 @@ let package = Package(
             name: "otklik",
             dependencies: [
                 "OtklikCore", "OtklikGeo", "OtklikStore", "OtklikHotspots", "OtklikTiles", "OtklikInspection",
-                "OtklikHTTP", "OtklikDemo",
+                "OtklikServices", "OtklikHTTP", "OtklikDemo",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -69,7 +76,8 @@ let package = Package(
         ),
         .executableTarget(
             name: "otklik-bench",
-            dependencies: ["OtklikCore", "OtklikGeo", "OtklikStore", "OtklikHotspots", "OtklikTiles", "OtklikInspection", "OtklikDemo",
+            dependencies: ["OtklikCore", "OtklikGeo", "OtklikStore", "OtklikHotspots", "OtklikTiles", "OtklikInspection",
+                           "OtklikServices", "OtklikDemo",
                            .product(name: "Logging", package: "swift-log")],
             path: "Benchmarks/OtklikBench",
             swiftSettings: strict
@@ -78,7 +86,7 @@ let package = Package(
         .testTarget(name: "OtklikCoreTests", dependencies: ["OtklikCore"], resources: [.copy("Fixtures")], swiftSettings: strict),
         .testTarget(
             name: "OtklikDemoTests",
-            dependencies: ["OtklikDemo", "OtklikCore", "OtklikStore", "OtklikGeo", "OtklikHotspots", "OtklikHTTP",
+            dependencies: ["OtklikDemo", "OtklikCore", "OtklikStore", "OtklikGeo", "OtklikHotspots", "OtklikServices",
                            .product(name: "Logging", package: "swift-log")],
             swiftSettings: strict
         ),
@@ -102,7 +110,7 @@ let package = Package(
         .testTarget(
             name: "OtklikHTTPTests",
             dependencies: [
-                "OtklikHTTP", "OtklikStore", "OtklikCore", "OtklikTestSupport",
+                "OtklikHTTP", "OtklikServices", "OtklikStore", "OtklikCore", "OtklikTiles", "OtklikTestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ],
             swiftSettings: strict

@@ -1,14 +1,53 @@
 public import struct Foundation.Date
 
-/// What to select from the incident store. All filters combine with AND.
-public struct IncidentQuery: Sendable, Hashable {
-    public enum Order: Sendable, Hashable { case idAscending, reportedDescending }
+/// Which incidents: the one filter that the store, the analyses and the tiles all take. Every part combines
+/// with AND; an empty list or nil means "any".
+public struct IncidentFilter: Sendable, Hashable {
     public var bbox: BBox?
     public var window: TimeWindow
     public var categories: [String]
     public var statuses: [IncidentStatus]
     public var district: String?
     public var settlement: String?
+
+    /// Every incident.
+    public static let all = IncidentFilter()
+
+    public init(bbox: BBox? = nil, window: TimeWindow = .all, categories: [String] = [], statuses: [IncidentStatus] = [],
+                district: String? = nil, settlement: String? = nil) {
+        self.bbox = bbox
+        self.window = window
+        self.categories = categories
+        self.statuses = statuses
+        self.district = district
+        self.settlement = settlement
+    }
+
+    /// The same filter with another box.
+    public func with(bbox: BBox?) -> IncidentFilter {
+        var f = self
+        f.bbox = bbox
+        return f
+    }
+
+    /// A canonical text form (for cache keys): equal filters give equal keys, whatever the order of their lists.
+    public var key: String {
+        var parts: [String] = []
+        if let b = bbox { parts.append("bbox=\(b.minLon),\(b.minLat),\(b.maxLon),\(b.maxLat)") }
+        if let s = window.start { parts.append("start=\(s.timeIntervalSince1970)") }
+        if let e = window.end { parts.append("end=\(e.timeIntervalSince1970)") }
+        if !categories.isEmpty { parts.append("category=" + Set(categories).sorted().joined(separator: ",")) }
+        if !statuses.isEmpty { parts.append("status=" + Set(statuses.map(\.rawValue)).sorted().joined(separator: ",")) }
+        if let d = district { parts.append("district=" + d) }
+        if let s = settlement { parts.append("settlement=" + s) }
+        return parts.joined(separator: "|")
+    }
+}
+
+/// What to read from the incident store: a filter, plus paging and order.
+public struct IncidentQuery: Sendable, Hashable {
+    public enum Order: Sendable, Hashable { case idAscending, reportedDescending }
+    public var filter: IncidentFilter
     public var ids: [Int64]?
     /// Keyset paging: only ids greater than this (with `.idAscending`).
     public var afterID: Int64?
@@ -16,20 +55,29 @@ public struct IncidentQuery: Sendable, Hashable {
     public var limit: Int?
     public var order: Order
 
-    public init(bbox: BBox? = nil, window: TimeWindow = .all, categories: [String] = [], statuses: [IncidentStatus] = [],
-                district: String? = nil, settlement: String? = nil, ids: [Int64]? = nil, afterID: Int64? = nil,
-                offset: Int = 0, limit: Int? = nil, order: Order = .idAscending) {
-        self.bbox = bbox
-        self.window = window
-        self.categories = categories
-        self.statuses = statuses
-        self.district = district
-        self.settlement = settlement
+    public var bbox: BBox? { get { filter.bbox } set { filter.bbox = newValue } }
+    public var window: TimeWindow { get { filter.window } set { filter.window = newValue } }
+    public var categories: [String] { get { filter.categories } set { filter.categories = newValue } }
+    public var statuses: [IncidentStatus] { get { filter.statuses } set { filter.statuses = newValue } }
+    public var district: String? { get { filter.district } set { filter.district = newValue } }
+    public var settlement: String? { get { filter.settlement } set { filter.settlement = newValue } }
+
+    public init(_ filter: IncidentFilter, ids: [Int64]? = nil, afterID: Int64? = nil, offset: Int = 0, limit: Int? = nil,
+                order: Order = .idAscending) {
+        self.filter = filter
         self.ids = ids
         self.afterID = afterID
         self.offset = offset
         self.limit = limit
         self.order = order
+    }
+
+    public init(bbox: BBox? = nil, window: TimeWindow = .all, categories: [String] = [], statuses: [IncidentStatus] = [],
+                district: String? = nil, settlement: String? = nil, ids: [Int64]? = nil, afterID: Int64? = nil,
+                offset: Int = 0, limit: Int? = nil, order: Order = .idAscending) {
+        self.init(IncidentFilter(bbox: bbox, window: window, categories: categories, statuses: statuses,
+                                 district: district, settlement: settlement),
+                  ids: ids, afterID: afterID, offset: offset, limit: limit, order: order)
     }
 }
 
@@ -128,6 +176,16 @@ extension IncidentRepository {
         try await scan(query, chunkSize: chunkSize, body)
     }
 }
+
+/// A backend that can say how much room it takes (for `/metrics`).
+public protocol DatabaseSizeReporting: Sendable {
+    /// Bytes the database occupies (files, or the database's own size on a server).
+    func databaseSize() throws -> Int64
+}
+
+/// Everything a running service needs of its storage backend. SpatiaLite implements it; a second backend
+/// implements the same and nothing above it changes.
+public typealias IncidentStore = IncidentRepository & AreaRepository & DatabaseSizeReporting
 
 /// The area storage port.
 public protocol AreaRepository: Sendable {

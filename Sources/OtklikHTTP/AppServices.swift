@@ -2,28 +2,28 @@ import Foundation
 import Hummingbird
 import Logging
 import OtklikCore
+import OtklikServices
 
-/// What every route needs, shared by reference. Built once by `buildApplication`.
+/// What every route needs, shared by reference: the application core and what only HTTP has (configuration,
+/// keys, metrics). Built once by `buildApplication`.
 final class AppServices: Sendable {
     let config: AppConfiguration
-    let store: any IncidentRepository & AreaRepository
-    let taxonomy: Taxonomy
-    let analysis: any AnalysisProvider
+    let core: ApplicationServices
     let keys: APIKeys
     let metrics = Metrics()
-    let rollups: RollupCache
     let logger: Logger
     let startedAt = Date()
 
-    init(config: AppConfiguration, store: any IncidentRepository & AreaRepository, taxonomy: Taxonomy,
-         analysis: any AnalysisProvider, keys: APIKeys, logger: Logger) {
+    /// The store as the server holds it: writes through it drop exactly the tiles and counts they touch.
+    var store: ServingStore { core.store }
+    var taxonomy: Taxonomy { core.taxonomy }
+    var analysis: any AnalysisProvider { core.analysis }
+
+    init(config: AppConfiguration, core: ApplicationServices, keys: APIKeys, logger: Logger) {
         self.config = config
-        self.store = store
-        self.taxonomy = taxonomy
-        self.analysis = analysis
+        self.core = core
         self.keys = keys
         self.logger = logger
-        self.rollups = RollupCache(store: store, taxonomy: taxonomy, ttl: config.rollupCacheSeconds)
     }
 
     /// Scheme and authority for absolute links: the configured base URL, else the request's Host.

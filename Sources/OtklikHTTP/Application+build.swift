@@ -1,27 +1,24 @@
 public import Hummingbird
 public import Logging
-public import OtklikCore
+public import OtklikServices
 import Foundation
+import OtklikCore
 
 /// Builds the whole service. `otklik serve` runs the result with `runService()`, the tests with `app.test(...)`.
 ///
 /// - Parameters:
-///   - store: the incident and area storage (SpatiaLite today).
-///   - analysis: hotspot engine; `NoAnalysis()` serves empty hotspot collections and reports.
+///   - core: the application services over the store (see `ApplicationServices`).
 /// - Throws: `APIKeysError` when the configured keys cannot be read.
 public func buildApplication(
     configuration: AppConfiguration,
-    store: any IncidentRepository & AreaRepository,
-    taxonomy: Taxonomy,
-    analysis: any AnalysisProvider = NoAnalysis(),
+    core: ApplicationServices,
     logger: Logger
 ) throws -> some ApplicationProtocol {
     let keys = try configuration.loadKeys()
     if keys.isEmpty {
         logger.warning("no API keys configured: writes will be refused (set OTKLIK_API_KEYS or an API keys file)")
     }
-    let services = AppServices(config: configuration, store: store, taxonomy: taxonomy, analysis: analysis,
-                               keys: keys, logger: logger)
+    let services = AppServices(config: configuration, core: core, keys: keys, logger: logger)
     let router = buildRouter(services)
     return Application(
         router: router,
@@ -42,8 +39,7 @@ func buildRouter(_ services: AppServices) -> Router<BasicRequestContext> {
     router.get("/healthz") { request, _ in
         try QueryParameters(request: request).onlyAllow([])
         // `tile_points`: whether cold incident tiles are already drawn from memory (see LiveTilePoints).
-        guard let serving = services.store as? ServingStore else { return Respond.json(["status": "ok"]) }
-        return Respond.json(["status": "ok", "tile_points": .string(serving.tiles.points.isReady ? "ready" : "building")])
+        return Respond.json(["status": "ok", "tile_points": .string(services.core.tileState.pointsReady ? "ready" : "building")])
     }
     OGCRoutes(services: services).register(on: router)
     TileRoutes(services: services).register(on: router)
@@ -75,12 +71,10 @@ struct RequestLogMiddleware<Context: RequestContext>: RouterMiddleware {
 /// (Hummingbird's service group does the graceful shutdown). For `otklik serve`.
 public func runServer(
     configuration: AppConfiguration,
-    store: any IncidentRepository & AreaRepository,
-    taxonomy: Taxonomy,
-    analysis: any AnalysisProvider = NoAnalysis(),
+    core: ApplicationServices,
     logger: Logger
 ) async throws {
-    let app = try buildApplication(configuration: configuration, store: store, taxonomy: taxonomy, analysis: analysis, logger: logger)
+    let app = try buildApplication(configuration: configuration, core: core, logger: logger)
     logger.info("serving", metadata: ["address": .string("http://\(configuration.host):\(configuration.port)"),
                                       "database": .string(configuration.databasePath)])
     try await app.runService()

@@ -1,4 +1,5 @@
 import OtklikCore
+import OtklikServices
 
 /// The OpenAPI 3.0 description of every route, built from the same constants the routes use (collection ids,
 /// limits, categories) so that it cannot drift from them. Served at /openapi.json.

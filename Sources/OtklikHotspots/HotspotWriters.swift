@@ -70,7 +70,7 @@ public enum HotspotWriters {
                 TextFormat.fixed(c.severityFactor, 4), TextFormat.fixed(h.centroid.lon, 6),
                 TextFormat.fixed(h.centroid.lat, 6), h.memberIDs.map(String.init).joined(separator: " "),
             ]
-            out += fields.map(TextFormat.csvField).joined(separator: ",") + "\n"
+            out += fields.map(CSVText.field).joined(separator: ",") + "\n"
         }
         return out
     }
@@ -103,7 +103,7 @@ public enum HotspotWriters {
         var out = "agency,fixes,fixes_at_hotspots,failed_fixes,repeat_complaints,rate\n"
         for r in rates {
             out += [r.agency, String(r.fixes), String(r.fixesAtHotspots), String(r.failedFixes),
-                    String(r.repeatComplaints), TextFormat.fixed(r.rate, 4)].map(TextFormat.csvField).joined(separator: ",") + "\n"
+                    String(r.repeatComplaints), TextFormat.fixed(r.rate, 4)].map(CSVText.field).joined(separator: ",") + "\n"
         }
         return out
     }
@@ -115,7 +115,7 @@ public enum HotspotWriters {
             out += [r.level.rawValue, r.name, r.district ?? "", r.category ?? "", r.population.map(String.init) ?? "",
                     String(r.incidents), String(r.open), String(r.overdue), String(r.hotspots),
                     String(r.recurringHotspots), TextFormat.fixed(r.perThousand, 4),
-                    TextFormat.fixed(r.smoothedPerThousand, 4)].map(TextFormat.csvField).joined(separator: ",") + "\n"
+                    TextFormat.fixed(r.smoothedPerThousand, 4)].map(CSVText.field).joined(separator: ",") + "\n"
         }
         return out
     }

@@ -16,14 +16,6 @@ enum TextFormat {
 
     static func position(_ p: GeoPoint) -> String { "[\(jsonNumber(p.lon)),\(jsonNumber(p.lat))]" }
 
-    /// RFC 4180: quote when the field holds a comma, quote, CR or LF.
-    static func csvField(_ s: String) -> String {
-        if s.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) {
-            return "\"" + s.replacingAll("\"", with: "\"\"") + "\""
-        }
-        return s
-    }
-
     static func fixed(_ d: Double?, _ digits: Int) -> String {
         guard let d, d.isFinite else { return "" }
         var scale = 1.0

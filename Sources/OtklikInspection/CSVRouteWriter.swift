@@ -1,4 +1,5 @@
 import Foundation
+import OtklikCore
 
 /// The printable list (RFC 4180, UTF-8, comma separated, header first): one row for the start, one per stop
 /// in visiting order, one for the end.
@@ -26,13 +27,7 @@ public enum CSVRouteWriter {
                          StopText.iso(route.finish, zone: zone), "", StopText.coordinate(end.lat),
                          StopText.coordinate(end.lon), ""])
         }
-        let body = rows.map { $0.map(field).joined(separator: ",") }.joined(separator: "\r\n") + "\r\n"
+        let body = rows.map(CSVText.row).joined(separator: "\r\n") + "\r\n"
         return (options.csvByteOrderMark ? "\u{FEFF}" : "") + body
-    }
-
-    /// Quotes a field when it holds a separator, a quote or a line break; quotes are doubled.
-    static func field(_ s: String) -> String {
-        guard s.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return s }
-        return "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\""
     }
 }

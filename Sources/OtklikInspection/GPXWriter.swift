@@ -6,7 +6,7 @@ import OtklikCore
 /// Element order follows the XSD sequences (wptType: time, name, desc, link, type).
 public enum GPXWriter {
     public static func write(_ route: PlannedRoute, options: RouteExportOptions) -> String {
-        let e = XMLText.escape
+        let e = MarkupText.escape
         var x = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
         x += "<gpx version=\"1.1\" creator=\"\(e(options.creator))\" xmlns=\"http://www.topografix.com/GPX/1/1\" "
         x += "xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\" "
@@ -44,7 +44,7 @@ public enum GPXWriter {
     }
 
     private static func point(_ tag: String, _ s: PlannedStop, indent: String) -> String {
-        let e = XMLText.escape
+        let e = MarkupText.escape
         let loc = s.stop.location
         var x = "\(indent)<\(tag) lat=\"\(StopText.coordinate(loc.lat))\" lon=\"\(StopText.coordinate(loc.lon))\">\n"
         x += "\(indent)  <time>\(StopText.iso(s.arrival, zone: .gmt))</time>\n"
@@ -60,7 +60,7 @@ public enum GPXWriter {
     }
 
     private static func endpoint(_ p: GeoPoint, name: String, time: Date, desc: String) -> String {
-        let e = XMLText.escape
+        let e = MarkupText.escape
         var x = "    <rtept lat=\"\(StopText.coordinate(p.lat))\" lon=\"\(StopText.coordinate(p.lon))\">\n"
         x += "      <time>\(StopText.iso(time, zone: .gmt))</time>\n"
         x += "      <name>\(e(name))</name>\n"

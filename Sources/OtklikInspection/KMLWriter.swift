@@ -5,7 +5,7 @@ import OtklikCore
 /// ETA and the counts) and the route as a LineString.
 public enum KMLWriter {
     public static func write(_ route: PlannedRoute, options: RouteExportOptions) -> String {
-        let e = XMLText.escape
+        let e = MarkupText.escape
         let zone = options.timeZone
         var x = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
         x += "<kml xmlns=\"http://www.opengis.net/kml/2.2\">\n"
@@ -50,7 +50,7 @@ public enum KMLWriter {
     }
 
     private static func placemark(name: String, description: String, data: [(String, String)], point: GeoPoint) -> String {
-        let e = XMLText.escape
+        let e = MarkupText.escape
         var x = "  <Placemark>\n"
         x += "    <name>\(e(name))</name>\n"
         x += "    <description>\(e(description))</description>\n"

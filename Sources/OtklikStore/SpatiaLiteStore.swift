@@ -10,7 +10,7 @@ import Synchronization
 /// A GRDB `DatabasePool` (WAL: many readers, one writer) with mod_spatialite loaded into every connection.
 /// Incidents keep their coordinates twice: as REAL lon/lat (exact tests, fast reads) and as a SpatiaLite
 /// POINT with an R*Tree index (bbox candidates, and what GIS tools read).
-public final class SpatiaLiteStore: IncidentRepository, AreaRepository, @unchecked Sendable {
+public final class SpatiaLiteStore: IncidentRepository, AreaRepository, DatabaseSizeReporting, @unchecked Sendable {
     public let path: String
     public let taxonomy: Taxonomy
     let pool: DatabasePool

@@ -46,10 +46,13 @@ public struct TilePolygonFeature: Sendable, Hashable {
         return TilePolygonFeature(id: UInt64(max(id, 0)), geometry: geometry, properties: props)
     }
 
-    /// A district: `name`, `per_1000` (incidents per 1,000 residents), `count`, `population`.
-    public static func district(id: Int64, name: String, geometry: Geometry, per1000: Double, count: Int,
+    /// A district: `name`, `per_1000` (incidents per 1,000 residents; absent without a population, as vector
+    /// tiles have no null), `count`, `population`.
+    public static func district(id: Int64, name: String, geometry: Geometry, per1000: Double?, count: Int,
                                 population: Int?) -> TilePolygonFeature {
-        var props: [MVTProperty] = [MVTProperty("name", name), MVTProperty("per_1000", per1000), MVTProperty("count", count)]
+        var props: [MVTProperty] = [MVTProperty("name", name)]
+        if let per1000 { props.append(MVTProperty("per_1000", per1000)) }
+        props.append(MVTProperty("count", count))
         if let population { props.append(MVTProperty("population", population)) }
         return TilePolygonFeature(id: UInt64(max(id, 0)), geometry: geometry, properties: props)
     }

@@ -1,7 +1,7 @@
 import ArgumentParser
 import Foundation
 import OtklikCore
-import OtklikHTTP
+import OtklikServices
 import OtklikHotspots
 
 struct Hotspots: AsyncParsableCommand {
@@ -57,7 +57,7 @@ struct Hotspots: AsyncParsableCommand {
         if let cell { gridConfig.cellSize = cell }
         if let slice { gridConfig.slice = TimeSlice(rawValue: slice) }
         let service = HotspotService(store: store, taxonomy: taxonomy, config: config, gridConfig: gridConfig)
-        let filter = HotspotService.Filter(window: window, categories: category, district: district, settlement: settlement)
+        let filter = IncidentFilter(window: window, categories: category, district: district, settlement: settlement)
         if grid {
             let (result, toLonLat) = try await service.grid(filter)
             FileHandle.standardOutput.write(Data(GridWriters.geoJSON(result, toLonLat: toLonLat).utf8))

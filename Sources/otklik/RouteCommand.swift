@@ -1,7 +1,7 @@
 import ArgumentParser
 import Foundation
 import OtklikCore
-import OtklikHTTP
+import OtklikServices
 import OtklikInspection
 
 struct Route: AsyncParsableCommand {

@@ -3,6 +3,7 @@ import Foundation
 import Hummingbird
 import OtklikCore
 import OtklikHTTP
+import OtklikServices
 
 struct Serve: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -33,10 +34,8 @@ struct Serve: AsyncParsableCommand {
             guard maxBody > 0 else { throw CLIError("--max-body must be positive") }
             config.maxBodyBytes = maxBody
         }
-        // Writes pass through the wrapper, which drops exactly the cached tiles each written point touches.
-        let tiled = ServingStore(store)
-        let analysis = EngineAnalysis(service: HotspotService(store: tiled, taxonomy: store.taxonomy))
-        let app = try buildApplication(configuration: config, store: tiled, taxonomy: store.taxonomy, analysis: analysis, logger: logger)
+        let core = ApplicationServices(store: store, taxonomy: store.taxonomy, rollupTTL: config.rollupCacheSeconds)
+        let app = try buildApplication(configuration: config, core: core, logger: logger)
         logger.info("serving \(global.databasePath) on http://\(config.host):\(config.port)")
         try await app.runService()
     }

@@ -1,7 +1,7 @@
 import ArgumentParser
 import Foundation
 import OtklikCore
-import OtklikHTTP
+import OtklikServices
 import OtklikStore
 import OtklikTiles
 
@@ -33,9 +33,9 @@ extension Tiles {
                 throw CLIError("--minzoom and --maxzoom must satisfy 0 <= minzoom <= maxzoom <= 22")
             }
             let store = try global.openStore()
-            let filter: TileRequestFilter
+            let filter: IncidentFilter
             do {
-                filter = try TileRequestFilter(TileFilter(category: category, status: status, since: since), taxonomy: store.taxonomy)
+                filter = try TileRequestFilter.parse(category: category, status: status, since: since, taxonomy: store.taxonomy)
             } catch { throw CLIError("--\(error.parameter): \(error.message)") }
             let box: BBox
             if let bbox {
@@ -52,8 +52,7 @@ extension Tiles {
             if FileManager.default.fileExists(atPath: path) { try FileManager.default.removeItem(atPath: path) }
 
             let started = Date()
-            let analysis = EngineAnalysis(service: HotspotService(store: store, taxonomy: store.taxonomy))
-            let producer = TileProducer(store: store, analysis: analysis)
+            let producer = ApplicationServices(store: store, taxonomy: store.taxonomy).tiles
             let snapshot = try await producer.snapshot(layer: layer, filter: filter)
             let loaded = Date().timeIntervalSince(started)
             let writer = try MBTilesWriter(path: path)
@@ -72,7 +71,7 @@ extension Tiles {
             try writer.finish(metadata: MBTilesMetadata(
                 name: "otklik-\(layer)", bounds: box, center: centre, centerZoom: min(max(minzoom, 8), maxzoom),
                 minZoom: minzoom, maxZoom: maxzoom, json: TileJSON.vectorLayersJSON([spec]),
-                description: "Otklik \(layer)" + (filter.raw.cacheKey.isEmpty ? "" : " (\(filter.raw.cacheKey))")))
+                description: "Otklik \(layer)" + (filter.key.isEmpty ? "" : " (\(filter.key))")))
             let seconds = Date().timeIntervalSince(started)
             let source = layer == TileLayers.incidents ? "\(formatCount(snapshot.pointCount)) incidents" : "\(formatCount(snapshot.polygonCount)) areas"
             bar.finish(String(format: "%@: %@ tiles visited, %@ written (%@ bytes before gzip) from %@ in %.1f s (%.1f s reading) → %@",

@@ -4,7 +4,7 @@ import Testing
 import OtklikCore
 import OtklikDemo
 import OtklikGeo
-import OtklikHTTP
+import OtklikServices
 import OtklikHotspots
 import OtklikStore
 

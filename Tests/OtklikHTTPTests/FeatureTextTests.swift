@@ -2,6 +2,7 @@ import Foundation
 import OtklikCore
 import OtklikStore
 @testable import OtklikHTTP
+import OtklikServices
 import Testing
 
 /// Feature pages are written from stored text; every feature must be byte for byte what the `Incident` path

@@ -3,6 +3,7 @@ import Hummingbird
 import HummingbirdTesting
 import OtklikCore
 @testable import OtklikHTTP
+import OtklikServices
 import Testing
 
 /// GDAL's OAPIF driver as a real client, against a live socket. Skipped without gdal-bin.
@@ -33,7 +34,7 @@ import Testing
         try await Harness.seed(store, count: count)
         var config = Harness.config()
         config.baseURL = nil  // links must follow the live port
-        return try buildApplication(configuration: config, store: store, taxonomy: Harness.taxonomy,
+        return try buildApplication(configuration: config, core: Harness.core(store: store),
                                     logger: .init(label: "gdal-test"))
     }
 

@@ -5,6 +5,7 @@ import Logging
 import OtklikCore
 import OtklikStore
 @testable import OtklikHTTP
+import OtklikServices
 
 /// Shared set-up: the taxonomy from data/, two districts and two settlements, deterministic incidents.
 enum Harness {
@@ -65,12 +66,21 @@ enum Harness {
                          rollupCacheSeconds: 0)
     }
 
-    static func app(store: any IncidentRepository & AreaRepository, maxBody: Int = 16 * 1024 * 1024,
-                    analysis: any AnalysisProvider = NoAnalysis()) throws -> some ApplicationProtocol {
+    /// The application core over `store`, as `otklik serve` wires it; counts and figures are not reused, so
+    /// that a test that writes to the store directly reads its write at once.
+    static func core(store: any IncidentStore, analysis: (any AnalysisProvider)? = NoAnalysis()) -> ApplicationServices {
+        ApplicationServices(store: store, taxonomy: taxonomy, analysis: analysis, rollupTTL: 0, countTTL: 0)
+    }
+
+    static func app(store: any IncidentStore, maxBody: Int = 16 * 1024 * 1024,
+                    analysis: (any AnalysisProvider)? = NoAnalysis()) throws -> some ApplicationProtocol {
+        try app(core: core(store: store, analysis: analysis), maxBody: maxBody)
+    }
+
+    static func app(core: ApplicationServices, maxBody: Int = 16 * 1024 * 1024) throws -> some ApplicationProtocol {
         var logger = Logger(label: "otklik-http-test")
         logger.logLevel = .warning
-        return try buildApplication(configuration: config(maxBody: maxBody), store: store, taxonomy: taxonomy,
-                                    analysis: analysis, logger: logger)
+        return try buildApplication(configuration: config(maxBody: maxBody), core: core, logger: logger)
     }
 
     static func json(_ body: ByteBuffer) throws -> JSONValue {
@@ -101,7 +111,7 @@ extension String {
     }
 }
 
-typealias Store = any IncidentRepository & AreaRepository
+typealias Store = any IncidentStore
 
 extension Harness {
     /// A SpatiaLite store on a fresh temporary file (the store does not support ":memory:").
@@ -118,7 +128,7 @@ extension Harness {
         try? FileManager.default.removeItem(at: URL(fileURLWithPath: store.path).deletingLastPathComponent())
     }
 
-    static func withApp(count: Int = 0, maxBody: Int = 16 * 1024 * 1024, analysis: any AnalysisProvider = NoAnalysis(),
+    static func withApp(count: Int = 0, maxBody: Int = 16 * 1024 * 1024, analysis: (any AnalysisProvider)? = NoAnalysis(),
                         _ body: @Sendable (any TestClientProtocol, Store) async throws -> Void) async throws {
         let store = try await makeStore()
         defer { removeStore(store) }

@@ -4,6 +4,7 @@ import HummingbirdTesting
 import OtklikCore
 import OtklikStore
 @testable import OtklikHTTP
+import OtklikServices
 import Testing
 
 @Suite struct IncidentAPITests {

@@ -5,6 +5,7 @@ import Logging
 import OtklikCore
 import OtklikStore
 @testable import OtklikHTTP
+import OtklikServices
 import Testing
 
 /// The map page in headless Chromium against the real server on a socket, with a small demo database built
@@ -53,12 +54,11 @@ import Testing
         var logger = Logger(label: "otklik-map-test")
         logger.logLevel = .warning
         let store = try SpatiaLiteStore(path: db, taxonomy: Harness.taxonomy, logger: logger)
-        let wrapped = ServingStore(store)
         var config = Harness.config()
         config.baseURL = nil
         config.host = "127.0.0.1"
-        let analysis = EngineAnalysis(service: HotspotService(store: wrapped, taxonomy: Harness.taxonomy))
-        let app = try buildApplication(configuration: config, store: wrapped, taxonomy: Harness.taxonomy, analysis: analysis, logger: logger)
+        let core = ApplicationServices(store: store, taxonomy: Harness.taxonomy)
+        let app = try buildApplication(configuration: config, core: core, logger: logger)
         try await app.test(.live) { client in
             let port = try #require(client.port)
             let check = try await Self.run("/bin/bash", ["scripts/browser-check.sh", "http://127.0.0.1:\(port)", out.path],

@@ -3,6 +3,7 @@ import Hummingbird
 import HummingbirdTesting
 import OtklikCore
 @testable import OtklikHTTP
+import OtklikServices
 import Testing
 
 @Suite struct OGCTests {

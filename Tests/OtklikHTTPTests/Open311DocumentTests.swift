@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import OtklikHTTP
+import OtklikServices
 
 /// The writer that serves both formats: lists become arrays in JSON and repeated elements in XML,
 /// and no text can make the XML ill-formed.

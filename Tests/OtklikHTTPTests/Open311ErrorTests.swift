@@ -5,6 +5,7 @@ import Testing
 import OtklikCore
 import OtklikStore
 @testable import OtklikHTTP
+import OtklikServices
 
 /// Every refusal the spec names, in its error format, and proof that a refused body stores nothing.
 @Suite struct Open311ErrorTests {

@@ -8,6 +8,7 @@ import Logging
 import OtklikCore
 import OtklikStore
 @testable import OtklikHTTP
+import OtklikServices
 
 /// An Open311 endpoint on a fresh temporary SpatiaLite store holding the repository's districts and
 /// settlements, with one operator key. Removed with its files when the test ends.
@@ -34,8 +35,10 @@ final class Open311TestApp: @unchecked Sendable {
         keys.add(plainKey: Self.operatorKey, role: .operator_, name: "fixmystreet")
         var logger = Logger(label: "open311-test")
         logger.logLevel = .warning
-        services = AppServices(config: AppConfiguration(baseURL: "http://otklik.test"), store: store, taxonomy: taxonomy,
-                               analysis: NoAnalysis(), keys: keys, logger: logger)
+        services = AppServices(config: AppConfiguration(baseURL: "http://otklik.test"),
+                               core: ApplicationServices(store: store, taxonomy: taxonomy, analysis: NoAnalysis(),
+                                                         rollupTTL: 0, countTTL: 0),
+                               keys: keys, logger: logger)
         routing = Open311Routes.loadRouting(path: Self.root.appendingPathComponent("data/agency-overrides.json").path,
                                             taxonomy: taxonomy, logger: logger)
     }

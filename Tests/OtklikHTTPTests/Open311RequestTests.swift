@@ -3,6 +3,7 @@ import HummingbirdTesting
 import Testing
 import OtklikCore
 @testable import OtklikHTTP
+import OtklikServices
 
 /// POST and GET of service requests: fields, formats, status mapping, paging, nearby, placement, hints.
 @Suite struct Open311RequestTests {

@@ -4,6 +4,7 @@ import Hummingbird
 import HummingbirdTesting
 import Testing
 @testable import OtklikHTTP
+import OtklikServices
 
 /// The round trip through clients nobody here wrote, over a real socket: scripts/open311-roundtrip.py posts
 /// 100 requests in FixMyStreet's form format and lists them back with the `georeport` PyPI client in XML and

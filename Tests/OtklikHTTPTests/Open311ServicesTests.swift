@@ -3,6 +3,7 @@ import HummingbirdTesting
 import Testing
 import OtklikCore
 @testable import OtklikHTTP
+import OtklikServices
 
 /// Discovery, the service list and service definitions, in both formats.
 @Suite struct Open311ServicesTests {

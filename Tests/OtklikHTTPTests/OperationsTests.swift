@@ -3,6 +3,7 @@ import Hummingbird
 import HummingbirdTesting
 import OtklikCore
 @testable import OtklikHTTP
+import OtklikServices
 import Testing
 
 @Suite struct OperationsTests {
@@ -49,18 +50,18 @@ import Testing
     }
 
     struct FixedAnalysis: AnalysisProvider {
-        func hotspots(_ filter: AnalysisFilter) async throws -> [AnalysisFeature] {
+        func hotspots(_ filter: IncidentFilter) async throws -> [AnalysisFeature] {
             [AnalysisFeature(id: "h1", geometry: .point(GeoPoint(lon: 31.3, lat: 54.9)), properties: [("score", 0.9), ("settlement", "Сосновка")])]
         }
-        func hotspotGrid(_ filter: AnalysisFilter) async throws -> [AnalysisFeature] { [] }
-        func hotspotReport(_ filter: AnalysisFilter, limit: Int) async throws -> [HotspotReportRow] {
+        func hotspotGrid(_ filter: IncidentFilter) async throws -> [AnalysisFeature] { [] }
+        func hotspotReport(_ filter: IncidentFilter, limit: Int) async throws -> [HotspotReportRow] {
             [HotspotReportRow(rank: 1, id: "h1", category: "waste.container_site", district: Harness.rudnya, settlement: "Сосновка",
                               location: GeoPoint(lon: 31.3, lat: 54.9), score: 0.9, components: [("recurrence", 0.5), ("severity", 0.4)],
                               complaints: 12, open: 2, episodes: 3, repeatAfterFix: 2, overdue: 1, firstReported: nil, lastReported: nil,
                               monthly: [1, 0, 4, 2, 5], seriesStart: nil)]
         }
-        func recurringHotspotsByDistrict(_ filter: AnalysisFilter) async throws -> [String: Int] { [Harness.rudnya: 1] }
-        func agencyRepeatRates(_ filter: AnalysisFilter) async throws -> [AgencyRepeatRate] {
+        func recurringHotspotsByDistrict(_ filter: IncidentFilter) async throws -> [String: Int] { [Harness.rudnya: 1] }
+        func agencyRepeatRates(_ filter: IncidentFilter) async throws -> [AgencyRepeatRate] {
             [AgencyRepeatRate(agency: "Региональный оператор по обращению с ТКО", resolved: 4, repeatAfterFix: 1)]
         }
     }

@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import HummingbirdTesting
 @testable import OtklikHTTP
+import OtklikServices
 import Testing
 
 @Suite struct ProblemTests {

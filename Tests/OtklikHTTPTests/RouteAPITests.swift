@@ -6,6 +6,7 @@ import Hummingbird
 import HummingbirdTesting
 import OtklikCore
 @testable import OtklikHTTP
+import OtklikServices
 import OtklikInspection
 import Testing
 

@@ -1,4 +1,5 @@
 @testable import OtklikHTTP
+import OtklikServices
 import OtklikInspection
 import Testing
 

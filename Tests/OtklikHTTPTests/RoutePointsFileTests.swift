@@ -1,5 +1,6 @@
 import Foundation
 @testable import OtklikHTTP
+import OtklikServices
 import OtklikCore
 import OtklikInspection
 import Testing

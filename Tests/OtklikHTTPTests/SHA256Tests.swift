@@ -1,4 +1,5 @@
 @testable import OtklikHTTP
+import OtklikServices
 import Testing
 
 @Suite struct SHA256Tests {

@@ -4,6 +4,7 @@ import HummingbirdTesting
 import OtklikCore
 import OtklikTiles
 @testable import OtklikHTTP
+@testable import OtklikServices
 import Testing
 
 /// The server's read models: incident tiles encoded from the in-memory points, and remembered counts. Both must
@@ -19,18 +20,19 @@ import Testing
 
     /// Every tile over the test districts at z8–z14, with each filter, as the store path encodes it.
     static func fromStore(_ wrapped: ServingStore, _ tile: TileID, _ query: String, taxonomy: Taxonomy) async throws -> Data {
-        var raw = TileFilter()
+        var fields: [String: String] = [:]
         for part in query.split(separator: "&") {
             let kv = part.split(separator: "=", maxSplits: 1).map(String.init)
-            let v = kv[1].removingPercentEncoding!
-            switch kv[0] {
-            case "category": raw.category = v
-            case "status": raw.status = v
-            default: raw.since = v
-            }
+            fields[kv[0]] = kv[1].removingPercentEncoding!
         }
-        let filter = try TileRequestFilter(raw, taxonomy: taxonomy)
-        return try await TileProducer(store: wrapped.base, analysis: NoAnalysis()).tile(layer: TileLayers.incidents, tile: tile, filter: filter)
+        let filter = try TileRequestFilter.parse(category: fields["category"], status: fields["status"], since: fields["since"],
+                                                 taxonomy: taxonomy)
+        return try await producer(wrapped.base).tile(layer: TileLayers.incidents, tile: tile, filter: filter)
+    }
+
+    /// A producer that reads the store directly, past the server's wrapper and caches.
+    static func producer(_ store: any IncidentStore) -> TileProducer {
+        ApplicationServices(store: store, taxonomy: Harness.taxonomy, analysis: NoAnalysis()).tiles
     }
 
     static func tiles() -> [TileID] {
@@ -67,22 +69,22 @@ import Testing
             let spot = Harness.incident(3).location
             let z12 = WebMercator.tile(containing: spot, z: 12)
             let box = TileLayers.queryBounds(of: z12)
-            #expect(wrapped.tiles.points.points(in: box, filter: .none) != nil)
+            #expect(wrapped.tiles.points.points(in: box, filter: .all) != nil)
             let post = try await IncidentAPITests.post(client, IncidentAPITests.feature(externalID: "live-1", lon: spot.lon, lat: spot.lat))
             #expect(post.status == .created)
             // The box holds a write the index has not seen: it declines, and the tile comes from the store.
-            #expect(wrapped.tiles.points.points(in: box, filter: .none) == nil)
+            #expect(wrapped.tiles.points.points(in: box, filter: .all) == nil)
             let served = try await TileRouteTests.get(client, TileRouteTests.uri("incidents", z12))
             #expect(Data(served.body.readableBytesView) == (try await Self.fromStore(wrapped, z12, "", taxonomy: taxonomy)))
             // A far box is still answered from memory.
             let far = TileLayers.queryBounds(of: WebMercator.tile(containing: GeoPoint(lon: 40, lat: 60), z: 12))
-            #expect(wrapped.tiles.points.points(in: far, filter: .none) != nil)
+            #expect(wrapped.tiles.points.points(in: far, filter: .all) != nil)
             // After the rebuild (due LiveTilePoints.rebuildInterval after the last), memory answers again, with the write.
-            for _ in 0..<600 where wrapped.tiles.points.points(in: box, filter: .none) == nil {
-                wrapped.tiles.points.refreshIfDue(now: .distantFuture) { try await TileProducer(store: wrapped.base, analysis: NoAnalysis()).allPoints() }
+            for _ in 0..<600 where wrapped.tiles.points.points(in: box, filter: .all) == nil {
+                wrapped.tiles.points.refreshIfDue(now: .distantFuture) { try await Self.producer(wrapped.base).allPoints() }
                 try await Task.sleep(for: .milliseconds(10))
             }
-            let fromMemory = try #require(wrapped.tiles.points.points(in: box, filter: .none))
+            let fromMemory = try #require(wrapped.tiles.points.points(in: box, filter: .all))
             let inStore = try await wrapped.base.incidents(IncidentQuery(bbox: box))
             #expect(Set(fromMemory.ids) == Set(inStore.compactMap(\.id)))
         }
@@ -109,7 +111,7 @@ import Testing
             try await Self.waitUntilReady(wrapped)
             _ = try await wrapped.replaceAreas([], level: .settlement)
             #expect(!wrapped.tiles.points.isReady)
-            #expect(wrapped.tiles.points.points(in: .world, filter: .none) == nil)
+            #expect(wrapped.tiles.points.points(in: .world, filter: .all) == nil)
         }
     }
 

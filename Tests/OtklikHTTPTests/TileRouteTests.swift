@@ -4,6 +4,7 @@ import HummingbirdTesting
 import OtklikCore
 import OtklikTiles
 @testable import OtklikHTTP
+import OtklikServices
 import Testing
 
 @Suite struct TileRouteTests {
@@ -155,9 +156,8 @@ import Testing
         }
     }
 
-    @Test func statusChangeAndPlainStoresAlsoRefreshTiles() async throws {
-        // Without the wrapper the routes drop every cached tile after a successful write.
-        try await TileTestSupport.withTileApp(count: 60, precise: false) { client, _ in
+    @Test func statusChangeAndNewIncidentsRefreshTiles() async throws {
+        try await TileTestSupport.withTileApp(count: 60) { client, _ in
             let spot = GeoPoint(lon: 31.3, lat: 54.9)
             let z16 = WebMercator.tile(containing: spot, z: 16)
             #expect(try await Self.get(client, Self.uri("incidents", z16)).status == .noContent)

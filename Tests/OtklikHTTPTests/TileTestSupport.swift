@@ -5,6 +5,7 @@ import HummingbirdTesting
 import OtklikCore
 import OtklikStore
 @testable import OtklikHTTP
+@testable import OtklikServices
 
 /// Independent readers of the tiles the server sends, and an app whose store reports its writes to the tiles.
 enum TileTestSupport {
@@ -38,14 +39,14 @@ enum TileTestSupport {
 
     struct DecodeFailure: Error { var output: String }
 
-    /// Like `Harness.withApp`, but the store is wrapped as `otklik serve` should wrap it.
-    static func withTileApp(count: Int, precise: Bool = true,
-                            _ body: @Sendable (any TestClientProtocol, ServingStore) async throws -> Void) async throws {
+    /// Like `Harness.withApp`, with counts remembered as `otklik serve` remembers them; the body gets the store
+    /// as the server holds it.
+    static func withTileApp(count: Int, _ body: @Sendable (any TestClientProtocol, ServingStore) async throws -> Void) async throws {
         let store = try await Harness.makeStore()
         defer { Harness.removeStore(store) }
         try await Harness.seed(store, count: count)
-        let wrapped = ServingStore(store)
-        let app = try Harness.app(store: precise ? wrapped : store)
-        try await app.test(.router) { client in try await body(client, wrapped) }
+        let core = ApplicationServices(store: store, taxonomy: Harness.taxonomy, analysis: NoAnalysis(), rollupTTL: 0)
+        let app = try Harness.app(core: core)
+        try await app.test(.router) { client in try await body(client, core.store) }
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import OtklikCore
+import OtklikServices
 
 /// Reads a POSTed GeoJSON Feature into an `IncidentInput`, refusing wrong JSON types with the path of the
 /// offending member (`features[3].properties.category`), so that the 400 says exactly what to fix.

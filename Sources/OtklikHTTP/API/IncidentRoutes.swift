@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import OtklikCore
+import OtklikServices
 
 /// The incident write and lookup API under /api/v1.
 struct IncidentRoutes: Sendable {
@@ -66,7 +67,7 @@ struct IncidentRoutes: Sendable {
             }
         }
         let outcomes = try await services.store.insert(incidents, actor: "api:\(caller.name)")
-        await services.rollups.invalidate()
+        await services.core.areas.invalidate()
         let base = services.baseURL(for: request)
         let created = outcomes.filter(\.created).count
         let items: [JSONValue] = zip(incidents, outcomes).map { inc, o in
@@ -145,7 +146,7 @@ struct IncidentRoutes: Sendable {
             throw DomainError.illegalTransition(id: id, from: current.status, to: to)
         }
         let updated = try await services.store.changeStatus(id: id, to: to, actor: "api:\(caller.name)", note: note, at: Date())
-        await services.rollups.invalidate()
+        await services.core.areas.invalidate()
         let events = try await services.store.events(incidentID: id)
         var w = JSONWriter()
         w.incident(updated, taxonomy: services.taxonomy, withContact: true, extra: [("events", .array(events.map(Self.eventJSON)))])

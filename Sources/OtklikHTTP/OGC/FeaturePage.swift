@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import OtklikCore
+import OtklikServices
 
 /// Writes an items page as a stream: features first, then the counts and links that depend on how many were
 /// actually written (JSON member order is free, and this keeps `numberReturned` exact even if a write lands

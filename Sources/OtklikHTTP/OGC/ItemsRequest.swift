@@ -1,5 +1,6 @@
 import Foundation
 import OtklikCore
+import OtklikServices
 
 /// The validated query of an items request.
 struct ItemsRequest: Sendable {

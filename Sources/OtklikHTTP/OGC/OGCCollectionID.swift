@@ -1,4 +1,5 @@
 import OtklikCore
+import OtklikServices
 
 /// The published collections. One enum so that the landing page, the catalogue, the OpenAPI document and the
 /// routes cannot disagree about what exists.

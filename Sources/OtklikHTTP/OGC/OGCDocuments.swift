@@ -1,5 +1,6 @@
 import Foundation
 import OtklikCore
+import OtklikServices
 
 /// The static-shaped OGC API – Features documents: landing page, conformance, collection descriptions.
 enum OGCDocuments {

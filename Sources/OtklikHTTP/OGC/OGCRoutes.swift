@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import OtklikCore
+import OtklikServices
 
 /// OGC API – Features, Part 1 Core with GeoJSON, rooted at /ogc.
 struct OGCRoutes: Sendable {
@@ -68,7 +69,7 @@ struct OGCRoutes: Sendable {
             let e = try await services.store.extent(IncidentQuery())
             return Extent(bbox: BBox.enclosing(corners), first: e.first, last: e.last)
         default:
-            let all = try await memoryFeatures(id, filter: AnalysisFilter())
+            let all = try await memoryFeatures(id, filter: .all)
             var box: BBox?
             var first: Date?, last: Date?
             for f in all {
@@ -89,7 +90,7 @@ struct OGCRoutes: Sendable {
         let path = "/ogc/collections/\(collection.rawValue)/items"
         if collection == .incidents { return try await incidentItems(items, base: base, path: path) }
 
-        let filter = AnalysisFilter(window: items.window ?? .all, categories: items.categories)
+        let filter = IncidentFilter(window: items.window ?? .all, categories: items.categories)
         var all = try await memoryFeatures(collection, filter: filter)
         if let b = items.bbox { all = all.filter { $0.bbox.map { b.intersects($0) } ?? false } }
         // Areas are timeless: `datetime` is accepted for them (clients send it to every layer) and selects all.
@@ -178,7 +179,7 @@ struct OGCRoutes: Sendable {
             w.raw("}")
             return Respond.bytes(w.bytes, contentType: "application/geo+json")
         }
-        let all = try await memoryFeatures(collection, filter: AnalysisFilter())
+        let all = try await memoryFeatures(collection, filter: .all)
         guard let f = all.first(where: { $0.id == featureID }) else {
             throw Problem.notFound("feature '\(QueryParameters.shorten(featureID))' does not exist in \(collection.rawValue)")
         }
@@ -203,19 +204,19 @@ struct OGCRoutes: Sendable {
         var json: [UInt8]
     }
 
-    func memoryFeatures(_ id: OGCCollectionID, filter: AnalysisFilter) async throws -> [MemoryFeature] {
+    func memoryFeatures(_ id: OGCCollectionID, filter: IncidentFilter) async throws -> [MemoryFeature] {
         switch id {
         case .incidents:
             return []
         case .districts:
-            let rows = try await AreaStatistics(services: services).districts()
+            let rows = try await services.core.areas.districts()
             return rows.map { row in
                 var w = JSONWriter()
                 w.feature(id: row.id, numericID: true, geometry: row.area.geometry, properties: row.properties)
                 return MemoryFeature(id: row.id, bbox: row.area.geometry.bbox, json: w.bytes)
             }
         case .settlements:
-            let rows = try await AreaStatistics(services: services).settlements()
+            let rows = try await services.core.areas.settlements()
             return rows.map { row in
                 var w = JSONWriter()
                 let g: Geometry = row.area.point.map { .point($0) } ?? row.area.geometry

@@ -1,3 +1,5 @@
+import OtklikCore
+
 /// One Open311 answer, written as JSON or XML from the same tree so that the two formats cannot drift.
 ///
 /// GeoReport v2 maps a list to a JSON array and to an XML element whose children all share one name

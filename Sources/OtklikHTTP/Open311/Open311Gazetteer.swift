@@ -1,5 +1,6 @@
 import Foundation
 import OtklikCore
+import OtklikServices
 
 /// Finds the settlement an address names, for requests that come with an address and no coordinates.
 ///

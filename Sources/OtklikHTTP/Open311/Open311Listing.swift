@@ -1,5 +1,6 @@
 import Foundation
 import OtklikCore
+import OtklikServices
 
 /// The parameters of GET requests, checked: what to select and which page.
 ///

@@ -1,5 +1,6 @@
 import Foundation
 import OtklikCore
+import OtklikServices
 
 /// The GeoReport v2 shapes of our domain values. Element names and their order are the spec's.
 enum Open311Records {

@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import Logging
 import OtklikCore
+import OtklikServices
 
 /// Registers the GeoReport v2 endpoint under /open311/v2, with agency overrides read from `overridesPath`
 /// (by default `data/agency-overrides.json` relative to the working directory, like the default database

@@ -1,5 +1,6 @@
 import Foundation
 import OtklikCore
+import OtklikServices
 
 /// The knobs of the GeoReport v2 endpoint. The defaults are the spec's limits and the windows.
 struct Open311Settings: Sendable {

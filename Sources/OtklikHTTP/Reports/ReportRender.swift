@@ -1,5 +1,6 @@
 import Foundation
 import OtklikCore
+import OtklikServices
 
 /// Rendering of the reports. CSV starts with a UTF-8 byte order mark: LibreOffice Calc and Excel then open
 /// Cyrillic names correctly without an import dialog guess.
@@ -10,16 +11,6 @@ enum ReportRender {
         let s = since.map(Timestamp.formatDay) ?? "начало наблюдений"
         let u = until.map(Timestamp.formatDay) ?? "сегодня"
         return "\(s) — \(u)"
-    }
-
-    static func csvField(_ s: String) -> String {
-        // Quote everything that could split a row; neutralise spreadsheet formulas in text cells.
-        var v = s
-        if let f = v.first, "=+-@".contains(f), Double(v) == nil { v = "'" + v }
-        if v.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) {
-            return "\"" + v.replacingOccurrences(of: "\"", with: "\"\"") + "\""
-        }
-        return v
     }
 
     static func num(_ d: Double, _ digits: Int = 3) -> String {
@@ -58,7 +49,7 @@ enum ReportRender {
             f += componentNames.map { comps[$0].map { num($0) } ?? "" }
             f += [String(r.complaints), String(r.open), String(r.episodes), String(r.repeatAfterFix), String(r.overdue),
                   r.firstReported.map(Timestamp.format) ?? "", r.lastReported.map(Timestamp.format) ?? ""]
-            out += f.map(csvField).joined(separator: ",") + "\r\n"
+            out += f.map(CSVText.field).joined(separator: ",") + "\r\n"
         }
         return out
     }
@@ -76,27 +67,12 @@ enum ReportRender {
         for r in rows {
             let f = [r.name, String(r.complaints), String(r.open), String(r.overdue), r.population.map(String.init) ?? "",
                      r.per1000.map { num($0, 2) } ?? "", r.recurringHotspots.map(String.init) ?? ""]
-            out += f.map(csvField).joined(separator: ",") + "\r\n"
+            out += f.map(CSVText.field).joined(separator: ",") + "\r\n"
         }
         if !agencies.isEmpty {
             out += "\r\nagency,resolved,repeat_after_fix,rate\r\n"
             for a in agencies {
-                out += [a.agency, String(a.resolved), String(a.repeatAfterFix), num(a.rate)].map(csvField).joined(separator: ",") + "\r\n"
-            }
-        }
-        return out
-    }
-
-    static func html(_ s: String) -> String {
-        var out = ""
-        for c in s.unicodeScalars {
-            switch c {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "\"": out += "&quot;"
-            case "'": out += "&#39;"
-            default: out.unicodeScalars.append(c)
+                out += [a.agency, String(a.resolved), String(a.repeatAfterFix), num(a.rate)].map(CSVText.field).joined(separator: ",") + "\r\n"
             }
         }
         return out
@@ -124,8 +100,8 @@ enum ReportRender {
 
     static func page(title: String, subtitle: String, table: String) -> String {
         """
-        <!doctype html><html lang="ru"><head><meta charset="utf-8"><title>\(html(title))</title><style>\(style)</style></head>
-        <body><h1>\(html(title))</h1><p class="period">\(html(subtitle))</p>\(table)</body></html>
+        <!doctype html><html lang="ru"><head><meta charset="utf-8"><title>\(MarkupText.escape(title))</title><style>\(style)</style></head>
+        <body><h1>\(MarkupText.escape(title))</h1><p class="period">\(MarkupText.escape(subtitle))</p>\(table)</body></html>
         """
     }
 
@@ -134,9 +110,9 @@ enum ReportRender {
         t += "<th>Жалоб</th><th>Открыто</th><th>Эпизодов</th><th>Повтор после устранения</th><th>Просрочено</th><th>Динамика</th></tr></thead><tbody>"
         for r in rows {
             let comps = r.components.map { "\($0.0): \(num($0.1, 2))" }.joined(separator: "; ")
-            t += "<tr><td class=\"n\">\(r.rank)</td><td>\(html(taxonomy[r.category]?.nameRu ?? r.category))</td>"
-            t += "<td>\(html(r.district ?? "—"))</td><td>\(html(r.settlement ?? "—"))</td>"
-            t += "<td class=\"n\" title=\"\(html(comps))\">\(num(r.score, 2))</td><td class=\"n\">\(r.complaints)</td>"
+            t += "<tr><td class=\"n\">\(r.rank)</td><td>\(MarkupText.escape(taxonomy[r.category]?.nameRu ?? r.category))</td>"
+            t += "<td>\(MarkupText.escape(r.district ?? "—"))</td><td>\(MarkupText.escape(r.settlement ?? "—"))</td>"
+            t += "<td class=\"n\" title=\"\(MarkupText.escape(comps))\">\(num(r.score, 2))</td><td class=\"n\">\(r.complaints)</td>"
             t += "<td class=\"n\">\(r.open)</td><td class=\"n\">\(r.episodes)</td><td class=\"n\">\(r.repeatAfterFix)</td>"
             t += "<td class=\"n\">\(r.overdue)</td><td>\(sparkline(r.monthly))</td></tr>"
         }
@@ -149,7 +125,7 @@ enum ReportRender {
         var t = "<table><thead><tr><th>Район</th><th>Жалоб</th><th>Открыто</th><th>Просрочено</th><th>Население</th>"
         t += "<th>На 1000 жителей</th><th>Повторяющихся очагов</th></tr></thead><tbody>"
         for r in rows {
-            t += "<tr><td>\(html(r.name))</td><td class=\"n\">\(r.complaints)</td><td class=\"n\">\(r.open)</td>"
+            t += "<tr><td>\(MarkupText.escape(r.name))</td><td class=\"n\">\(r.complaints)</td><td class=\"n\">\(r.open)</td>"
             t += "<td class=\"n\">\(r.overdue)</td><td class=\"n\">\(r.population.map(String.init) ?? "—")</td>"
             t += "<td class=\"n\">\(r.per1000.map { num($0, 2) } ?? "—")</td><td class=\"n\">\(r.recurringHotspots.map(String.init) ?? "—")</td></tr>"
         }
@@ -157,7 +133,7 @@ enum ReportRender {
         if !agencies.isEmpty {
             t += "<h2>Повтор после устранения по ведомствам</h2><table><thead><tr><th>Ведомство</th><th>Устранено</th><th>Повторов</th><th>Доля</th></tr></thead><tbody>"
             for a in agencies {
-                t += "<tr><td>\(html(a.agency))</td><td class=\"n\">\(a.resolved)</td><td class=\"n\">\(a.repeatAfterFix)</td><td class=\"n\">\(num(a.rate * 100, 1))%</td></tr>"
+                t += "<tr><td>\(MarkupText.escape(a.agency))</td><td class=\"n\">\(a.resolved)</td><td class=\"n\">\(a.repeatAfterFix)</td><td class=\"n\">\(num(a.rate * 100, 1))%</td></tr>"
             }
             t += "</tbody></table>"
         }

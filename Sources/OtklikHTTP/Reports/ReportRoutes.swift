@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import OtklikCore
+import OtklikServices
 
 /// The governor's office reports: JSON for programs, CSV for spreadsheets, HTML for printing.
 struct ReportRoutes: Sendable {
@@ -27,7 +28,7 @@ struct ReportRoutes: Sendable {
             categories = [c]
         }
         if let d = q["district"], d.isEmpty || d.count > 200 { throw Problem.badParameter("district: expected a name of 1 to 200 characters") }
-        let filter = AnalysisFilter(window: TimeWindow(start: since, end: until), categories: categories, district: q["district"])
+        let filter = IncidentFilter(window: TimeWindow(start: since, end: until), categories: categories, district: q["district"])
         let rows = try await services.analysis.hotspotReport(filter, limit: limit)
         let period = ReportRender.period(since: since, until: until)
         switch format {
@@ -49,9 +50,9 @@ struct ReportRoutes: Sendable {
         let q = try QueryParameters(request: request)
         try q.onlyAllow(["format"])
         let format = try q.oneOf("format", Self.formats, default: "json")
-        let rows = try await AreaStatistics(services: services).districts().map(\.rollup)
+        let rows = try await services.core.areas.districts().map(\.rollup)
             .sorted { ($0.per1000 ?? -1, $0.complaints) > ($1.per1000 ?? -1, $1.complaints) }
-        let agencies = try await services.analysis.agencyRepeatRates(AnalysisFilter())
+        let agencies = try await services.analysis.agencyRepeatRates(.all)
         switch format {
         case "csv":
             return Respond.text(ReportRender.districtsCSV(rows, agencies: agencies), contentType: "text/csv; charset=utf-8",

@@ -1,4 +1,5 @@
 import OtklikCore
+import OtklikServices
 import OtklikInspection
 
 extension OpenAPIDocument {

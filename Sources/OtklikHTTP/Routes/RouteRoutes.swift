@@ -1,22 +1,15 @@
 import Foundation
 import Hummingbird
 import OtklikCore
+import OtklikServices
 import OtklikInspection
 
 /// `GET /api/v1/routes`: an inspector's day as a GPX, KML, GeoJSON or CSV download.
 struct RouteRoutes: Sendable {
     let services: AppServices
-    let hotspots: HotspotService
 
     static let parameters = ["district", "settlement", "bbox", "category", "targets", "start", "round_trip", "end",
                              "max_stops", "max_km", "speed", "detour", "service_minutes", "format"]
-
-    init(services: AppServices) {
-        self.services = services
-        // One hotspot engine per application: reuse the one behind the OGC layers (and its cache) when wired.
-        self.hotspots = (services.analysis as? EngineAnalysis)?.service
-            ?? HotspotService(store: services.store, taxonomy: services.taxonomy)
-    }
 
     func register(on router: Router<BasicRequestContext>) {
         router.get("/api/v1/routes") { request, _ in try await route(request) }
@@ -79,8 +72,7 @@ struct RouteRoutes: Sendable {
     private func route(_ request: Request) async throws -> Response {
         let now = Date()
         let query = try parse(try QueryParameters(request: request), now: now)
-        let source = RouteCandidates(store: services.store, taxonomy: services.taxonomy, hotspots: hotspots,
-                                     baseURL: services.baseURL(for: request))
+        let source = services.core.routeCandidates(baseURL: services.baseURL(for: request))
         let stops = try await source.stops(area: query.area, categories: query.categories, targets: query.targets, now: now)
         let route: PlannedRoute
         do {

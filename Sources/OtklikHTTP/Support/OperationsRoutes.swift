@@ -1,12 +1,7 @@
 import Foundation
 import Hummingbird
 import OtklikCore
-import OtklikStore
-
-/// Reports its file size for /metrics; the SpatiaLite store does, other backends may not.
-protocol DatabaseSizeReporting {
-    func databaseSize() throws -> Int64
-}
+import OtklikServices
 
 /// /openapi.json, /metrics and the map page.
 struct OperationsRoutes: Sendable {
@@ -20,7 +15,7 @@ struct OperationsRoutes: Sendable {
         }
         router.get("/metrics") { request, _ in
             try QueryParameters(request: request).onlyAllow([])
-            let size = (services.store as? any DatabaseSizeReporting).flatMap { try? $0.databaseSize() }
+            let size = try? services.store.databaseSize()
             let count = try await services.store.count(IncidentQuery())
             let text = services.metrics.render(gauges: [
                 ("otklik_db_size_bytes", "Size of the database file in bytes.", size.map(Double.init)),
@@ -48,5 +43,3 @@ struct OperationsRoutes: Sendable {
         return Respond.bytes(Array(data), contentType: type)
     }
 }
-
-extension SpatiaLiteStore: DatabaseSizeReporting {}

@@ -1,3 +1,4 @@
+import OtklikCore
 import Hummingbird
 
 /// An RFC 9457 problem raised by the HTTP layer itself (bad parameter, missing key, body too large).

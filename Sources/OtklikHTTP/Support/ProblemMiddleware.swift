@@ -1,6 +1,7 @@
 import Hummingbird
 import Logging
 import OtklikCore
+import OtklikServices
 
 /// The one place where errors become responses. 4xx carry a precise detail; anything unexpected is logged
 /// in full and answered with a generic 500 so that internals (SQL, paths) never reach a client.

@@ -1,5 +1,6 @@
 import Hummingbird
 import OtklikCore
+import OtklikServices
 
 /// The query string, decoded strictly: bad percent-escapes and invalid UTF-8 are refused (400) rather than
 /// passed on as mojibake, unknown names are refused, and a repeated name is refused because "which one wins"

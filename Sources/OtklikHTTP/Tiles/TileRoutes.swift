@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import OtklikCore
+import OtklikServices
 import OtklikTiles
 
 /// Vector tiles and their TileJSON, and the Leaflet files the map page loads.
@@ -13,15 +14,11 @@ import OtklikTiles
 ///   not whole numbers) or a refused filter; 404 for an unknown layer.
 /// - `GET /tiles/{layer}.json`: TileJSON 3.0.0.
 ///
-/// Tiles are cached in `TileState`. When the application's store is a `ServingStore`, writes drop
-/// exactly the incident tiles they touch. Otherwise a middleware drops every cached tile after any successful
-/// write under /api/v1/incidents or /open311: correct, but coarser.
+/// Tiles are cached in `TileState`; writes through the application's store drop exactly the incident tiles
+/// they touch.
 struct TileRoutes: Sendable {
     let services: AppServices
-    let state: TileState
-    let producer: TileProducer
-    /// True when the store reports its writes itself.
-    let precise: Bool
+    let tiles: TileServing
 
     static let maxZoom = 22
     /// What TileJSON advertises: beyond z16 every tile holds raw points, so clients overzoom z16.
@@ -30,27 +27,11 @@ struct TileRoutes: Sendable {
 
     init(services: AppServices) {
         self.services = services
-        if let wrapped = services.store as? ServingStore {
-            state = wrapped.tiles
-            precise = true
-        } else {
-            state = TileState()
-            precise = false
-        }
-        producer = TileProducer(store: services.store, analysis: services.analysis)
-        // The in-memory points are built in the background from the start, so that the first tiles are cold
-        // only in the cache's sense.
-        refreshPoints()
-    }
-
-    /// Starts a rebuild of the in-memory points when one is due (see `LiveTilePoints.refreshIfDue`).
-    private func refreshPoints() {
-        guard precise else { return }
-        state.points.refreshIfDue { [producer] in try await producer.allPoints() }
+        tiles = TileServing(state: services.core.tileState, producer: services.core.tiles)
+        tiles.refreshPoints()
     }
 
     func register(on router: Router<BasicRequestContext>) {
-        if !precise { router.add(middleware: TileWriteMiddleware(state: state)) }
         router.get("/tiles/{layer}/{z}/{x}/{y}") { request, context in
             try await tile(request, context)
         }
@@ -81,38 +62,14 @@ struct TileRoutes: Sendable {
         } catch {
             throw Problem(.badRequest, slug: "invalid-tile", title: "No such tile", detail: error.description)
         }
-        let filter: TileRequestFilter
+        let filter: IncidentFilter
         do {
-            filter = try TileRequestFilter(TileFilter(category: q["category"], status: q["status"], since: q["since"]), taxonomy: services.taxonomy)
+            filter = try TileRequestFilter.parse(category: q["category"], status: q["status"], since: q["since"], taxonomy: services.taxonomy)
         } catch {
             throw Problem.badParameter(error.description)
         }
-        let key = TileCacheKey(layer: layer, tile: id, filter: filter.raw.cacheKey)
-        let served: CachedTile
         let started = ContinuousClock.now
-        var produced = false
-        if let hit = state.cache.get(key) {
-            served = hit
-        } else {
-            produced = true
-            let generation = state.currentGeneration
-            let data: Data
-            if layer == TileLayers.incidents {
-                let box = TileLayers.queryBounds(of: id, options: producer.options)
-                if precise, let points = state.points.points(in: box, filter: filter) {
-                    data = producer.encodeIncidents(points, tile: id)
-                } else {
-                    refreshPoints()
-                    data = try await producer.tile(layer: layer, tile: id, filter: filter)
-                }
-            } else {
-                let features = try await state.polygons("\(layer)?\(filter.raw.cacheKey)", readAt: generation) {
-                    try await producer.polygonFeatures(layer: layer, filter: filter)
-                }
-                data = try producer.encodePolygons(features, layer: layer, tile: id)
-            }
-            served = try state.store(key, data: data, readAt: generation)
-        }
+        let (served, produced) = try await tiles.tile(layer: layer, id: id, filter: filter)
         // Server-Timing (W3C): what making the tile cost inside the server, cache hit or miss, so that a client
         // or a benchmark can tell production time from the network.
         let ms = (ContinuousClock.now - started).milliseconds
@@ -176,20 +133,5 @@ struct TileRoutes: Sendable {
             layers: [try VectorLayerSpec.standard(layer, minZoom: 0, maxZoom: Self.publishedMaxZoom)],
             attribution: "Otklik", description: "Otklik \(layer) as Mapbox Vector Tiles 2.1")
         return Respond.bytes(Array(doc), contentType: "application/json")
-    }
-}
-
-/// Without a `ServingStore`: after any successful write under /api/v1/incidents or /open311, every
-/// cached tile goes (the location written is not known here).
-struct TileWriteMiddleware<Context: RequestContext>: RouterMiddleware {
-    let state: TileState
-
-    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        let response = try await next(request, context)
-        guard request.method != .get, request.method != .head, request.method != .options,
-              (200..<300).contains(response.status.code) else { return response }
-        let path = request.uri.path
-        if path.hasPrefix("/api/v1/incidents") || path.hasPrefix("/open311/") { state.everythingChanged() }
-        return response
     }
 }

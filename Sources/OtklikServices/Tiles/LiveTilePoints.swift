@@ -27,13 +27,15 @@ final class LiveTilePoints: @unchecked Sendable {
 
     /// The points of `box` that pass `filter`, or nil when the index cannot answer (not built yet, a recent
     /// write inside the box, or a filter it does not hold: `since` as an instant rather than a day).
-    func points(in box: BBox, filter: TileRequestFilter) -> TilePointSelection? {
+    func points(in box: BBox, filter: IncidentFilter) -> TilePointSelection? {
         guard filter.matchesInMemory, let idx: TilePointIndex = lock.withLock({
             guard let index, dirty.count <= Self.maxDirty, !dirty.contains(where: { box.contains($0) }) else { return nil }
             return index
         }) else { return nil }
         var out = idx.select(box)
-        if filter != .none { out.filter(category: filter.category, status: filter.status?.rawValue, sinceDay: filter.raw.since) }
+        if filter != .all {
+            out.filter(category: filter.categories.first, status: filter.statuses.first?.rawValue, sinceDay: filter.sinceDay)
+        }
         return out
     }
 

@@ -12,14 +12,14 @@ import Synchronization
 /// incidents cost more than reading and encoding the 1,000 of the page. A count is reused until the next write
 /// through the server, and for at most `countTTL` seconds, which bounds how stale it can be when another
 /// process (an import) writes to the same database.
-public final class ServingStore: IncidentRepository, AreaRepository, @unchecked Sendable {
-    public let base: any IncidentRepository & AreaRepository
+public final class ServingStore: IncidentRepository, AreaRepository, DatabaseSizeReporting, @unchecked Sendable {
+    public let base: any IncidentStore
     public let tiles: TileState
 
     public let countTTL: TimeInterval
     private let counts = Mutex<[IncidentQuery: (count: Int, generation: UInt64, at: Date)]>([:])
 
-    public init(_ base: any IncidentRepository & AreaRepository, tiles: TileState = TileState(), countTTL: TimeInterval = 30) {
+    public init(_ base: any IncidentStore, tiles: TileState = TileState(), countTTL: TimeInterval = 30) {
         self.base = base
         self.tiles = tiles
         self.countTTL = countTTL
@@ -81,13 +81,5 @@ public final class ServingStore: IncidentRepository, AreaRepository, @unchecked 
     public func stats(_ query: IncidentQuery) async throws -> IncidentStats { try await base.stats(query) }
     public func extent(_ query: IncidentQuery) async throws -> Extent { try await base.extent(query) }
     public func areas(level: AreaLevel) async throws -> [Area] { try await base.areas(level: level) }
+    public func databaseSize() throws -> Int64 { try base.databaseSize() }
 }
-
-extension ServingStore: DatabaseSizeReporting {
-    func databaseSize() throws -> Int64 {
-        guard let sized = base as? any DatabaseSizeReporting else { throw TileStoreError.sizeUnknown }
-        return try sized.databaseSize()
-    }
-}
-
-enum TileStoreError: Error { case sizeUnknown }

@@ -4,7 +4,8 @@ import Synchronization
 
 /// Complaint, open and overdue counts per district and per settlement, computed from one scan of the store
 /// and reused for a while: choropleth layers are read far more often than the data changes. Writes through the
-/// API invalidate it.
+/// API invalidate it. Counts of a few filters are kept (the least recently used goes first), so that a
+/// filtered district layer does not scan again for every tile.
 actor RollupCache {
     struct Counts: Sendable, Hashable { var complaints = 0; var open = 0; var overdue = 0 }
 
@@ -21,7 +22,10 @@ actor RollupCache {
     private let store: any IncidentRepository
     private let taxonomy: Taxonomy
     private let ttl: Double
-    private var cached: (at: Date, snapshot: Snapshot)?
+    private var cached: [String: (at: Date, used: UInt64, snapshot: Snapshot)] = [:]
+    private var clock: UInt64 = 0
+    /// Filters remembered at once; each snapshot is a few hundred small entries.
+    static let capacity = 32
     private var generation = 0
 
     init(store: any IncidentRepository, taxonomy: Taxonomy, ttl: Double) {
@@ -31,16 +35,21 @@ actor RollupCache {
     }
 
     func invalidate() {
-        cached = nil
+        cached.removeAll()
         generation += 1
     }
 
-    func snapshot(now: Date = Date()) async throws -> Snapshot {
-        if let c = cached, now.timeIntervalSince(c.at) < ttl { return c.snapshot }
+    func snapshot(_ filter: IncidentFilter = .all, now: Date = Date()) async throws -> Snapshot {
+        let key = filter.key
+        clock += 1
+        if let c = cached[key], now.timeIntervalSince(c.at) < ttl {
+            cached[key]?.used = clock
+            return c.snapshot
+        }
         let startGeneration = generation
         let box = Box()
         let taxonomy = self.taxonomy
-        try await store.scan(IncidentQuery(), chunkSize: 10_000) { chunk in
+        try await store.scanForAnalysis(IncidentQuery(filter), chunkSize: 10_000) { chunk in
             box.state.withLock { s in
                 for inc in chunk {
                     let open = inc.status.isOpen
@@ -55,7 +64,12 @@ actor RollupCache {
             }
         }
         let snap = box.state.withLock { $0 }
-        if generation == startGeneration { cached = (now, snap) }
+        if generation == startGeneration {
+            if cached.count >= Self.capacity, let oldest = cached.min(by: { $0.value.used < $1.value.used })?.key {
+                cached.removeValue(forKey: oldest)
+            }
+            cached[key] = (now, clock, snap)
+        }
         return snap
     }
 

@@ -112,7 +112,7 @@ public struct RouteCandidates: Sendable {
     }
 
     private func hotspotStops(area: RouteArea, categories: [String], now: Date) async throws -> [RouteStop] {
-        var filter = HotspotService.Filter(categories: categories)
+        var filter = IncidentFilter(categories: categories)
         var box: BBox?
         switch area {
         case .district(let d): filter.district = d

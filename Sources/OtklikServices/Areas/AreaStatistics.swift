@@ -1,29 +1,46 @@
-import Foundation
-import OtklikCore
+public import Foundation
+public import OtklikCore
 
-/// Districts and settlements joined with their complaint statistics, for the choropleth collections and the
-/// district report.
-struct AreaStatistics: Sendable {
-    let services: AppServices
+/// Districts and settlements joined with their complaint figures, for the choropleth collections, the
+/// district tiles and the district report: one place computes them, so every output gives the same numbers.
+public struct AreaStatistics: Sendable {
+    let store: any IncidentRepository & AreaRepository
+    let analysis: any AnalysisProvider
+    let rollups: RollupCache
 
-    struct Row: Sendable {
-        var id: String
-        var area: Area
-        var rollup: AreaRollup
-        var properties: [(String, JSONValue)]
+    public init(store: any IncidentRepository & AreaRepository, taxonomy: Taxonomy, analysis: any AnalysisProvider,
+                ttl: TimeInterval) {
+        self.store = store
+        self.analysis = analysis
+        self.rollups = RollupCache(store: store, taxonomy: taxonomy, ttl: ttl)
     }
 
-    static func per1000(_ complaints: Int, _ population: Int?) -> Double? {
+    /// One area with its figures.
+    public struct Row: Sendable {
+        public var id: String
+        public var area: Area
+        public var rollup: AreaRollup
+        public var properties: [(String, JSONValue)]
+    }
+
+    /// Complaints per 1,000 residents, to two decimals; nil without a population (never 0, which would read
+    /// as "no complaints").
+    public static func per1000(_ complaints: Int, _ population: Int?) -> Double? {
         guard let p = population, p > 0 else { return nil }
         return (Double(complaints) * 1000 / Double(p) * 100).rounded() / 100
     }
 
-    func districts(filter: AnalysisFilter = AnalysisFilter()) async throws -> [Row] {
-        let areas = try await services.store.areas(level: .district)
-        let settlements = try await services.store.areas(level: .settlement)
-        let snap = try await services.rollups.snapshot()
-        let recurring = try await services.analysis.recurringHotspotsByDistrict(filter)
-        // A district without its own population counts the people of its settlements.
+    /// Forgets the remembered counts (after a write).
+    public func invalidate() async { await rollups.invalidate() }
+
+    /// Every district with the complaints that pass `filter`. A district without its own population counts
+    /// the people of its settlements. Recurring hotspots come from the analysis for the same filter, unless
+    /// `withHotspots` is false (the district tiles do not show them and need not wait for an analysis).
+    public func districts(filter: IncidentFilter = .all, withHotspots: Bool = true) async throws -> [Row] {
+        let areas = try await store.areas(level: .district)
+        let settlements = try await store.areas(level: .settlement)
+        let snap = try await rollups.snapshot(filter)
+        let recurring = withHotspots ? try await analysis.recurringHotspotsByDistrict(filter) : [:]
         var settlementPopulation: [String: Int] = [:]
         for s in settlements { if let parent = s.parent, let p = s.population { settlementPopulation[parent, default: 0] += p } }
         return areas.enumerated().map { i, a in
@@ -44,9 +61,10 @@ struct AreaStatistics: Sendable {
         }
     }
 
-    func settlements() async throws -> [Row] {
-        let areas = try await services.store.areas(level: .settlement)
-        let snap = try await services.rollups.snapshot()
+    /// Every settlement with its complaints.
+    public func settlements(filter: IncidentFilter = .all) async throws -> [Row] {
+        let areas = try await store.areas(level: .settlement)
+        let snap = try await rollups.snapshot(filter)
         // Names repeat across districts; use the (name, district) key when the settlement names its district.
         var nameCount: [String: Int] = [:]
         for a in areas { nameCount[a.name, default: 0] += 1 }

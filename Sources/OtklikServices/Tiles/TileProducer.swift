@@ -11,21 +11,23 @@ public import OtklikTiles
 public struct TileProducer: Sendable {
     public let store: any IncidentRepository & AreaRepository
     public let analysis: any AnalysisProvider
+    public let areas: AreaStatistics
     public let options: TileOptions
 
-    public init(store: any IncidentRepository & AreaRepository, analysis: any AnalysisProvider,
+    public init(store: any IncidentRepository & AreaRepository, analysis: any AnalysisProvider, areas: AreaStatistics,
                 options: TileOptions = .standard) {
         self.store = store
         self.analysis = analysis
+        self.areas = areas
         self.options = options
     }
 
     /// One tile, read from the store now.
-    public func tile(layer: String, tile: TileID, filter: TileRequestFilter) async throws -> Data {
+    public func tile(layer: String, tile: TileID, filter: IncidentFilter) async throws -> Data {
         switch layer {
         case TileLayers.incidents:
             let box = TileLayers.queryBounds(of: tile, options: options)
-            let points = try await store.incidents(filter.incidentQuery(bbox: box)).map(Self.point)
+            let points = try await store.incidents(IncidentQuery(filter.with(bbox: box))).map(Self.point)
             return encodeIncidents(TilePointSelection(points), tile: tile)
         case TileLayers.hotspots, TileLayers.districts:
             return try encodePolygons(try await polygonFeatures(layer: layer, filter: filter), layer: layer, tile: tile)
@@ -35,7 +37,7 @@ public struct TileProducer: Sendable {
     }
 
     /// Everything a layer needs, read once, for encoding many tiles without the store.
-    public func snapshot(layer: String, filter: TileRequestFilter) async throws -> TileSnapshot {
+    public func snapshot(layer: String, filter: IncidentFilter) async throws -> TileSnapshot {
         switch layer {
         case TileLayers.incidents:
             return TileSnapshot(layer: layer, producer: self, points: TilePointIndex(try await allPoints(filter: filter)), polygons: [])
@@ -48,9 +50,9 @@ public struct TileProducer: Sendable {
     }
 
     /// Every incident that passes `filter`, as packed tile points, read with the store's lean scan.
-    public func allPoints(filter: TileRequestFilter = .none) async throws -> TilePointTable {
+    public func allPoints(filter: IncidentFilter = .all) async throws -> TilePointTable {
         let collected = PointCollector()
-        try await store.scanForAnalysis(filter.incidentQuery(bbox: nil), chunkSize: 20_000) { chunk in
+        try await store.scanForAnalysis(IncidentQuery(filter), chunkSize: 20_000) { chunk in
             collected.append(chunk.map(Self.point))
         }
         return collected.table
@@ -74,23 +76,17 @@ public struct TileProducer: Sendable {
     /// The outlines of a polygon layer with their figures. Districts count the incidents that pass the filter
     /// (per 1,000 residents; a district without its own population counts its settlements' people); hotspots
     /// come from the analysis for the filter's category and period (status does not apply to them).
-    public func polygonFeatures(layer: String, filter: TileRequestFilter) async throws -> [TilePolygonFeature] {
+    public func polygonFeatures(layer: String, filter: IncidentFilter) async throws -> [TilePolygonFeature] {
         switch layer {
         case TileLayers.districts:
-            let areas = try await store.areas(level: .district)
-            let settlements = try await store.areas(level: .settlement)
-            let stats = try await store.stats(filter.incidentQuery(bbox: nil))
-            var settlementPopulation: [String: Int] = [:]
-            for s in settlements { if let parent = s.parent, let p = s.population { settlementPopulation[parent, default: 0] += p } }
-            return areas.enumerated().map { i, a in
-                let count = stats.byDistrict[a.name] ?? 0
-                let population = a.population ?? settlementPopulation[a.name]
-                let per1000 = population.map { $0 > 0 ? (Double(count) * 1000 / Double($0) * 100).rounded() / 100 : 0 } ?? 0
-                return TilePolygonFeature.district(id: a.id ?? Int64(i + 1), name: a.name, geometry: a.geometry,
-                                                   per1000: per1000, count: count, population: population)
+            // The district figures of the OGC collection and the report, for the tile's filter.
+            return try await areas.districts(filter: filter, withHotspots: false).map { row in
+                TilePolygonFeature.district(id: row.area.id ?? 0, name: row.area.name, geometry: row.area.geometry,
+                                            per1000: row.rollup.per1000, count: row.rollup.complaints,
+                                            population: row.rollup.population)
             }
         case TileLayers.hotspots:
-            let found = try await analysis.hotspots(AnalysisFilter(window: filter.window, categories: filter.category.map { [$0] } ?? []))
+            let found = try await analysis.hotspots(IncidentFilter(window: filter.window, categories: filter.categories))
             return found.enumerated().map { i, f in
                 func value(_ key: String) -> JSONValue? { f.properties.first(where: { $0.0 == key })?.1 }
                 func number(_ key: String) -> Double? { if case .number(let d)? = value(key) { return d } else { return nil } }

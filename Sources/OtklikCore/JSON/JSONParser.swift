@@ -1,10 +1,10 @@
 /// A strict RFC 8259 parser over raw bytes. Request bodies go through it rather than JSONDecoder so that
 /// every refusal (bad UTF-8, NaN, trailing garbage, nesting bombs) becomes a 400 with the byte offset.
-struct JSONParser {
-    struct Failure: Error, CustomStringConvertible {
-        var offset: Int
-        var reason: String
-        var description: String { "malformed JSON at byte \(offset): \(reason)" }
+public struct JSONParser {
+    public struct Failure: Error, CustomStringConvertible {
+        public var offset: Int
+        public var reason: String
+        public var description: String { "malformed JSON at byte \(offset): \(reason)" }
     }
 
     private let b: [UInt8]
@@ -13,7 +13,7 @@ struct JSONParser {
 
     private init(_ bytes: [UInt8]) { b = bytes }
 
-    static func parse(_ bytes: [UInt8]) throws(Failure) -> JSONValue {
+    public static func parse(_ bytes: [UInt8]) throws(Failure) -> JSONValue {
         var p = JSONParser(bytes)
         // A UTF-8 byte order mark is tolerated; some Windows tools write one.
         if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { p.i = 3 }

@@ -1,5 +1,5 @@
 import Foundation
-import OtklikCore
+public import OtklikCore
 import OtklikHotspots
 
 /// The hotspot engine behind the HTTP seam: hotspots and Gi* bins as OGC features, the governor's ranked list,
@@ -11,12 +11,8 @@ public struct EngineAnalysis: AnalysisProvider {
         self.service = service
     }
 
-    func filter(_ f: AnalysisFilter) -> HotspotService.Filter {
-        HotspotService.Filter(window: f.window, categories: f.categories, district: f.district)
-    }
-
-    public func hotspots(_ f: AnalysisFilter) async throws -> [AnalysisFeature] {
-        let a = try await service.analyse(filter(f))
+    public func hotspots(_ f: IncidentFilter) async throws -> [AnalysisFeature] {
+        let a = try await service.analyse(f)
         return a.report.hotspots.enumerated().map { rank, h in
             let geometry: Geometry
             switch h.shape {
@@ -53,8 +49,8 @@ public struct EngineAnalysis: AnalysisProvider {
         }
     }
 
-    public func hotspotGrid(_ f: AnalysisFilter) async throws -> [AnalysisFeature] {
-        let (grid, toLonLat) = try await service.grid(filter(f))
+    public func hotspotGrid(_ f: IncidentFilter) async throws -> [AnalysisFeature] {
+        let (grid, toLonLat) = try await service.grid(f)
         return grid.bins.map { b in
             var ring = grid.grid.corners(b.cell).map { toLonLat($0.x, $0.y) }
             ring.append(ring[0])
@@ -70,18 +66,18 @@ public struct EngineAnalysis: AnalysisProvider {
         }
     }
 
-    public func hotspotReport(_ f: AnalysisFilter, limit: Int) async throws -> [HotspotReportRow] {
-        let a = try await service.analyse(filter(f))
+    public func hotspotReport(_ f: IncidentFilter, limit: Int) async throws -> [HotspotReportRow] {
+        let a = try await service.analyse(f)
         let dates = Dictionary(a.points.map { ($0.id, $0.reportedAt) }, uniquingKeysWith: { x, _ in x })
         let first = a.points.map(\.reportedAt).min()
-        let seriesStart = first.map(Self.monthStart)
-        let months = seriesStart.map { Self.monthIndex(a.now, from: $0) + 1 } ?? 0
+        let seriesStart = first.map(MonthBucket.start(of:))
+        let months = seriesStart.map { MonthBucket.index(of: a.now, from: $0) + 1 } ?? 0
         return a.report.hotspots.prefix(max(0, limit)).enumerated().map { rank, h in
             var monthly = [Int](repeating: 0, count: max(0, months))
             if let s = seriesStart {
                 for id in h.memberIDs {
                     if let d = dates[id] {
-                        let k = Self.monthIndex(d, from: s)
+                        let k = MonthBucket.index(of: d, from: s)
                         if k >= 0 && k < monthly.count { monthly[k] += 1 }
                     }
                 }
@@ -98,31 +94,20 @@ public struct EngineAnalysis: AnalysisProvider {
         }
     }
 
-    public func recurringHotspotsByDistrict(_ f: AnalysisFilter) async throws -> [String: Int] {
-        let a = try await service.analyse(filter(f))
+    public func recurringHotspotsByDistrict(_ f: IncidentFilter) async throws -> [String: Int] {
+        let a = try await service.analyse(f)
         var out: [String: Int] = [:]
         for h in a.report.hotspots where h.recurring { out[h.district ?? "", default: 0] += 1 }
         return out
     }
 
-    public func agencyRepeatRates(_ f: AnalysisFilter) async throws -> [AgencyRepeatRate] {
-        let a = try await service.analyse(filter(f))
+    public func agencyRepeatRates(_ f: IncidentFilter) async throws -> [AgencyRepeatRate] {
+        let a = try await service.analyse(f)
         return a.report.agencyRates.map { AgencyRepeatRate(agency: $0.agency, resolved: $0.fixes, repeatAfterFix: $0.failedFixes) }
     }
 
     static func round(_ v: Double, _ digits: Int = 4) -> Double {
         let m = pow(10, Double(digits))
         return (v * m).rounded() / m
-    }
-
-    static func monthStart(_ d: Date) -> Date {
-        let (y, m, _) = Timestamp.civilFromDays(Int(floor(d.timeIntervalSince1970 / 86_400)))
-        return Date(timeIntervalSince1970: Double(Timestamp.daysFromCivil(year: y, month: m, day: 1)) * 86_400)
-    }
-
-    static func monthIndex(_ d: Date, from start: Date) -> Int {
-        let (y0, m0, _) = Timestamp.civilFromDays(Int(floor(start.timeIntervalSince1970 / 86_400)))
-        let (y, m, _) = Timestamp.civilFromDays(Int(floor(d.timeIntervalSince1970 / 86_400)))
-        return (y - y0) * 12 + (m - m0)
     }
 }

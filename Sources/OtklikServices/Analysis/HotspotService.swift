@@ -8,7 +8,7 @@ import OtklikGeo
 /// the same list. Results are cached per filter for `ttl` seconds, since the OGC collection pages and the
 /// report all ask for the same analysis.
 public final class HotspotService: @unchecked Sendable {
-    public let store: any IncidentRepository & AreaRepository
+    public let store: any IncidentRepository
     public let taxonomy: Taxonomy
     public var config: HotspotConfig
     public var gridConfig: GridConfig
@@ -25,25 +25,7 @@ public final class HotspotService: @unchecked Sendable {
         public var projectionCRS: String
     }
 
-    public struct Filter: Sendable, Hashable {
-        public var window: TimeWindow
-        public var categories: [String]
-        public var district: String?
-        public var settlement: String?
-
-        public init(window: TimeWindow = .all, categories: [String] = [], district: String? = nil, settlement: String? = nil) {
-            self.window = window
-            self.categories = categories
-            self.district = district
-            self.settlement = settlement
-        }
-
-        var key: String {
-            "\(window.start?.timeIntervalSince1970 ?? -1)|\(window.end?.timeIntervalSince1970 ?? -1)|\(categories.joined(separator: ","))|\(district ?? "")|\(settlement ?? "")"
-        }
-    }
-
-    public init(store: any IncidentRepository & AreaRepository, taxonomy: Taxonomy, config: HotspotConfig = HotspotConfig(),
+    public init(store: any IncidentRepository, taxonomy: Taxonomy, config: HotspotConfig = HotspotConfig(),
                 gridConfig: GridConfig = GridConfig(), ttl: TimeInterval = 60) {
         self.store = store
         self.taxonomy = taxonomy
@@ -64,10 +46,9 @@ public final class HotspotService: @unchecked Sendable {
     /// Drops cached analyses (after writes, when freshness matters more than speed).
     public func invalidate() { lock.withLock { cache.removeAll() } }
 
-    public func points(_ filter: Filter) async throws -> [HotspotPoint] {
+    public func points(_ filter: IncidentFilter) async throws -> [HotspotPoint] {
         let projection = try await metricProjection()
-        let query = IncidentQuery(window: filter.window, categories: filter.categories, district: filter.district,
-                                  settlement: filter.settlement)
+        let query = IncidentQuery(filter)
         let collected = PointBox()
         try await store.scanForAnalysis(query, chunkSize: 50_000) { chunk in
             let xy = projection.project(chunk.map(\.location))
@@ -79,7 +60,7 @@ public final class HotspotService: @unchecked Sendable {
         return collected.points
     }
 
-    public func analyse(_ filter: Filter, now: Date = Date()) async throws -> Analysis {
+    public func analyse(_ filter: IncidentFilter, now: Date = Date()) async throws -> Analysis {
         let key = filter.key
         if let hit = lock.withLock({ cache[key] }), Date().timeIntervalSince(hit.at) < ttl { return hit.value }
         let pts = try await points(filter)
@@ -90,7 +71,7 @@ public final class HotspotService: @unchecked Sendable {
     }
 
     /// Gi* bins (and emerging classes when `gridConfig.slice` is set) with the inverse projection for output.
-    public func grid(_ filter: Filter, cellSize: Double? = nil) async throws -> (GridResult, @Sendable (Double, Double) -> GeoPoint) {
+    public func grid(_ filter: IncidentFilter, cellSize: Double? = nil) async throws -> (GridResult, @Sendable (Double, Double) -> GeoPoint) {
         let pts = try await analyse(filter).points
         var cfg = gridConfig
         if let c = cellSize { cfg.cellSize = c }

@@ -5,42 +5,42 @@
 ///
 /// The caller reserves at least the bound of what it writes: `stringBound` for a string, `numberBound` for a
 /// number or an integer, the length of a literal.
-struct JSONCursor {
-    private(set) var position: UnsafeMutablePointer<UInt8>
-    private let start: UnsafeMutablePointer<UInt8>
+public struct JSONCursor {
+    public var position: UnsafeMutablePointer<UInt8>
+    @usableFromInline let start: UnsafeMutablePointer<UInt8>
 
-    init(_ start: UnsafeMutablePointer<UInt8>) {
+    @inlinable public init(_ start: UnsafeMutablePointer<UInt8>) {
         self.start = start
         position = start
     }
 
     /// Bytes written so far.
-    var written: Int { position - start }
+    @inlinable public var written: Int { position - start }
 
     /// The most a string of `count` UTF-8 bytes can take: every byte escaped as \u00XX, and the quotes.
-    static func stringBound(_ count: Int) -> Int { 6 * count + 2 }
+    @inlinable public static func stringBound(_ count: Int) -> Int { 6 * count + 2 }
     /// The most a number takes: "-1.2345678901234567e-308" is 24 bytes, Int.min 20.
-    static let numberBound = 32
+    public static let numberBound = 32
 
-    mutating func raw(_ s: StaticString) {
+    @inlinable public mutating func raw(_ s: StaticString) {
         let n = s.utf8CodeUnitCount
         position.update(from: s.utf8Start, count: n)
         position += n
     }
 
-    mutating func bytes(_ b: UnsafeBufferPointer<UInt8>) {
+    @inlinable public mutating func bytes(_ b: UnsafeBufferPointer<UInt8>) {
         guard let base = b.baseAddress else { return }
         position.update(from: base, count: b.count)
         position += b.count
     }
 
-    mutating func byte(_ b: UInt8) {
+    @inlinable public mutating func byte(_ b: UInt8) {
         position.pointee = b
         position += 1
     }
 
     /// A JSON string from UTF-8 bytes. Most values need no escaping: then the run is copied at once.
-    mutating func string(_ text: UnsafeBufferPointer<UInt8>) {
+    @inlinable public mutating func string(_ text: UnsafeBufferPointer<UInt8>) {
         byte(0x22)
         if !JSONWriter.needsEscape(text) {
             bytes(text)
@@ -50,7 +50,7 @@ struct JSONCursor {
         byte(0x22)
     }
 
-    private mutating func escaped(_ b: UInt8) {
+    @inlinable mutating func escaped(_ b: UInt8) {
         switch b {
         case 0x22: byte(0x5C); byte(0x22)
         case 0x5C: byte(0x5C); byte(0x5C)
@@ -65,10 +65,10 @@ struct JSONCursor {
         }
     }
 
-    private static func hex(_ nibble: UInt8) -> UInt8 { nibble < 10 ? 0x30 + nibble : 0x57 + nibble }
+    @inlinable static func hex(_ nibble: UInt8) -> UInt8 { nibble < 10 ? 0x30 + nibble : 0x57 + nibble }
 
     /// Decimal digits, written back to front into place.
-    mutating func int(_ v: Int) {
+    @inlinable public mutating func int(_ v: Int) {
         if v < 0 { byte(0x2D) }
         var m = v.magnitude
         var digits = 1
@@ -85,7 +85,7 @@ struct JSONCursor {
 
     /// Integral values below 1e15 as integers (`32`, not `32.0`); NaN and infinities, which JSON lacks, as null;
     /// the rest in Swift's shortest form that reads back to the same Double.
-    mutating func number(_ v: Double) {
+    @inlinable public mutating func number(_ v: Double) {
         guard v.isFinite else { raw("null"); return }
         if v == v.rounded(), abs(v) < 1e15 {
             int(Int(v))
@@ -98,7 +98,7 @@ struct JSONCursor {
 
 extension JSONWriter {
     /// Runs `body` on a cursor with room for `bound` bytes, then appends what it wrote.
-    mutating func withCursor(bound: Int, _ body: (inout JSONCursor) -> Void) {
+    @inlinable public mutating func withCursor(bound: Int, _ body: (inout JSONCursor) -> Void) {
         withUnsafeTemporaryAllocation(of: UInt8.self, capacity: bound) { room in
             var cursor = JSONCursor(room.baseAddress!)
             body(&cursor)

@@ -20,6 +20,9 @@ public final class TileState: @unchecked Sendable {
 
     var currentGeneration: UInt64 { lock.withLock { generation } }
 
+    /// Whether cold incident tiles are already drawn from memory (the points are read in the background at start).
+    public var pointsReady: Bool { points.isReady }
+
     /// Stores `data` unless an invalidation happened since `generation` was read; returns the servable tile.
     func store(_ key: TileCacheKey, data: Data, readAt generation: UInt64) throws -> CachedTile {
         try lock.withLock {

@@ -1,16 +1,16 @@
 /// Appends JSON tokens to a byte array, for whole documents. The streamed feature pages write their incidents
 /// with `JSONCursor` straight into the response's buffer; numbers and escaped strings here go through the same
 /// cursor.
-struct JSONWriter {
-    var bytes: [UInt8] = []
+public struct JSONWriter {
+    public var bytes: [UInt8] = []
 
-    init(capacity: Int = 256) { bytes.reserveCapacity(capacity) }
+    @inlinable public init(capacity: Int = 256) { bytes.reserveCapacity(capacity) }
 
-    mutating func raw(_ s: StaticString) {
+    @inlinable public mutating func raw(_ s: StaticString) {
         s.withUTF8Buffer { bytes.append(contentsOf: $0) }
     }
 
-    mutating func string(_ s: String) {
+    @inlinable public mutating func string(_ s: String) {
         var s = s
         s.withUTF8 { string(utf8: $0) }
     }
@@ -18,7 +18,7 @@ struct JSONWriter {
     /// Whether any byte is a control character, a quote or a backslash, tested eight bytes at a time: a byte
     /// below 0x20 or equal to 0x22 or 0x5C sets its high bit in one of the three masks (exact, not a filter;
     /// UTF-8 continuation and lead bytes, at 0x80 and above, never do).
-    static func needsEscape(_ text: UnsafeBufferPointer<UInt8>) -> Bool {
+    @inlinable public static func needsEscape(_ text: UnsafeBufferPointer<UInt8>) -> Bool {
         guard let base = text.baseAddress else { return false }
         let ones: UInt64 = 0x0101_0101_0101_0101, highs: UInt64 = 0x8080_8080_8080_8080
         var i = 0
@@ -41,7 +41,7 @@ struct JSONWriter {
 
     /// A JSON string from UTF-8 bytes. Most values need no escaping: then the run is copied at once instead of
     /// byte by byte, which was the largest single cost of a 10,000-feature page.
-    mutating func string(utf8 text: UnsafeBufferPointer<UInt8>) {
+    @inlinable public mutating func string(utf8 text: UnsafeBufferPointer<UInt8>) {
         if !Self.needsEscape(text) {
             bytes.append(0x22)
             bytes.append(contentsOf: text)
@@ -51,26 +51,26 @@ struct JSONWriter {
         }
     }
 
-    mutating func optionalString(_ s: String?) {
+    @inlinable public mutating func optionalString(_ s: String?) {
         if let s { string(s) } else { raw("null") }
     }
 
     /// Integral values print without a fraction; non-finite values become null (JSON has no NaN).
-    mutating func number(_ v: Double) {
+    @inlinable public mutating func number(_ v: Double) {
         withCursor(bound: JSONCursor.numberBound) { $0.number(v) }
     }
 
     /// Decimal digits straight into the buffer (a String per id cost a tenth of a 100,000-feature page).
-    mutating func int(_ v: Int) {
+    @inlinable public mutating func int(_ v: Int) {
         withCursor(bound: JSONCursor.numberBound) { $0.int(v) }
     }
 
-    mutating func key(_ k: String) {
+    @inlinable public mutating func key(_ k: String) {
         string(k)
         bytes.append(0x3A)
     }
 
-    mutating func value(_ v: JSONValue) {
+    @inlinable public mutating func value(_ v: JSONValue) {
         switch v {
         case .null: raw("null")
         case .bool(let b): raw(b ? "true" : "false")

@@ -13,7 +13,7 @@ public enum JSONValue: Sendable {
         return members.first(where: { $0.0 == key })?.1
     }
 
-    var typeName: String {
+    public var typeName: String {
         switch self {
         case .null: return "null"
         case .bool: return "boolean"

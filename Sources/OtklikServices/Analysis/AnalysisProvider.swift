@@ -1,19 +1,6 @@
 public import Foundation
 public import OtklikCore
 
-/// What an analysis is asked about. All parts combine with AND.
-public struct AnalysisFilter: Sendable, Hashable {
-    public var window: TimeWindow
-    public var categories: [String]
-    public var district: String?
-
-    public init(window: TimeWindow = .all, categories: [String] = [], district: String? = nil) {
-        self.window = window
-        self.categories = categories
-        self.district = district
-    }
-}
-
 /// One feature an analysis publishes as an OGC collection item (a hotspot, a Gi* bin).
 /// Properties must not carry personal data: they are published as they are.
 public struct AnalysisFeature: Sendable {
@@ -121,24 +108,24 @@ public struct AgencyRepeatRate: Sendable, Hashable {
 /// bbox/datetime, formats and media types; the provider owns the analysis and its caching.
 public protocol AnalysisProvider: Sendable {
     /// Hotspot features (the `hotspots` collection), best first.
-    func hotspots(_ filter: AnalysisFilter) async throws -> [AnalysisFeature]
+    func hotspots(_ filter: IncidentFilter) async throws -> [AnalysisFeature]
     /// Gi* bins with their classes (the `hotspot-grid` collection).
-    func hotspotGrid(_ filter: AnalysisFilter) async throws -> [AnalysisFeature]
+    func hotspotGrid(_ filter: IncidentFilter) async throws -> [AnalysisFeature]
     /// The ranked hotspot list for the report, at most `limit` rows.
-    func hotspotReport(_ filter: AnalysisFilter, limit: Int) async throws -> [HotspotReportRow]
+    func hotspotReport(_ filter: IncidentFilter, limit: Int) async throws -> [HotspotReportRow]
     /// Recurring hotspots per district name; the HTTP layer merges it into its own roll-ups.
-    func recurringHotspotsByDistrict(_ filter: AnalysisFilter) async throws -> [String: Int]
+    func recurringHotspotsByDistrict(_ filter: IncidentFilter) async throws -> [String: Int]
     /// Repeat-after-fix rates per agency.
-    func agencyRepeatRates(_ filter: AnalysisFilter) async throws -> [AgencyRepeatRate]
+    func agencyRepeatRates(_ filter: IncidentFilter) async throws -> [AgencyRepeatRate]
 }
 
 /// Used until the hotspot engine is wired: empty collections and reports rather than errors, so that the
 /// OGC catalogue stays complete and clients do not fail.
 public struct NoAnalysis: AnalysisProvider {
     public init() {}
-    public func hotspots(_ filter: AnalysisFilter) async throws -> [AnalysisFeature] { [] }
-    public func hotspotGrid(_ filter: AnalysisFilter) async throws -> [AnalysisFeature] { [] }
-    public func hotspotReport(_ filter: AnalysisFilter, limit: Int) async throws -> [HotspotReportRow] { [] }
-    public func recurringHotspotsByDistrict(_ filter: AnalysisFilter) async throws -> [String: Int] { [:] }
-    public func agencyRepeatRates(_ filter: AnalysisFilter) async throws -> [AgencyRepeatRate] { [] }
+    public func hotspots(_ filter: IncidentFilter) async throws -> [AnalysisFeature] { [] }
+    public func hotspotGrid(_ filter: IncidentFilter) async throws -> [AnalysisFeature] { [] }
+    public func hotspotReport(_ filter: IncidentFilter, limit: Int) async throws -> [HotspotReportRow] { [] }
+    public func recurringHotspotsByDistrict(_ filter: IncidentFilter) async throws -> [String: Int] { [:] }
+    public func agencyRepeatRates(_ filter: IncidentFilter) async throws -> [AgencyRepeatRate] { [] }
 }

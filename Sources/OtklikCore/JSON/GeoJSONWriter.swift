@@ -1,9 +1,8 @@
-import OtklikCore
 
 /// GeoJSON writing for our types, byte by byte, so that pages of thousands of features stream without an
 /// intermediate object tree.
 extension JSONWriter {
-    mutating func point(_ p: GeoPoint) {
+    @inlinable public mutating func point(_ p: GeoPoint) {
         raw("[")
         number(p.lon)
         raw(",")
@@ -11,7 +10,7 @@ extension JSONWriter {
         raw("]")
     }
 
-    mutating func geometry(_ g: Geometry) {
+    @inlinable public mutating func geometry(_ g: Geometry) {
         switch g {
         case .point(let p):
             raw("{\"type\":\"Point\",\"coordinates\":")
@@ -31,7 +30,7 @@ extension JSONWriter {
         }
     }
 
-    private mutating func polygon(_ rings: [[GeoPoint]]) {
+    @inlinable mutating func polygon(_ rings: [[GeoPoint]]) {
         raw("[")
         for (i, ring) in rings.enumerated() {
             if i > 0 { raw(",") }
@@ -47,7 +46,7 @@ extension JSONWriter {
 
     /// An incident as a public feature. The reporter's contact is written only when `withContact` is set,
     /// which only the authenticated incident API does.
-    mutating func incident(_ inc: Incident, taxonomy: Taxonomy, withContact: Bool = false, extra: [(String, JSONValue)] = []) {
+    @inlinable public mutating func incident(_ inc: Incident, taxonomy: Taxonomy, withContact: Bool = false, extra: [(String, JSONValue)] = []) {
         raw("{\"type\":\"Feature\",\"id\":")
         int(Int(inc.id ?? 0))
         raw(",\"geometry\":")
@@ -100,11 +99,11 @@ extension JSONWriter {
 
     /// Row `i` of a text page as a public feature: the same bytes as `incident(_:taxonomy:)` writes for that
     /// incident, copied from the page instead of built from an `Incident`.
-    mutating func incident(_ page: IncidentTextPage, row i: Int, names: CategoryNames) {
+    @inlinable public mutating func incident(_ page: IncidentTextPage, row i: Int, names: CategoryNames) {
         withCursor(bound: JSONCursor.incidentBound(page, row: i, names: names)) { $0.incident(page, row: i, names: names) }
     }
 
-    mutating func feature(id: String, numericID: Bool, geometry g: Geometry, properties: [(String, JSONValue)]) {
+    @inlinable public mutating func feature(id: String, numericID: Bool, geometry g: Geometry, properties: [(String, JSONValue)]) {
         raw("{\"type\":\"Feature\",\"id\":")
         if numericID, let n = Int(id) { int(n) } else { string(id) }
         raw(",\"geometry\":")
@@ -117,7 +116,7 @@ extension JSONWriter {
 
 extension JSONCursor {
     /// The most `incident(_:row:names:)` writes for row `i`.
-    static func incidentBound(_ page: IncidentTextPage, row i: Int, names: CategoryNames) -> Int {
+    @inlinable public static func incidentBound(_ page: IncidentTextPage, row i: Int, names: CategoryNames) -> Int {
         var text = 0
         for f in IncidentTextPage.Field.allCases { text += page.range(i, f)?.count ?? 0 }
         // Member names and punctuation take under 300 bytes; two ids and two coordinates are numbers.
@@ -125,7 +124,7 @@ extension JSONCursor {
     }
 
     /// One incident feature of a page, the same bytes as `JSONWriter.incident(_:taxonomy:)` writes for it.
-    mutating func incident(_ page: IncidentTextPage, row i: Int, names: CategoryNames) {
+    @inlinable public mutating func incident(_ page: IncidentTextPage, row i: Int, names: CategoryNames) {
         let r = page.rows[i]
         page.bytes.withUnsafeBufferPointer { all in
             func text(_ f: IncidentTextPage.Field) {
@@ -176,12 +175,12 @@ extension JSONCursor {
 }
 
 /// Category codes with their Russian names already written as JSON strings, looked up by the code's bytes.
-struct CategoryNames: Sendable {
-    private let entries: [(code: [UInt8], json: [UInt8])]
+public struct CategoryNames: Sendable {
+    @usableFromInline let entries: [(code: [UInt8], json: [UInt8])]
     /// The longest name, as written.
-    let longest: Int
+    public let longest: Int
 
-    init(_ taxonomy: Taxonomy) {
+    @inlinable public init(_ taxonomy: Taxonomy) {
         entries = taxonomy.codes.compactMap { code in
             guard let name = taxonomy[code]?.nameRu else { return nil }
             var w = JSONWriter()
@@ -191,7 +190,7 @@ struct CategoryNames: Sendable {
         longest = entries.map(\.json.count).max() ?? 0
     }
 
-    func name(_ code: UnsafeBufferPointer<UInt8>) -> [UInt8]? {
+    @inlinable public func name(_ code: UnsafeBufferPointer<UInt8>) -> [UInt8]? {
         entries.first { $0.code.elementsEqual(code) }?.json
     }
 }
