@@ -1,3 +1,5 @@
+public import OtklikCore
+
 /// A symmetric table of pairwise costs, row-major, computed once so that local search reads costs in O(1).
 public struct DistanceMatrix: Sendable {
     public let count: Int
@@ -31,5 +33,13 @@ public struct DistanceMatrix: Sendable {
         for k in 1..<order.count { total += self[order[k - 1], order[k]] }
         if closed { total += self[order[order.count - 1], order[0]] }
         return total
+    }
+}
+
+extension Geodesic {
+    /// The full table of geodesic distances; reduced latitudes are computed once per point, not once per pair.
+    public static func distanceMatrix(_ points: [GeoPoint]) -> DistanceMatrix {
+        let reduced = points.map(Reduced.init)
+        return DistanceMatrix(count: points.count) { inverse(reduced[$0], reduced[$1]).distance }
     }
 }

@@ -1,6 +1,5 @@
 import ArgumentParser
 import Foundation
-import Hummingbird
 import OtklikCore
 import OtklikHTTP
 import OtklikServices
@@ -35,8 +34,6 @@ struct Serve: AsyncParsableCommand {
             config.maxBodyBytes = maxBody
         }
         let core = ApplicationServices(store: store, taxonomy: store.taxonomy, rollupTTL: config.rollupCacheSeconds)
-        let app = try buildApplication(configuration: config, core: core, logger: logger)
-        logger.info("serving \(global.databasePath) on http://\(config.host):\(config.port)")
-        try await app.runService()
+        try await runServer(configuration: config, core: core, logger: logger)
     }
 }

@@ -29,14 +29,13 @@ import OtklikStore
         let end = Date(timeIntervalSince1970: 1_793_491_200)
         let analysis = try await HotspotService(store: store, taxonomy: taxonomy).analyse(.init(), now: end)
         let hotspots = analysis.report.hotspots
-        let geod = Geodesic()
         var found = 0
         var ranks: [Int] = []
         for planted in out.truth.hotspots {
             let p = GeoPoint(lon: planted.lon, lat: planted.lat)
             let radius = taxonomy[planted.category]!.radiusMeters
             let match = hotspots.enumerated().first { _, h in
-                h.category == planted.category && geod.distance(h.centroid, p) < 3 * radius + 100
+                h.category == planted.category && Geodesic.distance(h.centroid, p) < 3 * radius + 100
             }
             guard let (rank, h) = match else {
                 Issue.record("planted \(planted.key) not found")

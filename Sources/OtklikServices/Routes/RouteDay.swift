@@ -1,4 +1,5 @@
 import Foundation
+import OtklikCore
 public import OtklikInspection
 
 /// The steps after the candidates, shared by the CLI and HTTP: plan, name the file, summarise.

@@ -1,4 +1,3 @@
-public import OtklikCore
 import Foundation
 
 /// The result of the inverse geodesic problem on the WGS84 ellipsoid.
@@ -14,7 +13,8 @@ public struct GeodesicInverse: Sendable, Hashable {
     public var converged: Bool
 }
 
-/// Ellipsoidal distances on WGS84 without PROJ, so the route planner stays a pure module. Vincenty's inverse
+/// Ellipsoidal distances on WGS84, the one geodesic of the project (route legs, settlement search, tests),
+/// in pure Swift so that the pure modules (the route planner) can use it. Vincenty's inverse
 /// (1975) is accurate to ~0.1 mm where it converges; its fixed-point iteration on the auxiliary longitude λ
 /// fails only for nearly antipodal points, and there we solve the same equation for λ by bisection instead.
 public enum Geodesic {
@@ -33,17 +33,12 @@ public enum Geodesic {
         return inverse(r1, r2)
     }
 
-    /// The full table of geodesic distances; reduced latitudes are computed once per point, not once per pair.
-    public static func distanceMatrix(_ points: [GeoPoint]) -> DistanceMatrix {
-        let reduced = points.map(Reduced.init)
-        return DistanceMatrix(count: points.count) { inverse(reduced[$0], reduced[$1]).distance }
-    }
-
-    /// A point's longitude (radians) and the sine and cosine of its reduced latitude.
-    struct Reduced {
+    /// A point's longitude (radians) and the sine and cosine of its reduced latitude: compute it once per point
+    /// when measuring many pairs (a distance table).
+    public struct Reduced: Sendable {
         let lon: Double, sinU: Double, cosU: Double
 
-        init(_ p: GeoPoint) {
+        public init(_ p: GeoPoint) {
             let rad = Double.pi / 180
             let U = atan((1 - flattening) * tan(p.lat * rad))
             lon = p.lon * rad
@@ -52,7 +47,7 @@ public enum Geodesic {
         }
     }
 
-    static func inverse(_ r1: Reduced, _ r2: Reduced) -> GeodesicInverse {
+    public static func inverse(_ r1: Reduced, _ r2: Reduced) -> GeodesicInverse {
         let f = flattening
         let a = semiMajorAxis
         let b = semiMinorAxis
@@ -189,4 +184,21 @@ public enum Geodesic {
                          cos2SigmaM: cos2SigmaM, correction: correction)
         }
     }
+}
+
+extension Geodesic {
+    /// `distance` as a function value, the metric `AreaLocator` takes.
+    public static let wgs84Distance: @Sendable (GeoPoint, GeoPoint) -> Double = { a, b in distance(a, b) }
+
+    /// Where `wgs84Distance` divided by the great-circle distance on the sphere of `AreaLocator.sphereRadius`
+    /// (R) lies, for every pair (the locator's `sphereRatio`). Along any path, the ellipsoid's line element is
+    /// between min(M, N) / R and max(M, N) / R times the sphere's at the same latitude and longitude. The
+    /// radii of curvature run from M at the equator, 6,335,439 m (0.9944 R), to a²/b at the poles,
+    /// 6,399,594 m (1.0045 R). So the geodesic is at least 0.9944 times its own image on the sphere, which
+    /// is no shorter than the great circle; and at most the ellipsoid image of the great circle, which is at
+    /// most 1.0045 times as long. 0.99 and 1.01 leave room for rounding.
+    public static let wgs84SphereRatio: ClosedRange<Double> = 0.99...1.01
+
+    /// `wgs84Distance` with its bounds, for `AreaLocator` and the store.
+    public static let wgs84Metric = AreaLocator.Metric(wgs84Distance, sphereRatio: wgs84SphereRatio)
 }
