@@ -88,7 +88,7 @@ let package = Package(
             resources: [.copy("Fixtures")], swiftSettings: strict
         ),
         .testTarget(
-            name: "OtklikHotspotsTests", dependencies: ["OtklikHotspots", "OtklikCore"],
+            name: "OtklikHotspotsTests", dependencies: ["OtklikTestSupport", "OtklikHotspots", "OtklikCore"],
             resources: [.copy("Fixtures")], swiftSettings: strict
         ),
         .testTarget(
