@@ -107,5 +107,7 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        // Drives the built `otklik` executable as a user would; it links none of our modules.
+        .testTarget(name: "OtklikCLITests", dependencies: ["OtklikTestSupport"], swiftSettings: strict),
     ]
 )
