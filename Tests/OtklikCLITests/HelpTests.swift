@@ -30,9 +30,10 @@ import Testing
         (["tiles", "build"], ["--layer <layer>", "--minzoom <minzoom>", "--maxzoom <maxzoom>", "--bbox <bbox>", "--out <out>"]),
     ]
 
-    @Test(arguments: commands.indices)
-    func subcommandHelpShowsItsUsageAndOptions(_ index: Int) async throws {
-        let (path, options) = Self.commands[index]
+    @Test(arguments: commands.map { $0.path.joined(separator: " ") })
+    func subcommandHelpShowsItsUsageAndOptions(_ command: String) async throws {
+        let path = command.split(separator: " ").map(String.init)
+        let options = Self.commands.first { $0.path == path }?.options ?? []
         let r = try await CLI.assertExecute(path + ["--help"])
         let lines = r.stdoutLines
         #expect(lines.first?.hasPrefix("OVERVIEW: ") == true, "\(r)")
