@@ -10,23 +10,46 @@ SWIFT ?= swift
 # Needed to build and run.
 APT_RUNTIME := libsqlite3-dev libspatialite-dev libsqlite3-mod-spatialite libproj-dev proj-data zlib1g-dev \
                libjs-leaflet libjs-leaflet.markercluster
-# Peers that tests use to check our output (GDAL reads our layers and tiles, xmllint validates GPX,
-# Chromium renders the map page). Tests that need one skip with a message when it is missing.
-APT_TEST := gdal-bin libxml2-utils spatialite-bin chromium python3-pip
-# Python peers used by some tests to decode what we wrote (never used at run time).
+# Peers that tests use to check our output (GDAL reads our layers and tiles, xmllint validates GPX, gpsbabel
+# reads it back, the spatialite shell reads MBTiles, Chromium renders the map page). Tests that need one skip
+# with a message when it is missing, and fail instead under OTKLIK_REQUIRE_PEERS=1 (as CI runs them).
+# Tests/Support/Peers.swift lists them; keep the two lists together.
+APT_TEST := gdal-bin libxml2-utils spatialite-bin gpsbabel chromium gzip python3-pip
+# The commands the tests look for ("a:b": either will do).
+PEER_TOOLS := ogrinfo ogr2ogr xmllint spatialite gpsbabel chromium:chromium-browser gzip python3
+# Python peers used by some tests to decode what we wrote (never used at run time), and the modules they bring.
 PIP_TEST := mapbox-vector-tile gpxpy georeport openapi-spec-validator
+PIP_MODULES := mapbox_vector_tile, gpxpy, georeport, xmltodict, requests, openapi_spec_validator
+
+# `make test OTKLIK_REQUIRE_PEERS=1` reaches the tests as well as `OTKLIK_REQUIRE_PEERS=1 make test` does.
+export OTKLIK_REQUIRE_PEERS
 
 .PHONY: deps test-deps build run demo test bench clean
 
 deps:
 	@scripts/apt-ensure.sh $(APT_RUNTIME)
 
+# Without OTKLIK_REQUIRE_PEERS=1 a peer that cannot be installed is a note (its tests skip); with it, an error.
 test-deps: deps
+ifeq ($(OTKLIK_REQUIRE_PEERS),1)
+	@scripts/apt-ensure.sh $(APT_TEST)
+	@python3 -c "import $(PIP_MODULES)" 2>/dev/null || \
+	  python3 -m pip install -q $(PIP_TEST) || \
+	  python3 -m pip install -q --break-system-packages $(PIP_TEST)
+	@missing=""; \
+	  for t in $(PEER_TOOLS); do \
+	    found=""; for a in $${t//:/ }; do command -v $$a >/dev/null && found=1; done; \
+	    [ -n "$$found" ] || missing="$$missing $$t"; \
+	  done; \
+	  python3 -c "import $(PIP_MODULES)" || missing="$$missing python3-modules($(PIP_MODULES))"; \
+	  if [ -n "$$missing" ]; then echo "OTKLIK_REQUIRE_PEERS=1 but these peers are still missing:$$missing" >&2; exit 1; fi
+else
 	@scripts/apt-ensure.sh --optional $(APT_TEST)
-	@python3 -c "import mapbox_vector_tile, gpxpy, georeport, openapi_spec_validator" 2>/dev/null || \
+	@python3 -c "import $(PIP_MODULES)" 2>/dev/null || \
 	  python3 -m pip install -q $(PIP_TEST) 2>/dev/null || \
 	  python3 -m pip install -q --break-system-packages $(PIP_TEST) 2>/dev/null || \
 	  echo "note: could not pip install $(PIP_TEST); tests that decode with them will skip"
+endif
 
 build: deps
 	$(SWIFT) build -c release --product otklik
@@ -37,10 +60,12 @@ demo: build
 run: demo
 	.build/release/otklik serve --db "$(DB)" --host $(HOST) --port $(PORT)
 
-# The browser and real-client tests drive the built `otklik` binary, so build every product first.
+# The CLI, browser and real-client tests drive the built `otklik` binary, so build every product first. The
+# import check keeps the module graph honest: an import of a target that is not a declared dependency fails the
+# build, in the products and (with --build-tests) in the test targets too.
 test: test-deps
-	$(SWIFT) build
-	$(SWIFT) test
+	$(SWIFT) build --build-tests --explicit-target-dependency-import-check error
+	$(SWIFT) test --skip-build
 
 bench: test-deps
 	$(SWIFT) build -c release

@@ -96,7 +96,7 @@ let package = Package(
             resources: [.copy("Fixtures")], swiftSettings: strict
         ),
         .testTarget(
-            name: "OtklikHotspotsTests", dependencies: ["OtklikHotspots", "OtklikCore"],
+            name: "OtklikHotspotsTests", dependencies: ["OtklikTestSupport", "OtklikHotspots", "OtklikCore"],
             resources: [.copy("Fixtures")], swiftSettings: strict
         ),
         .testTarget(
@@ -115,5 +115,7 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        // Drives the built `otklik` executable as a user would; it links none of our modules.
+        .testTarget(name: "OtklikCLITests", dependencies: ["OtklikTestSupport"], swiftSettings: strict),
     ]
 )

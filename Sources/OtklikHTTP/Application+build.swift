@@ -75,7 +75,6 @@ public func runServer(
     logger: Logger
 ) async throws {
     let app = try buildApplication(configuration: configuration, core: core, logger: logger)
-    logger.info("serving", metadata: ["address": .string("http://\(configuration.host):\(configuration.port)"),
-                                      "database": .string(configuration.databasePath)])
+    logger.info("serving \(configuration.databasePath) on http://\(configuration.host):\(configuration.port)")
     try await app.runService()
 }

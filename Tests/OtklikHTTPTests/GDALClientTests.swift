@@ -2,32 +2,16 @@ import Foundation
 import Hummingbird
 import HummingbirdTesting
 import OtklikCore
+import OtklikTestSupport
 @testable import OtklikHTTP
 import OtklikServices
 import Testing
 
-/// GDAL's OAPIF driver as a real client, against a live socket. Skipped without gdal-bin.
+/// GDAL's OAPIF driver as a real client, against a live socket.
 @Suite struct GDALClientTests {
-    static let gdalAvailable = FileManager.default.isExecutableFile(atPath: "/usr/bin/ogrinfo")
-        && FileManager.default.isExecutableFile(atPath: "/usr/bin/ogr2ogr")
-
-    /// Runs a tool without blocking the cooperative pool the server shares.
-    static func run(_ args: [String]) async throws -> (Int32, String) {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        p.arguments = args
-        let out = FileManager.default.temporaryDirectory.appendingPathComponent("otklik-tool-\(UUID().uuidString).txt")
-        _ = FileManager.default.createFile(atPath: out.path, contents: nil)
-        let handle = try FileHandle(forWritingTo: out)
-        p.standardOutput = handle
-        p.standardError = handle
-        let status: Int32 = try await withCheckedThrowingContinuation { c in
-            p.terminationHandler = { c.resume(returning: $0.terminationStatus) }
-            do { try p.run() } catch { c.resume(throwing: error) }
-        }
-        try handle.close()
-        defer { try? FileManager.default.removeItem(at: out) }
-        return (status, (try? String(contentsOf: out, encoding: .utf8)) ?? "")
+    /// Suspends while the tool runs: the live server under test needs the concurrency pool.
+    static func run(_ peer: Peer, _ args: [String]) async throws -> ProcessResult {
+        try await ExternalProcess.run(Command(Peers.require(peer), args))
     }
 
     static func liveApp(store: Store, count: Int) async throws -> some ApplicationProtocol {
@@ -38,15 +22,16 @@ import Testing
                                     logger: .init(label: "gdal-test"))
     }
 
-    @Test(.enabled(if: GDALClientTests.gdalAvailable, "ogrinfo/ogr2ogr not installed"))
+    @Test(.requires(.ogrinfo))
     func ogrinfoListsEveryCollectionWithItsCount() async throws {
         let store = try await Harness.makeStore()
         defer { Harness.removeStore(store) }
         let app = try await Self.liveApp(store: store, count: 130)
         try await app.test(.live) { client in
             let port = try #require(client.port)
-            let (status, text) = try await Self.run(["ogrinfo", "-ro", "-al", "-so", "OAPIF:http://127.0.0.1:\(port)/ogc"])
-            #expect(status == 0, "\(text)")
+            let r = try await Self.run(.ogrinfo, ["-ro", "-al", "-so", "OAPIF:http://127.0.0.1:\(port)/ogc"])
+            #expect(r.succeeded, "\(r)")
+            let text = r.output
             for (layer, count) in [("incidents", 130), ("districts", 2), ("settlements", 2), ("hotspots", 0)] {
                 let pattern = "Layer name: \(layer)\n"
                 let section = text.components(separatedBy: pattern).dropFirst().first ?? ""
@@ -55,7 +40,7 @@ import Testing
         }
     }
 
-    @Test(.enabled(if: GDALClientTests.gdalAvailable, "ogrinfo/ogr2ogr not installed"))
+    @Test(.requires(.ogrinfo, .ogr2ogr))
     func ogr2ogrCopiesEveryIncidentFollowingNextLinks() async throws {
         let store = try await Harness.makeStore()
         defer { Harness.removeStore(store) }
@@ -64,12 +49,12 @@ import Testing
             let port = try #require(client.port)
             let out = FileManager.default.temporaryDirectory.appendingPathComponent("otklik-copy-\(UUID().uuidString).gpkg")
             defer { try? FileManager.default.removeItem(at: out) }
-            let (status, text) = try await Self.run(["ogr2ogr", "-f", "GPKG", out.path, "OAPIF:http://127.0.0.1:\(port)/ogc",
-                                                     "incidents", "-oo", "PAGE_SIZE=100"])
-            #expect(status == 0, "\(text)")
-            let (_, info) = try await Self.run(["ogrinfo", "-ro", "-so", out.path, "incidents"])
+            let copy = try await Self.run(.ogr2ogr, ["-f", "GPKG", out.path, "OAPIF:http://127.0.0.1:\(port)/ogc",
+                                                   "incidents", "-oo", "PAGE_SIZE=100"])
+            #expect(copy.succeeded, "\(copy)")
+            let info = try await Self.run(.ogrinfo, ["-ro", "-so", out.path, "incidents"]).output
             #expect(info.contains("Feature Count: 250"), "\(info)")
-            let (_, sql) = try await Self.run(["ogrinfo", "-ro", "-q", out.path, "-sql", "SELECT count(DISTINCT id) AS n, min(description) AS d FROM incidents"])
+            let sql = try await Self.run(.ogrinfo, ["-ro", "-q", out.path, "-sql", "SELECT count(DISTINCT id) AS n, min(description) AS d FROM incidents"]).output
             #expect(sql.contains("n (Integer) = 250") || sql.contains("n (Integer64) = 250"), "\(sql)")
             #expect(sql.contains("Жалоба №0: яма у дома, Сосновка"), "\(sql)")
         }

@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import HummingbirdTesting
 import OtklikCore
+import OtklikTestSupport
 @testable import OtklikHTTP
 import OtklikServices
 import Testing
@@ -115,16 +116,16 @@ import Testing
         }
     }
 
-    /// Validated by openapi-spec-validator (PyPI); skipped when python3 or the validator is not installed.
-    @Test(.enabled(if: OperationsTests.validatorAvailable, "python3 -m openapi_spec_validator is not available"))
+    /// Validated by openapi-spec-validator (PyPI).
+    @Test(.requires(.openAPISpecValidator))
     func openAPIDocumentValidates() async throws {
         try await Harness.withApp { client, _ in
             let body = try await client.execute(uri: "/openapi.json", method: .get) { Array($0.body.readableBytesView) }
             let file = FileManager.default.temporaryDirectory.appendingPathComponent("otklik-openapi-\(UUID().uuidString).json")
             try Data(body).write(to: file)
             defer { try? FileManager.default.removeItem(at: file) }
-            let (status, output) = try Self.run(["python3", "-m", "openapi_spec_validator", file.path])
-            #expect(status == 0, "\(output)")
+            let r = try await ExternalProcess.run(Command(Peers.require(.openAPISpecValidator), ["-m", "openapi_spec_validator", file.path]))
+            #expect(r.succeeded, "\(r)")
             let doc = try JSONParser.parse(body)
             let paths = doc["paths"]?.keys ?? []
             for p in ["/ogc", "/ogc/collections/{collectionId}/items", "/api/v1/incidents", "/api/v1/incidents/{id}",
@@ -132,20 +133,5 @@ import Testing
                 #expect(paths.contains(p), "\(p)")
             }
         }
-    }
-
-    static let validatorAvailable: Bool = (try? run(["python3", "-c", "import openapi_spec_validator"]).0) == 0
-
-    static func run(_ args: [String]) throws -> (Int32, String) {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        p.arguments = args
-        let pipe = Pipe()
-        p.standardOutput = pipe
-        p.standardError = pipe
-        try p.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        return (p.terminationStatus, String(decoding: data, as: UTF8.self))
     }
 }

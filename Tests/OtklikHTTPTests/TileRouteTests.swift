@@ -5,6 +5,7 @@ import OtklikCore
 import OtklikTiles
 @testable import OtklikHTTP
 import OtklikServices
+import OtklikTestSupport
 import Testing
 
 @Suite struct TileRouteTests {
@@ -71,7 +72,7 @@ import Testing
         }
     }
 
-    @Test(.enabled(if: TileTestSupport.pythonHasMapboxVectorTile, "python3 with mapbox-vector-tile is absent"))
+    @Test(.requires(.mapboxVectorTile))
     func clusterCountsMatchTheStoreForTheTileAndFilter() async throws {
         try await Harness.withApp(count: 300) { client, store in
             for (query, categories, statuses) in [("", [String](), [IncidentStatus]()),
@@ -92,7 +93,7 @@ import Testing
         }
     }
 
-    @Test(.enabled(if: TileTestSupport.pythonHasMapboxVectorTile, "python3 with mapbox-vector-tile is absent"))
+    @Test(.requires(.mapboxVectorTile))
     func rawPointTileHoldsEveryIncidentOfTheTileAndBufferWithPublicFieldsOnly() async throws {
         try await Harness.withApp(count: 300) { client, store in
             let r = try await Self.get(client, Self.uri("incidents", Self.smolenskZ14))
@@ -107,7 +108,7 @@ import Testing
         }
     }
 
-    @Test(.enabled(if: TileTestSupport.pythonHasMapboxVectorTile, "python3 with mapbox-vector-tile is absent"))
+    @Test(.requires(.mapboxVectorTile))
     func districtTileCarriesNamesCountsAndRatesPerThousand() async throws {
         try await Harness.withApp(count: 100) { client, store in
             let t = WebMercator.tile(containing: GeoPoint(lon: 31.25, lat: 54.95), z: 8)
@@ -146,7 +147,7 @@ import Testing
             #expect(after.headers[.eTag] != before.headers[.eTag])
             let otherAgain = try await Self.get(client, Self.uri("incidents", untouched), [.ifNoneMatch: other.headers[.eTag]!])
             #expect(otherAgain.status == .notModified)
-            if TileTestSupport.pythonHasMapboxVectorTile {
+            if try Peers.ifAvailable(.mapboxVectorTile) != nil {
                 func total(_ r: TestResponse) throws -> Int {
                     try TileTestSupport.decodeWithPython(Array(r.body.readableBytesView))["incidents"]?.list
                         .compactMap { $0["properties"]?["point_count"]?.int }.reduce(0, +) ?? -1

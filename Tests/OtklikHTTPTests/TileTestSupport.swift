@@ -9,19 +9,8 @@ import OtklikStore
 
 /// Independent readers of the tiles the server sends, and an app whose store reports its writes to the tiles.
 enum TileTestSupport {
-    static func which(_ tool: String) -> String? { ExternalProcess.path(tool) }
-
-    @discardableResult
-    static func run(_ tool: String, _ args: [String]) throws -> (status: Int32, output: String) {
-        try ExternalProcess.run(tool, args)
-    }
-
-    static let pythonHasMapboxVectorTile: Bool = {
-        guard which("python3") != nil else { return false }
-        return (try? run("python3", ["-c", "import mapbox_vector_tile"]).status) == 0
-    }()
-
     /// The tile decoded by the mapbox-vector-tile package: layer → features (id, geometry type, properties).
+    /// For tests that carry `.requires(.mapboxVectorTile)`.
     static func decodeWithPython(_ data: [UInt8]) throws -> JSONValue {
         let file = FileManager.default.temporaryDirectory.appendingPathComponent("otklik-tile-\(UUID().uuidString).mvt")
         try Data(data).write(to: file)
@@ -32,9 +21,9 @@ enum TileTestSupport {
         print(json.dumps({name: [{'id': f.get('id'), 'type': f['geometry']['type'], 'properties': f['properties']}
                                  for f in layer['features']] for name, layer in t.items()}, ensure_ascii=False))
         """
-        let (status, out) = try run("python3", ["-c", script, file.path])
-        guard status == 0 else { throw DecodeFailure(output: out) }
-        return try JSONParser.parse(Array(out.utf8))
+        let r = try ExternalProcess.run(Command(Peers.require(.mapboxVectorTile), ["-c", script, file.path], stderr: .separate))
+        guard r.succeeded else { throw DecodeFailure(output: r.description) }
+        return try JSONParser.parse(Array(r.output.utf8))
     }
 
     struct DecodeFailure: Error { var output: String }

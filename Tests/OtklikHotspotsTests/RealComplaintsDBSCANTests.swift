@@ -1,11 +1,12 @@
 import Foundation
+import OtklikTestSupport
 import Testing
 @testable import OtklikHotspots
 
 /// DBSCAN on the real US 311 complaints of ../shared/data against scikit-learn labels committed in
 /// Fixtures/dbscan_real311.txt (labels, core flags and a coordinate hash only; the data stays outside the repo).
 struct RealComplaintsDBSCANTests {
-    @Test(.enabled(if: SharedData.available && SharedData.gzipAvailable, "../shared/data is absent (or no gzip)"))
+    @Test(.requiresSharedData(SharedData.complaintsFile), .requires(.gzip))
     func matchesScikitLearnOnReal311Complaints() throws {
         let text = String(decoding: try SharedData.gunzip(SharedData.complaints), as: UTF8.self)
         let table = parseCSV(text)

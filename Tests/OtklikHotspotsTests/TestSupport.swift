@@ -1,4 +1,5 @@
 import Foundation
+import OtklikTestSupport
 import Testing
 
 enum Fixture {
@@ -37,23 +38,14 @@ enum Fixture {
 enum FixtureError: Error { case missing(String), malformed(String) }
 
 enum SharedData {
-    static let root: URL = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("shared/data")
-    static let complaints = root.appendingPathComponent("complaints/complaints_unified.csv.gz")
-    static var available: Bool { FileManager.default.fileExists(atPath: complaints.path) }
-    static var gzipAvailable: Bool { FileManager.default.isExecutableFile(atPath: "/bin/gzip") }
+    static let complaintsFile = "complaints/complaints_unified.csv.gz"
+    static let complaints = SharedDataFolder.file(complaintsFile)
 
-    /// The decompressed bytes of a .gz file, through the system gzip (Foundation on Linux has no inflate).
+    /// The decompressed bytes of a .gz file, through gzip(1) (Foundation on Linux has no inflate).
     static func gunzip(_ url: URL) throws -> Data {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/bin/gzip")
-        p.arguments = ["-dc", url.path]
-        let pipe = Pipe()
-        p.standardOutput = pipe
-        try p.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        return data
+        let r = try ExternalProcess.run(Command(Peers.require(.gzip), ["-dc", url.path], stderr: .separate))
+        guard r.succeeded else { throw FixtureError.malformed("gzip -dc \(url.path): \(r)") }
+        return r.outputData
     }
 }
 

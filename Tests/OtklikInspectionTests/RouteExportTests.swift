@@ -3,6 +3,7 @@ import Foundation
 import FoundationXML
 #endif
 import OtklikCore
+import OtklikTestSupport
 import Testing
 @testable import OtklikInspection
 
@@ -82,7 +83,7 @@ struct RouteExportTests {
         #expect(doc.elements.first { $0.name == "time" }?.text == "2026-06-01T04:00:00Z")
     }
 
-    @Test(.enabled(if: Tool.path("xmllint") != nil && SharedData.schemaAvailable, "xmllint or the GPX XSD is absent"))
+    @Test(.requiresSharedData(SharedData.gpxSchemaFile), .requires(.xmllint))
     func gpxIsValidAgainstTheOfficialSchema() throws {
         for includeWaypoints in [true, false] {
             var options = Self.options
@@ -90,17 +91,13 @@ struct RouteExportTests {
             for route in [try Self.route(), try RoutePlanner.plan([], request: RouteRequest(
                 start: RoutePlannerTests.smolensk, departure: RoutePlannerTests.departure))] {
                 let file = try Tool.temporaryFile("route.gpx", contents: GPXWriter.write(route, options: options))
-                let r = try Tool.run("xmllint", ["--noout", "--schema", SharedData.gpxSchema.path, file.path])
-                #expect(r.status == 0, "\(r.output)")
+                let r = try ExternalProcess.run(Peers.require(.xmllint), ["--noout", "--schema", SharedData.gpxSchema.path, file.path])
+                #expect(r.succeeded, "\(r)")
             }
         }
     }
 
-    static var gpxpyAvailable: Bool {
-        (try? Tool.run("python3", ["-c", "import gpxpy"]).status) == 0
-    }
-
-    @Test(.enabled(if: gpxpyAvailable, "python3 with gpxpy is absent"))
+    @Test(.requires(.gpxpy))
     func gpxpyReadsBackTheSamePoints() throws {
         let route = try Self.route()
         let file = try Tool.temporaryFile("route.gpx", contents: GPXWriter.write(route, options: Self.options))
@@ -111,8 +108,8 @@ struct RouteExportTests {
             print(f"{p.latitude:.7f}\\t{p.longitude:.7f}\\t{p.name}\\t{p.comment or ''}")
         print(f"WPT\\t{len(g.waypoints)}\\t{g.creator}")
         """
-        let r = try Tool.run("python3", ["-c", script, file.path])
-        #expect(r.status == 0, "\(r.output)")
+        let r = try ExternalProcess.run(Command(Peers.require(.gpxpy), ["-c", script, file.path], stderr: .separate))
+        #expect(r.succeeded, "\(r)")
         let lines = r.output.split(separator: "\n").map { $0.split(separator: "\t", omittingEmptySubsequences: false).map(String.init) }
         let points = lines.filter { $0.first != "WPT" }
         #expect(points.count == route.path.count)
@@ -124,13 +121,14 @@ struct RouteExportTests {
         #expect(lines.last == ["WPT", String(route.stops.count), "Otklik"])
     }
 
-    @Test(.enabled(if: Tool.path("gpsbabel") != nil, "gpsbabel is absent"))
+    @Test(.requires(.gpsbabel))
     func gpsbabelReadsBackTheSamePoints() throws {
         let route = try Self.route()
         let file = try Tool.temporaryFile("route.gpx", contents: GPXWriter.write(route, options: Self.options))
         // Routes only, as unicsv (lat, lon, name per line, with a header).
-        let r = try Tool.run("gpsbabel", ["-r", "-i", "gpx", "-f", file.path, "-o", "unicsv", "-F", "-"])
-        #expect(r.status == 0, "\(r.output)")
+        let r = try ExternalProcess.run(Command(Peers.require(.gpsbabel), ["-r", "-i", "gpx", "-f", file.path, "-o", "unicsv", "-F", "-"],
+                                                stderr: .separate))
+        #expect(r.succeeded, "\(r)")
         let rows = r.output.split(whereSeparator: \.isNewline).dropFirst()
         #expect(rows.count == route.path.count)
         #expect(r.output.contains("Сосновка"))
@@ -159,12 +157,12 @@ struct RouteExportTests {
         #expect(ids == route.stops.map(\.stop.id))
     }
 
-    @Test(.enabled(if: Tool.path("ogrinfo") != nil, "GDAL's ogrinfo is absent"))
+    @Test(.requires(.ogrinfo))
     func gdalReadsTheKML() throws {
         let route = try Self.route()
         let file = try Tool.temporaryFile("route.kml", contents: KMLWriter.write(route, options: Self.options))
-        let r = try Tool.run("ogrinfo", ["-ro", "-al", "-q", file.path])
-        #expect(r.status == 0, "\(r.output)")
+        let r = try ExternalProcess.run(Peers.require(.ogrinfo), ["-ro", "-al", "-q", file.path])
+        #expect(r.succeeded, "\(r)")
         #expect(r.output.components(separatedBy: "POINT (").count - 1 == route.stops.count + 1)
         #expect(r.output.contains("LINESTRING ("))
         #expect(r.output.contains("Сосновка"))

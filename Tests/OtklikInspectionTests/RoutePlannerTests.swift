@@ -1,5 +1,6 @@
 import Foundation
 import OtklikCore
+import OtklikTestSupport
 import Testing
 @testable import OtklikInspection
 
@@ -158,7 +159,7 @@ struct RoutePlannerTests {
     }
 
     /// The same planner, fed a TSPLIB instance through its own metric, as a round trip from node 1.
-    @Test(.enabled(if: SharedData.available, "../shared/data is absent"))
+    @Test(.requiresSharedData(SharedData.optimaFile))
     func plannerSolvesTSPLIBInstancesInTheirOwnMetric() throws {
         let optima = try SharedData.optima()
         for name in ["berlin52", "gr96"] {

@@ -1,25 +1,21 @@
 import Foundation
 import OtklikTestSupport
 
-/// ../shared/data relative to the package root, found from this file's path.
+/// The TSPLIB instances and the GPX schema in ../shared/data.
 enum SharedData {
-    static let root: URL = URL(fileURLWithPath: #filePath)
-        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-    static let data = root.deletingLastPathComponent().appendingPathComponent("shared/data")
-    static let tsplib = data.appendingPathComponent("tsplib")
-    static let gpxSchema = data.appendingPathComponent("schemas/gpx-1.1.xsd")
-
-    static var available: Bool { FileManager.default.fileExists(atPath: tsplib.appendingPathComponent("optimal_lengths.csv").path) }
-    static var schemaAvailable: Bool { FileManager.default.fileExists(atPath: gpxSchema.path) }
+    static let optimaFile = "tsplib/optimal_lengths.csv"
+    static let gpxSchemaFile = "schemas/gpx-1.1.xsd"
+    static let tsplib = SharedDataFolder.file("tsplib")
+    static let gpxSchema = SharedDataFolder.file(gpxSchemaFile)
 
     static func text(_ relative: String) throws -> String {
-        try String(contentsOf: data.appendingPathComponent(relative), encoding: .utf8)
+        try String(contentsOf: SharedDataFolder.file(relative), encoding: .utf8)
     }
 
     /// name → optimal length from optimal_lengths.csv.
     static func optima() throws -> [String: Double] {
         var result: [String: Double] = [:]
-        for line in try text("tsplib/optimal_lengths.csv").split(separator: "\n").dropFirst() {
+        for line in try text(optimaFile).split(separator: "\n").dropFirst() {
             let f = line.split(separator: ",", omittingEmptySubsequences: false)
             if f.count >= 4, let v = Double(f[3]) { result[String(f[0])] = v }
         }
@@ -36,14 +32,8 @@ enum Fixture {
     }
 }
 
-/// Runs a program found on PATH; nil when it is not installed.
+/// Files for the peers to read.
 enum Tool {
-    static func path(_ name: String) -> String? { ExternalProcess.path(name) }
-
-    static func run(_ name: String, _ args: [String]) throws -> (status: Int32, output: String) {
-        try ExternalProcess.run(name, args)
-    }
-
     static func temporaryFile(_ name: String, contents: String) throws -> URL {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("otklik-inspection-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)

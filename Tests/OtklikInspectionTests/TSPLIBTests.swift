@@ -1,4 +1,5 @@
 import Foundation
+import OtklikTestSupport
 import Testing
 @testable import OtklikInspection
 
@@ -53,7 +54,7 @@ struct TSPLIBTests {
 
     /// Every optimal tour in shared/data/tsplib/tours, evaluated with our distance functions, must give exactly
     /// the optimum listed in optimal_lengths.csv (covers EUC_2D, ATT and GEO).
-    @Test(.enabled(if: SharedData.available, "../shared/data is absent"))
+    @Test(.requiresSharedData(SharedData.optimaFile))
     func optimalToursHaveExactlyTheOptimalLength() throws {
         let optima = try SharedData.optima()
         let tours = try FileManager.default.contentsOfDirectory(atPath: SharedData.tsplib.appendingPathComponent("tours").path)
@@ -72,7 +73,7 @@ struct TSPLIBTests {
     }
 
     /// A few small instances through the solver with their own metric: the gap to the known optimum stays small.
-    @Test(.enabled(if: SharedData.available, "../shared/data is absent"))
+    @Test(.requiresSharedData(SharedData.optimaFile))
     func solverStaysCloseToTheOptimumOnSmallInstances() throws {
         let optima = try SharedData.optima()
         var gaps: [Double] = []
@@ -90,7 +91,7 @@ struct TSPLIBTests {
         #expect(gaps.reduce(0, +) / Double(gaps.count) <= 1)
     }
 
-    @Test(.enabled(if: SharedData.available, "../shared/data is absent"))
+    @Test(.requiresSharedData(SharedData.optimaFile))
     func linhp318FixedEdgeStaysInTheTour() throws {
         let instance = try TSPLIB.parseInstance(try SharedData.text("tsplib/linhp318.tsp"))
         #expect(instance.fixedEdges == [[0, 213]])

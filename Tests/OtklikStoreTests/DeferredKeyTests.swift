@@ -1,4 +1,5 @@
 import Foundation
+import OtklikTestSupport
 import Testing
 import GRDB
 import Logging
@@ -196,9 +197,9 @@ import OtklikCore
         // The restored triggers keep the R*Tree and the geometry check working, and the key refuses a repeat.
         #expect(try await s.insert([incident("v2"), incident("v3", lon: 33.3)], actor: "t").map(\.created) == [false, true])
         #expect(try await s.count(IncidentQuery(bbox: BBox(minLon: 33.2, minLat: 54.4, maxLon: 33.4, maxLat: 54.6))) == 1)
-        if let ogrinfo = TestPaths.which("ogrinfo") {
-            let out = try run(ogrinfo, ["-so", path, "incidents"])
-            #expect(out.status == 0)
+        if let ogrinfo = try Peers.ifAvailable(.ogrinfo) {
+            let out = try await ExternalProcess.run(ogrinfo, ["-so", path, "incidents"])
+            #expect(out.succeeded, "\(out)")
             #expect(out.output.contains("Geometry: Point") && out.output.contains("Feature Count: 3"))
         }
     }

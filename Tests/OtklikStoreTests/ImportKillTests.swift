@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import GRDB
 import OtklikCore
+import OtklikTestSupport
 @testable import OtklikStore
 #if canImport(Glibc)
 import Glibc
@@ -10,20 +11,7 @@ import Glibc
 /// `otklik import` killed with SIGKILL in the middle of its load, as an operator's kill -9 or the OOM killer
 /// would: the next open must find a sound database that holds whole committed transactions and nothing else.
 @Suite struct ImportKillTests {
-    static let otklik = TestPaths.packageRoot.appendingPathComponent(".build/debug/otklik").path
-
-    static func start(_ args: [String]) throws -> Process {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: otklik)
-        p.arguments = args
-        p.standardOutput = FileHandle.nullDevice
-        p.standardError = FileHandle.nullDevice
-        try p.run()
-        return p
-    }
-
-    @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: otklik), ".build/debug/otklik is not built"))
-    func aKilledImportLeavesWholeTransactionsAndASoundIndex() async throws {
+    @Test func aKilledImportLeavesWholeTransactionsAndASoundIndex() async throws {
         let folder = try TempFolder("otklik-kill")
         defer { folder.remove() }
         let total = 60_000, batch = 4_000
@@ -37,7 +25,8 @@ import Glibc
         let args = ["import", "incidents", file, "--db", db, "--data-dir", TestPaths.packageRoot.appendingPathComponent("data").path,
                     "--batch-size", String(batch)]
 
-        let p = try Self.start(args)
+        let otklik = try TestPackage.executable("otklik")
+        let p = try ExternalProcess.start(Command(otklik, args, stderr: .discarded, timeout: nil))
         // Kill it while a transaction commits, after at least one commit. In a rollback journal the journal file
         // exists while a commit writes the file, which grows only then. So the journal appearing at a size above
         // that of its previous appearance, itself above the new file's first write, is a commit after a
@@ -52,7 +41,7 @@ import Glibc
                 sizes.append((try? FileManager.default.attributesOfItem(atPath: db)[.size] as? NSNumber)?.intValue ?? 0)
                 let n = sizes.count
                 if n >= 3 && sizes[n - 1] > sizes[n - 2] && sizes[n - 2] > sizes[0] {
-                    kill(p.processIdentifier, SIGKILL)
+                    p.signal(SIGKILL)
                     killed = true
                     break
                 }
@@ -60,9 +49,9 @@ import Glibc
             present = now
             usleep(200)
         }
-        p.waitUntilExit()
-        try #require(killed, "the import ended before it could be killed")
-        #expect(p.terminationReason == .uncaughtSignal)
+        let ended = await p.wait(timeout: .seconds(60))
+        try #require(killed, "the import ended before it could be killed: \(ended)")
+        #expect(ended.signalled && ended.status == SIGKILL, "\(ended)")
 
         let store = try SpatiaLiteStore(path: db, taxonomy: try TestPaths.taxonomy(), logger: .init(label: "t"))
         #expect(try await store.journalMode() == "wal")
@@ -82,9 +71,8 @@ import Glibc
         #expect(try await store.count(IncidentQuery(bbox: BBox(minLon: 30.9, minLat: 53.9, maxLon: 34.1, maxLat: 56.1))) == kept)
 
         // The same file again adds exactly the rest.
-        let again = try Self.start(args)
-        again.waitUntilExit()
-        #expect(again.terminationStatus == 0)
+        let again = try await ExternalProcess.run(Command(otklik, args, timeout: .seconds(300)))
+        #expect(again.succeeded, "\(again)")
         #expect(try await store.count(IncidentQuery()) == total)
     }
 }

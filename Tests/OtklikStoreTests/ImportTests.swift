@@ -1,4 +1,5 @@
 import Foundation
+import OtklikTestSupport
 import Testing
 import GRDB
 import OtklikCore
@@ -33,7 +34,7 @@ import OtklikCore
     /// A gzip file cut short fails with a message that says so, after committing the rows it handed to the
     /// writer: the store stays consistent (every row with its event, a sound spatial index) and nothing
     /// passes for a complete import.
-    @Test func aTruncatedGzipFailsAndKeepsWhatItCommitted() async throws {
+    @Test(.requires(.gzip)) func aTruncatedGzipFailsAndKeepsWhatItCommitted() async throws {
         let folder = try TempFolder("trunc")
         defer { folder.remove() }
         var csv = "external_id,source,category,lon,lat,reported_at,status,description\n"
@@ -41,7 +42,8 @@ import OtklikCore
         for i in 0..<4000 { csv += "t\(i),portal,road.pothole,32.\(1000 + i),54.78,2025-03-01T10:00:00Z,new,Яма номер \(i * 7919 % 10007) у дома \(i)\n" }
         let plain = folder.path("rows.csv")
         try csv.write(toFile: plain, atomically: true, encoding: .utf8)
-        #expect(try run("gzip", ["-k", plain]).status == 0)
+        let zipped = try await ExternalProcess.run(Peers.require(.gzip), ["-k", plain])
+        #expect(zipped.succeeded, "\(zipped)")
         let gz = try Data(contentsOf: URL(fileURLWithPath: plain + ".gz"))
         let cut = folder.path("cut.csv.gz")
         try gz.prefix(gz.count * 2 / 3).write(to: URL(fileURLWithPath: cut))
@@ -134,10 +136,10 @@ import OtklikCore
         await #expect(throws: StoreError.self) { _ = try await t.importFile(file.path, wrong) }
     }
 
-    @Test(.enabled(if: TestPaths.sharedAvailable, "../shared/data is absent: the real 311 import is skipped"))
+    @Test(.requiresSharedData("complaints/complaints_unified.csv.gz"))
     func importsTheReal311FilesWithColumnAndCategoryMaps() async throws {
         let t = try TempStore()
-        let file = TestPaths.sharedData.appendingPathComponent("complaints/complaints_unified.csv.gz").path
+        let file = SharedDataFolder.file("complaints/complaints_unified.csv.gz").path
         var o = ImportOptions(format: .csv)
         o.columnMap = try ImportOptions.parsePairs("external_id=source_id,reported_at=created_at,resolved_at=closed_at,description=category_raw", option: "m")
         let maps = try ImportOptions.loadMapFile(TestPaths.packageRoot.appendingPathComponent("data/import-maps/us311.json").path)

@@ -5,9 +5,7 @@ import OtklikCore
 @testable import OtklikStore
 
 enum TestPaths {
-    static let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-    static let sharedData = packageRoot.deletingLastPathComponent().appendingPathComponent("shared/data")
-    static var sharedAvailable: Bool { FileManager.default.fileExists(atPath: sharedData.path) }
+    static let packageRoot = TestPackage.root
 
     static func fixture(_ name: String) -> String {
         Bundle.module.url(forResource: name, withExtension: nil, subdirectory: "Fixtures")!.path
@@ -16,8 +14,6 @@ enum TestPaths {
     static func taxonomy() throws -> Taxonomy {
         try Taxonomy.decode(Data(contentsOf: packageRoot.appendingPathComponent("data/categories.json")))
     }
-
-    static func which(_ tool: String) -> String? { ExternalProcess.path(tool) }
 
     /// Opens (creating if needed) the database at `path`.
     static func openStore(_ path: String, label: String = "t") throws -> SpatiaLiteStore {
@@ -75,5 +71,3 @@ final class RejectBox: @unchecked Sendable {
     func add(_ r: ImportReject) { lock.lock(); list.append(r); lock.unlock() }
     var items: [ImportReject] { lock.lock(); defer { lock.unlock() }; return list }
 }
-
-func run(_ tool: String, _ args: [String]) throws -> (status: Int32, output: String) { try ExternalProcess.run(tool, args) }

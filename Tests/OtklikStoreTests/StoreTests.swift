@@ -1,4 +1,5 @@
 import Foundation
+import OtklikTestSupport
 import Testing
 import GRDB
 import OtklikCore
@@ -317,12 +318,12 @@ import OtklikCore
         #expect(try await s.allEvents(since: nil).count == 1)
     }
 
-    @Test(.enabled(if: TestPaths.which("ogrinfo") != nil, "ogrinfo (gdal-bin) is not installed"))
+    @Test(.requires(.ogrinfo))
     func gdalSeesTheIncidentLayerInWGS84() async throws {
         let t = try TempStore()
         _ = try await t.store.insert([incident("g", lon: 31.09, lat: 54.95)], actor: "op")
-        let out = try run(TestPaths.which("ogrinfo")!, ["-so", t.path, "incidents"])
-        #expect(out.status == 0)
+        let out = try await ExternalProcess.run(Peers.require(.ogrinfo), ["-so", t.path, "incidents"])
+        #expect(out.succeeded, "\(out)")
         #expect(out.output.contains("Geometry: Point"))
         #expect(out.output.contains("Feature Count: 1"))
         #expect(out.output.contains("ID[\"EPSG\",4326]"))

@@ -13,14 +13,14 @@ import Testing
         #expect(String(decoding: data, as: UTF8.self) == Self.text)
     }
 
-    @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/gzip") || FileManager.default.isExecutableFile(atPath: "/bin/gzip")))
+    @Test(.requires(.gzip))
     func gzipToolReadsWhatWeCompress() throws {
         let packed = try Gzip.compress(Data(Self.text.utf8))
         #expect(packed.count < Self.text.utf8.count / 5)
         let file = FileManager.default.temporaryDirectory.appendingPathComponent("otklik-gzip-\(UUID().uuidString).gz")
         try packed.write(to: file)
         defer { try? FileManager.default.removeItem(at: file) }
-        let out = try ExternalTool.run("gzip", ["-dc", file.path])
+        let out = try ExternalTool.run(.gzip, ["-dc", file.path])
         #expect(out == Self.text)
     }
 
@@ -60,15 +60,12 @@ import Testing
 }
 
 enum ExternalTool {
-    static func path(_ name: String) -> String? { ExternalProcess.path(name) }
-
-    /// Standard output only: the callers parse it.
-    static func run(_ name: String, _ args: [String]) throws -> String {
-        try ExternalProcess.run(name, args, includeStderr: false).output
+    /// Standard output only: the callers parse it. For tests that carry `.requires(peer)`.
+    static func run(_ peer: Peer, _ args: [String]) throws -> String {
+        let r = try ExternalProcess.run(Command(Peers.require(peer), args, stderr: .separate))
+        guard r.succeeded else { throw ToolFailure(description: "\(peer) \(args.joined(separator: " ")): \(r)") }
+        return r.output
     }
 
-    static var pythonHasMapboxVectorTile: Bool {
-        guard path("python3") != nil else { return false }
-        return (try? run("python3", ["-c", "import mapbox_vector_tile; print('ok')"]))?.hasPrefix("ok") ?? false
-    }
+    struct ToolFailure: Error, CustomStringConvertible { var description: String }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import OtklikCore
+import OtklikTestSupport
 import Testing
 @testable import OtklikStore
 
@@ -9,30 +10,17 @@ import Testing
     static let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent().appendingPathComponent("OtklikTilesTests/Fixtures/encoded")
 
-    static func tool(_ name: String) -> String? {
-        ["/usr/bin", "/bin", "/usr/local/bin"].map { "\($0)/\(name)" }.first { FileManager.default.isExecutableFile(atPath: $0) }
+    /// Standard output of a peer the test carries `.requires` for.
+    static func run(_ peer: Peer, _ args: [String], stdin: Data? = nil) throws -> Data {
+        let r = try ExternalProcess.run(Command(Peers.require(peer), args, stdin: stdin, stderr: .separate))
+        guard r.succeeded else { throw MBTilesTestFailure(description: "\(peer) \(args.joined(separator: " ")): \(r)") }
+        return r.outputData
     }
 
-    static func run(_ name: String, _ args: [String], stdin: Data? = nil) throws -> Data {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: tool(name) ?? "/usr/bin/\(name)")
-        p.arguments = args
-        let out = Pipe(), input = Pipe()
-        p.standardOutput = out
-        p.standardError = Pipe()
-        if stdin != nil { p.standardInput = input }
-        try p.run()
-        if let stdin {
-            input.fileHandleForWriting.write(stdin)
-            try input.fileHandleForWriting.close()
-        }
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        return data
-    }
+    struct MBTilesTestFailure: Error, CustomStringConvertible { var description: String }
 
     static func gzipped(_ name: String) throws -> Data {
-        try run("gzip", ["-c", "-n"], stdin: Data(contentsOf: fixtures.appendingPathComponent(name + ".mvt")))
+        try run(.gzip, ["-c", "-n"], stdin: Data(contentsOf: fixtures.appendingPathComponent(name + ".mvt")))
     }
 
     static let region = BBox(minLon: 30.7, minLat: 53.3, maxLon: 35.4, maxLat: 56.1)
@@ -49,7 +37,7 @@ import Testing
         return path
     }
 
-    @Test(.enabled(if: tool("gzip") != nil, "gzip is absent"))
+    @Test(.requires(.gzip, .spatialite))
     func storesTilesInTMSRowsWithMetadata() throws {
         let path = try writeSample()
         defer { try? FileManager.default.removeItem(atPath: path) }
@@ -66,9 +54,10 @@ import Testing
         #expect(m["minzoom"] == "9" && m["maxzoom"] == "14")
         #expect(m["json"] == Self.json)
         #expect(m["description"] == "Жалобы: Смоленская область")
-        // TMS row, checked in SQL rather than through the reader's own flip: 2^14 - 1 - 5199 = 11184.
-        let rows = String(decoding: try Self.run("sqlite3", [path, "SELECT tile_row FROM tiles WHERE zoom_level=14"]), as: UTF8.self)
-        if Self.tool("sqlite3") != nil { #expect(rows.trimmingCharacters(in: .whitespacesAndNewlines) == "11184") }
+        // TMS row, checked in SQL by the spatialite shell rather than through the reader's own flip:
+        // 2^14 - 1 - 5199 = 11184.
+        let rows = String(decoding: try Self.run(.spatialite, [path, "SELECT tile_row FROM tiles WHERE zoom_level=14"]), as: UTF8.self)
+        #expect(rows.trimmingCharacters(in: .whitespacesAndNewlines) == "11184")
     }
 
     @Test func rejectsUncompressedTilesAndWritesAfterFinish() throws {
@@ -81,35 +70,33 @@ import Testing
         #expect(throws: MBTilesError.self) { try writer.write(z: 3, x: 1, y: 1, data: Data([0x1f, 0x8b])) }
     }
 
-    @Test(.enabled(if: tool("ogrinfo") != nil && tool("gzip") != nil, "ogrinfo (gdal-bin) is absent"))
+    @Test(.requires(.ogrinfo, .gzip))
     func gdalReadsTheFile() throws {
         let path = try writeSample()
         defer { try? FileManager.default.removeItem(atPath: path) }
-        let out = String(decoding: try Self.run("ogrinfo", ["-ro", "-al", "-so", path]), as: UTF8.self)
+        let out = String(decoding: try Self.run(.ogrinfo, ["-ro", "-al", "-so", path]), as: UTF8.self)
         #expect(out.contains("using driver `MBTiles'"))
         #expect(out.contains("Layer name: incidents"))
         #expect(out.contains("Feature Count:"))
-        let full = String(decoding: try Self.run("ogrinfo", ["-ro", "-al", "-oo", "ZOOM_LEVEL=14", "-oo", "CLIP=NO", path]), as: UTF8.self)
+        let full = String(decoding: try Self.run(.ogrinfo, ["-ro", "-al", "-oo", "ZOOM_LEVEL=14", "-oo", "CLIP=NO", path]), as: UTF8.self)
         #expect(full.contains("settlement (String) = Сосновка"))
     }
 
-    @Test(.enabled(if: tool("python3") != nil && tool("gzip") != nil, "python3 is absent"))
+    @Test(.requires(.mapboxVectorTile, .gzip))
     func mapboxVectorTileReadsTheStoredBlob() throws {
         let path = try writeSample()
         defer { try? FileManager.default.removeItem(atPath: path) }
         let script = """
         import sys, sqlite3, gzip, json
-        try:
-            import mapbox_vector_tile as m
-        except ImportError:
-            print("skip"); sys.exit(0)
+        import mapbox_vector_tile as m
         db = sqlite3.connect(sys.argv[1])
         blob = db.execute("SELECT tile_data FROM tiles WHERE zoom_level=9 AND tile_column=301 AND tile_row=349").fetchone()[0]
         t = m.decode(gzip.decompress(blob))
         print(sum(f["properties"]["point_count"] for f in t["incidents"]["features"]))
         """
-        let out = String(decoding: try Self.run("python3", ["-c", script, path]), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        let out = String(decoding: try Self.run(.mapboxVectorTile, ["-c", script, path]), as: UTF8.self)
+            .trimmingCharacters(in: .whitespacesAndNewlines)
         // clusters_z9 holds 300 incidents in its own tile (mvt_golden.json, expected_point_total).
-        if out != "skip" { #expect(out == "300") }
+        #expect(out == "300")
     }
 }

@@ -1,0 +1,77 @@
+import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import OtklikTestSupport
+import Testing
+
+/// `otklik serve` as an operator runs it: started, answering on its port, stopped with SIGTERM.
+@Suite struct ServeCommandTests {
+    /// A port nothing listens on now: the kernel's pick for a socket bound to port 0.
+    static func freePort() throws -> Int {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { throw POSIXError(.EBADF) }
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = 0
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0 }
+        }
+        guard bound else { throw POSIXError(.EADDRINUSE) }
+        return Int(UInt16(bigEndian: address.sin_port))
+    }
+
+    static func get(_ url: String) async -> (status: Int, body: Data)? {
+        guard let (data, response) = try? await URLSession.shared.data(from: URL(string: url)!) else { return nil }
+        return ((response as? HTTPURLResponse)?.statusCode ?? 0, data)
+    }
+
+    @Test func servesTheDatabaseUntilStopped() async throws {
+        let w = try Workspace()
+        try await w.demo(count: 300)
+        let port = try Self.freePort()
+        let server = try ExternalProcess.start(CLI.command(["serve"] + w.global() + ["--host", "127.0.0.1", "--port", String(port)],
+                                                          in: w.url, stderr: .merged, timeout: nil))
+        let base = "http://127.0.0.1:\(port)"
+        var health: (status: Int, body: Data)?
+        let deadline = ContinuousClock.now + .seconds(60)
+        while server.isRunning && ContinuousClock.now < deadline {
+            health = await Self.get("\(base)/healthz")
+            if health != nil { break }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        guard let health else {
+            let ended = await server.stop()
+            Issue.record("the server never answered: \(ended)")
+            return
+        }
+        #expect(health.status == 200)
+        #expect((try? JSONSerialization.jsonObject(with: health.body) as? [String: Any])?["status"] as? String == "ok")
+        #expect(server.outputSoFar().contains("serving \(w.path("otklik.sqlite")) on http://127.0.0.1:\(port)"))
+
+        // The server counts what the demo wrote.
+        let items = await Self.get("\(base)/ogc/collections/incidents/items?limit=1")
+        #expect(items?.status == 200)
+        let doc = items.flatMap { try? JSONSerialization.jsonObject(with: $0.body) as? [String: Any] }
+        #expect(doc?["numberMatched"] as? Int == 300)
+
+        let ended = await server.stop(grace: .seconds(20))
+        #expect(ended.succeeded, "SIGTERM is a clean shutdown: \(ended)")
+        #expect(await Self.get("\(base)/healthz") == nil, "nothing answers once it has stopped")
+    }
+
+    @Test func aPortOutOfRangeIsOneLine() async throws {
+        let w = try Workspace()
+        try await w.demo(count: 20)
+        try await CLI.assertFailure(["serve"] + w.global() + ["--port", "70000"], in: w.url,
+                                    message: "--port must be between 1 and 65535")
+    }
+}
