@@ -38,7 +38,7 @@ public enum HotspotWriters {
 
     /// Area roll-ups as CSV.
     public static func rollupCSV(_ rows: [AreaRollupRow]) -> String {
-        var out = "level,name,district,category,population,incidents,open,overdue,hotspots,recurring_hotspots,per_1000,eb_per_1000\n"
+        var out = "level,name,district,category,population,complaints,open,overdue,hotspots,recurring_hotspots,per_1000,eb_per_1000\n"
         for r in rows {
             out += [r.level.rawValue, r.name, r.district ?? "", r.category ?? "", r.population.map(String.init) ?? "",
                     String(r.incidents), String(r.open), String(r.overdue), String(r.hotspots),
