@@ -110,7 +110,7 @@ let package = Package(
         .testTarget(
             name: "OtklikHTTPTests",
             dependencies: [
-                "OtklikHTTP", "OtklikServices", "OtklikStore", "OtklikCore", "OtklikTiles", "OtklikTestSupport",
+                "OtklikHTTP", "OtklikServices", "OtklikStore", "OtklikCore", "OtklikTiles", "OtklikHotspots", "OtklikTestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ],
             swiftSettings: strict

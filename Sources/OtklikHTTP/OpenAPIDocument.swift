@@ -243,6 +243,22 @@ enum OpenAPIDocument {
 
     static func array(_ items: JSONValue) -> JSONValue { ["type": "array", "items": items] }
 
+    /// The schema of a published thing's properties, from its vocabulary.
+    static func published<T: PublishedFeature>(_: T.Type) -> [(String, JSONValue)] {
+        T.fields.map { f in
+            let type: JSONValue
+            switch f.kind {
+            case .int: type = integer
+            case .double: type = number
+            case .string: type = string
+            case .bool: type = ["type": "boolean"]
+            case .list: type = array(["type": "number"])
+            case .records: type = array(["type": "object"])
+            }
+            return (f.name, f.nullable ? type.merging(["nullable": true]) : type)
+        }
+    }
+
     static func schemas(taxonomy: Taxonomy) -> JSONValue {
         let statuses: JSONValue = .array(IncidentStatus.allCases.map { .string($0.rawValue) })
         let geometry = obj([("type", ["type": "string", "enum": ["Point", "Polygon", "MultiPolygon"]]), ("coordinates", ["type": "array", "items": [:]])],
@@ -319,20 +335,10 @@ enum OpenAPIDocument {
             ])))], required: ["categories"]),
             "HotspotReport": obj([
                 ("period", obj([("since", nullableString), ("until", nullableString)])),
-                ("hotspots", array(obj([
-                    ("rank", integer), ("id", string), ("category", string), ("category_name", nullableString),
-                    ("district", nullableString), ("settlement", nullableString), ("lon", number), ("lat", number), ("score", number),
-                    ("components", ["type": "object", "additionalProperties": number]), ("complaints", integer), ("open", integer),
-                    ("episodes", integer), ("repeat_after_fix", integer), ("overdue", integer),
-                    ("first_reported", nullableString), ("last_reported", nullableString), ("monthly", array(integer)),
-                    ("series_start", nullableString),
-                ]))),
+                ("hotspots", array(obj(published(HotspotFeature.self) + [("monthly", array(integer)), ("series_start", nullableString)]))),
             ], required: ["hotspots"]),
             "DistrictReport": obj([
-                ("districts", array(obj([
-                    ("district", string), ("complaints", integer), ("open", integer), ("overdue", integer),
-                    ("population", nullableInteger), ("per_1000", nullableNumber), ("recurring_hotspots", nullableInteger),
-                ]))),
+                ("districts", array(obj(published(DistrictFigure.self)))),
                 ("agencies", array(obj([("agency", string), ("resolved", integer), ("repeat_after_fix", integer), ("rate", number)]))),
             ], required: ["districts", "agencies"]),
         ]

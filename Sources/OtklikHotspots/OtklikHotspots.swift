@@ -7,7 +7,8 @@
 //      per-agency repeat-after-fix rates, per-category DBSCAN summary);
 //   3. `AreaRollup.compute(points:hotspots:areas:taxonomy:now:)` -> rows per district and settlement;
 //   4. `GridAnalysis.run(points:config:)` -> Gi* hexagon bins, with emerging patterns when `config.slice` is set;
-//   5. write with `HotspotWriters.geoJSON/csv/table/agencyCSV/rollupCSV` and `GridWriters.geoJSON`, passing
-//      the inverse projection `(x, y) -> GeoPoint` for the hexagons.
+//   5. publish hotspots and Gi* bins through OtklikServices' `HotspotFeature` and `GridCell` (one vocabulary for
+//      every format; hexagons need the inverse projection `(x, y) -> GeoPoint`); `HotspotWriters` keeps the
+//      terminal table and the agency and roll-up CSVs.
 // Lower-level pieces are public too: `DBSCAN`, `GetisOrd`, `HexGrid`, `MannKendall`, `EmergingHotspots`,
 // `EmpiricalBayes`, `Recurrence`, `Normal`.

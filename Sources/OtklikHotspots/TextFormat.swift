@@ -1,21 +1,8 @@
 import OtklikCore
 import struct Foundation.Date
 
-/// Small, dependency-free text encoders shared by the writers. Output is UTF-8 text; non-ASCII letters are
-/// written as they are (JSON and CSV both allow it), so Russian names stay readable.
+/// Small, dependency-free text helpers of the terminal table and the summary CSVs.
 enum TextFormat {
-    static func jsonString(_ s: String) -> String { JSONText.quote(s) }
-
-    static func jsonNumber(_ d: Double?) -> String {
-        guard let d, d.isFinite else { return "null" }
-        if d == d.rounded(), abs(d) < 1e15 { return String(Int64(d)) }
-        return "\(d)"
-    }
-
-    static func jsonOptional(_ s: String?) -> String { s.map(jsonString) ?? "null" }
-
-    static func position(_ p: GeoPoint) -> String { "[\(jsonNumber(p.lon)),\(jsonNumber(p.lat))]" }
-
     static func fixed(_ d: Double?, _ digits: Int) -> String {
         guard let d, d.isFinite else { return "" }
         var scale = 1.0
@@ -37,7 +24,6 @@ enum TextFormat {
     }
 
     static func day(_ d: Date) -> String { Timestamp.formatDay(d) }
-    static func instant(_ d: Date) -> String { Timestamp.format(d) }
 }
 
 extension String {

@@ -60,7 +60,9 @@ struct Hotspots: AsyncParsableCommand {
         let filter = IncidentFilter(window: window, categories: category, district: district, settlement: settlement)
         if grid {
             let (result, toLonLat) = try await service.grid(filter)
-            FileHandle.standardOutput.write(Data(GridWriters.geoJSON(result, toLonLat: toLonLat).utf8))
+            var members: [(String, JSONValue)] = [("cell_size", .number(result.grid.cellSize)), ("band", .number(result.band))]
+            if !result.slices.isEmpty { members.append(("slices", .array(result.slices.map { .string(Timestamp.format($0)) }))) }
+            FileHandle.standardOutput.write(Data(PublishedJSON.featureCollection(GridCell.cells(result, toLonLat: toLonLat), members: members)))
             return
         }
         let analysis = try await service.analyse(filter)
@@ -73,23 +75,29 @@ struct Hotspots: AsyncParsableCommand {
         }
         var list = analysis.report.hotspots
         if let limit { list = Array(list.prefix(limit)) }
-        let out: String
+        let features = HotspotFeature.ranked(list, taxonomy: taxonomy)
+        let out: [UInt8]
         switch format {
-        case "csv": out = HotspotWriters.csv(list)
-        case "geojson": out = HotspotWriters.geoJSON(list, taxonomy: taxonomy)
+        case "csv": out = Array(PublishedCSV.table(features).utf8)
+        case "geojson": out = PublishedJSON.featureCollection(features)
         case "json":
-            // The same fields as the GeoJSON properties, as a plain list with the per-category summary.
-            let fc = try JSONSerialization.jsonObject(with: Data(HotspotWriters.geoJSON(list, taxonomy: taxonomy).utf8)) as? [String: Any]
-            let rows = (fc?["features"] as? [[String: Any]] ?? []).compactMap { $0["properties"] }
-            let cats = analysis.report.categories.map {
-                ["category": $0.category, "eps_m": $0.eps, "min_points": $0.minPoints, "incidents": $0.incidents,
-                 "clustered": $0.clustered, "hotspots": $0.hotspots, "recurring_hotspots": $0.recurringHotspots] as [String: Any]
-            }
-            let doc: [String: Any] = ["hotspots": rows, "categories": cats, "complaints": analysis.points.count]
-            out = String(decoding: try JSONSerialization.data(withJSONObject: doc, options: [.sortedKeys, .withoutEscapingSlashes]), as: UTF8.self) + "\n"
+            // The GeoJSON properties as a plain list, with the per-category summary.
+            var w = JSONWriter(capacity: 1024 * max(1, features.count))
+            w.raw("{\"hotspots\":")
+            PublishedJSON.list(features, into: &w)
+            w.raw(",\"categories\":")
+            w.value(.array(analysis.report.categories.map {
+                ["category": .string($0.category), "eps_m": .number($0.eps), "min_points": .int($0.minPoints),
+                 "incidents": .int($0.incidents), "clustered": .int($0.clustered), "hotspots": .int($0.hotspots),
+                 "recurring_hotspots": .int($0.recurringHotspots)]
+            }))
+            w.raw(",\"complaints\":")
+            w.int(analysis.points.count)
+            w.raw("}\n")
+            out = w.bytes
         default:
-            out = HotspotWriters.table(list) + "\n\(analysis.report.hotspots.count) hotspots, \(analysis.report.hotspots.filter(\.recurring).count) recurring, from \(formatCount(analysis.points.count)) complaints (\(analysis.projectionCRS))\n"
+            out = Array((HotspotWriters.table(list) + "\n\(analysis.report.hotspots.count) hotspots, \(analysis.report.hotspots.filter(\.recurring).count) recurring, from \(formatCount(analysis.points.count)) complaints (\(analysis.projectionCRS))\n").utf8)
         }
-        FileHandle.standardOutput.write(Data(out.utf8))
+        FileHandle.standardOutput.write(Data(out))
     }
 }

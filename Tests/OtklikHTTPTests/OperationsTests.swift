@@ -40,8 +40,8 @@ import Testing
                 let bytes = Array(r.body.readableBytesView)
                 #expect(Array(bytes.prefix(3)) == [0xEF, 0xBB, 0xBF])
                 let lines = String(decoding: bytes.dropFirst(3), as: UTF8.self).components(separatedBy: "\r\n")
-                #expect(lines[0] == "district,complaints,open,overdue,population,per_1000,recurring_hotspots")
-                #expect(lines.contains { $0.hasPrefix("Руднянский район,10,") })
+                #expect(lines[0] == "id,name,kind,population,approximate,complaints,open,overdue,per_1000,recurring_hotspots")
+                #expect(lines.contains { $0.contains(",Руднянский район,municipal_district,20000,false,10,") })
             }
             try await client.execute(uri: "/api/v1/reports/districts?format=html", method: .get) { r in
                 #expect(r.headers[.contentType] == "text/html; charset=utf-8")
@@ -51,15 +51,10 @@ import Testing
     }
 
     struct FixedAnalysis: AnalysisProvider {
-        func hotspots(_ filter: IncidentFilter) async throws -> [AnalysisFeature] {
-            [AnalysisFeature(id: "h1", geometry: .point(GeoPoint(lon: 31.3, lat: 54.9)), properties: [("score", 0.9), ("settlement", "Сосновка")])]
-        }
-        func hotspotGrid(_ filter: IncidentFilter) async throws -> [AnalysisFeature] { [] }
+        func hotspots(_ filter: IncidentFilter) async throws -> [HotspotFeature] { try PublishedFixture.hotspots() }
+        func hotspotGrid(_ filter: IncidentFilter) async throws -> [GridCell] { [] }
         func hotspotReport(_ filter: IncidentFilter, limit: Int) async throws -> [HotspotReportRow] {
-            [HotspotReportRow(rank: 1, id: "h1", category: "waste.container_site", district: Harness.rudnya, settlement: "Сосновка",
-                              location: GeoPoint(lon: 31.3, lat: 54.9), score: 0.9, components: [("recurrence", 0.5), ("severity", 0.4)],
-                              complaints: 12, open: 2, episodes: 3, repeatAfterFix: 2, overdue: 1, firstReported: nil, lastReported: nil,
-                              monthly: [1, 0, 4, 2, 5], seriesStart: nil)]
+            try PublishedFixture.hotspots().map { HotspotReportRow(feature: $0, monthly: [1, 0, 4, 2, 5], seriesStart: nil) }
         }
         func recurringHotspotsByDistrict(_ filter: IncidentFilter) async throws -> [String: Int] { [Harness.rudnya: 1] }
         func agencyRepeatRates(_ filter: IncidentFilter) async throws -> [AgencyRepeatRate] {
@@ -72,17 +67,17 @@ import Testing
             try await client.execute(uri: "/ogc/collections/hotspots/items", method: .get) { r in
                 let doc = try Harness.json(r.body)
                 #expect(doc["numberMatched"]?.int == 1)
-                #expect(doc["features"]?.list.first?["id"]?.str == "h1")
+                #expect(doc["features"]?.list.first?["id"]?.str == "waste.container_site:1")
                 #expect(doc["features"]?.list.first?["properties"]?["settlement"]?.str == "Сосновка")
             }
-            try await client.execute(uri: "/ogc/collections/hotspots/items/h1", method: .get) { r in
+            try await client.execute(uri: "/ogc/collections/hotspots/items/waste.container_site:1", method: .get) { r in
                 #expect(r.status == .ok)
             }
             try await client.execute(uri: "/api/v1/reports/hotspots?format=csv", method: .get) { r in
                 let text = String(decoding: Array(r.body.readableBytesView).dropFirst(3), as: UTF8.self)
                 let lines = text.components(separatedBy: "\r\n")
-                #expect(lines[0].hasPrefix("rank,id,category,category_name,district,settlement,lon,lat,score,score_recurrence,score_severity,complaints"))
-                #expect(lines[1].hasPrefix("1,h1,waste.container_site,Контейнерная площадка,Руднянский район,Сосновка,31.3,54.9,0.9,0.5,0.4,12,2,3,2,1"))
+                #expect(lines[0].hasPrefix("rank,id,category,category_name,district,settlement,complaints,open,overdue,resolved,episodes,repeat_after_fix,recurring,first_report"))
+                #expect(lines[1].hasPrefix("1,waste.container_site:1,waste.container_site,Контейнерная площадка,Руднянский район,Сосновка,7,3,3,4,2,3,true,2025-01-01T00:00:00Z"))
             }
             try await client.execute(uri: "/api/v1/reports/hotspots?format=html&since=2025-01-01", method: .get) { r in
                 let html = String(buffer: r.body)
@@ -92,7 +87,7 @@ import Testing
             }
             try await client.execute(uri: "/api/v1/reports/districts", method: .get) { r in
                 let doc = try Harness.json(r.body)
-                let rudnya = doc["districts"]?.list.first { $0["district"]?.str == Harness.rudnya }
+                let rudnya = doc["districts"]?.list.first { $0["name"]?.str == Harness.rudnya }
                 #expect(rudnya?["recurring_hotspots"]?.int == 1)
                 #expect(doc["agencies"]?.list.first?["rate"]?.double == 0.25)
             }

@@ -118,7 +118,7 @@ import Testing
             let stats = try await store.stats(IncidentQuery())
             let rudnya = try #require(features.first { $0["properties"]?["name"]?.str == Harness.rudnya })
             #expect(rudnya["type"]?.str == "Polygon")
-            #expect(rudnya["properties"]?["count"]?.int == stats.byDistrict[Harness.rudnya])
+            #expect(rudnya["properties"]?["complaints"]?.int == stats.byDistrict[Harness.rudnya])
             #expect(rudnya["properties"]?["population"]?.int == 20_000)
             #expect(rudnya["properties"]?["per_1000"]?.double == Double(stats.byDistrict[Harness.rudnya]!) * 1000 / 20_000)
         }

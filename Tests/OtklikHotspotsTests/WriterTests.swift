@@ -3,49 +3,12 @@ import Testing
 @testable import OtklikHotspots
 import OtklikCore
 
+/// The terminal table and the summary CSVs; the published formats (GeoJSON, CSV, tiles) are tested with
+/// their models in OtklikHTTPTests/PublishedPropertiesTests.
 struct WriterTests {
     static func report() throws -> HotspotReport {
         try HotspotAnalysis.run(points: HotspotAnalysisTests.sosnovka().points, taxonomy: Scenario.taxonomy,
                                 now: Scenario.day(50))
-    }
-
-    @Test func geoJSONParsesAndKeepsRussianNames() throws {
-        let r = try Self.report()
-        let text = HotspotWriters.geoJSON(r.hotspots, taxonomy: Scenario.taxonomy)
-        let json = try #require(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any])
-        #expect(json["type"] as? String == "FeatureCollection")
-        let features = try #require(json["features"] as? [[String: Any]])
-        #expect(features.count == 2)
-        let props = try #require(features[0]["properties"] as? [String: Any])
-        #expect(props["settlement"] as? String == "Сосновка")
-        #expect(props["district"] as? String == "Руднянский район")
-        #expect(props["category_name"] as? String == "Контейнерная площадка")
-        #expect(props["members"] as? [Int] == [1, 2, 3, 4, 5, 6, 7])
-        #expect(props["episode_count"] as? Int == 2 && props["repeat_after_fix_count"] as? Int == 3)
-        #expect(props["recurring"] as? Bool == true && props["rank"] as? Int == 1)
-        let repeats = try #require(props["repeat_after_fix"] as? [[String: Any]])
-        #expect(repeats[0]["agency"] as? String == "Региональный оператор")
-        #expect(abs((props["score"] as? Double ?? 0) - r.hotspots[0].score) < 1e-12)
-        let geometry = try #require(features[0]["geometry"] as? [String: Any])
-        #expect(geometry["type"] as? String == "Polygon")
-        // Three collinear potholes give a point.
-        let g1 = try #require(features[1]["geometry"] as? [String: Any])
-        #expect(g1["type"] as? String == "Point")
-        #expect(HotspotWriters.geoJSON([]) == "{\"type\":\"FeatureCollection\",\"features\":[]}\n")
-    }
-
-    @Test func csvHasHeaderAndQuotesWhereNeeded() throws {
-        var r = try Self.report()
-        r.hotspots[1].settlement = "Сосновка, у пруда \"старая\""
-        let csv = HotspotWriters.csv(r.hotspots)
-        let rows = parseCSV(csv)
-        #expect(rows[0] == HotspotWriters.csvHeader)
-        #expect(rows.count == 3)
-        #expect(rows[1][4] == "Сосновка" && rows[1][3] == "Руднянский район")
-        #expect(rows[2][4] == "Сосновка, у пруда \"старая\"")
-        #expect(rows[1][24] == "1 2 3 4 5 6 7")
-        #expect(rows[1][11] == "true" && rows[1][9] == "2" && rows[1][10] == "3")
-        #expect(HotspotWriters.csv([]) == HotspotWriters.csvHeader.joined(separator: ",") + "\n")
     }
 
     @Test func tableAlignsCyrillicColumns() throws {
@@ -56,21 +19,6 @@ struct WriterTests {
         let col = lines[0].range(of: "district")!.lowerBound
         let offset = lines[0].distance(from: lines[0].startIndex, to: col)
         #expect(lines[2].dropFirst(offset).hasPrefix("Руднянский район"))
-    }
-
-    @Test func gridGeoJSONUsesTheInjectedInverseProjection() throws {
-        let pts = HotspotAnalysisTests.sosnovka().points
-        let result = try GridAnalysis.run(points: pts, config: GridConfig(cellSize: 500, slice: .week))
-        let text = GridWriters.geoJSON(result) { x, y in GeoPoint(lon: 31 + x * 1e-5, lat: 54.9 + y * 1e-5) }
-        let json = try #require(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any])
-        let features = try #require(json["features"] as? [[String: Any]])
-        #expect(features.count == result.bins.count)
-        let geometry = try #require(features[0]["geometry"] as? [String: Any])
-        let ring = try #require((geometry["coordinates"] as? [[[Double]]])?.first)
-        #expect(ring.count == 7 && ring.first == ring.last)
-        let props = try #require(features[0]["properties"] as? [String: Any])
-        #expect(props["emerging"] is String && props["gi_bin"] is Int)
-        #expect((json["slices"] as? [String])?.count == result.slices.count)
     }
 
     @Test func agencyAndRollupCSVKeepRussian() throws {

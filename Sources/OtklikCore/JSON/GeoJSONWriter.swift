@@ -102,16 +102,6 @@ extension JSONWriter {
     @inlinable public mutating func incident(_ page: IncidentTextPage, row i: Int, names: CategoryNames) {
         withCursor(bound: JSONCursor.incidentBound(page, row: i, names: names)) { $0.incident(page, row: i, names: names) }
     }
-
-    @inlinable public mutating func feature(id: String, numericID: Bool, geometry g: Geometry, properties: [(String, JSONValue)]) {
-        raw("{\"type\":\"Feature\",\"id\":")
-        if numericID, let n = Int(id) { int(n) } else { string(id) }
-        raw(",\"geometry\":")
-        geometry(g)
-        raw(",\"properties\":")
-        value(.object(properties))
-        raw("}")
-    }
 }
 
 extension JSONCursor {

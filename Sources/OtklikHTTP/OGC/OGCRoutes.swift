@@ -209,29 +209,22 @@ struct OGCRoutes: Sendable {
         case .incidents:
             return []
         case .districts:
-            let rows = try await services.core.areas.districts()
-            return rows.map { row in
-                var w = JSONWriter()
-                w.feature(id: row.id, numericID: true, geometry: row.area.geometry, properties: row.properties)
-                return MemoryFeature(id: row.id, bbox: row.area.geometry.bbox, json: w.bytes)
-            }
+            return try await services.core.areas.districts().map { Self.memory($0) }
         case .settlements:
-            let rows = try await services.core.areas.settlements()
-            return rows.map { row in
-                var w = JSONWriter()
-                let g: Geometry = row.area.point.map { .point($0) } ?? row.area.geometry
-                w.feature(id: row.id, numericID: true, geometry: g, properties: row.properties)
-                return MemoryFeature(id: row.id, bbox: g.bbox, json: w.bytes)
-            }
-        case .hotspots, .hotspotGrid:
-            let features = id == .hotspots ? try await services.analysis.hotspots(filter)
-                                            : try await services.analysis.hotspotGrid(filter)
-            return features.map { f in
-                var w = JSONWriter()
-                w.feature(id: f.id, numericID: false, geometry: f.geometry, properties: f.properties)
-                return MemoryFeature(id: f.id, bbox: f.geometry.bbox, first: f.first, last: f.last, json: w.bytes)
-            }
+            return try await services.core.areas.settlements().map { Self.memory($0) }
+        case .hotspots:
+            return try await services.analysis.hotspots(filter).map { Self.memory($0, first: $0.firstReport, last: $0.lastReport) }
+        case .hotspotGrid:
+            return try await services.analysis.hotspotGrid(filter).map { Self.memory($0) }
         }
+    }
+
+    /// A published thing as an items-page feature, written once from its vocabulary.
+    static func memory<T: PublishedFeature>(_ x: T, first: Date? = nil, last: Date? = nil) -> MemoryFeature {
+        var w = JSONWriter(capacity: 1024)
+        PublishedJSON.feature(x, into: &w)
+        let g = x.geometry
+        return MemoryFeature(id: x.id, bbox: g.bbox, first: first, last: last, json: w.bytes)
     }
 }
 

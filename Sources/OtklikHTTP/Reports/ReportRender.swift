@@ -2,11 +2,10 @@ import Foundation
 import OtklikCore
 import OtklikServices
 
-/// Rendering of the reports. CSV starts with a UTF-8 byte order mark: LibreOffice Calc and Excel then open
-/// Cyrillic names correctly without an import dialog guess.
+/// Rendering of the reports, through the published models' writers (one vocabulary with OGC, tiles and the
+/// CLI). CSV starts with a UTF-8 byte order mark: LibreOffice Calc and Excel then open Cyrillic names correctly
+/// without an import dialog guess.
 enum ReportRender {
-    static let bom = "\u{FEFF}"
-
     static func period(since: Date?, until: Date?) -> String {
         let s = since.map(Timestamp.formatDay) ?? "начало наблюдений"
         let u = until.map(Timestamp.formatDay) ?? "сегодня"
@@ -19,60 +18,47 @@ enum ReportRender {
         return r == r.rounded() && abs(r) < 1e15 ? String(Int64(r)) : String(r)
     }
 
-    static func hotspotJSON(_ r: HotspotReportRow, taxonomy: Taxonomy) -> JSONValue {
-        [
-            "rank": .int(r.rank), "id": .string(r.id), "category": .string(r.category),
-            "category_name": .optional(taxonomy[r.category]?.nameRu),
-            "district": .optional(r.district), "settlement": .optional(r.settlement),
-            "lon": .number(r.location.lon), "lat": .number(r.location.lat),
-            "score": .number(r.score),
-            "components": .object(r.components.map { ($0.0, .number($0.1)) }),
-            "complaints": .int(r.complaints), "open": .int(r.open), "episodes": .int(r.episodes),
-            "repeat_after_fix": .int(r.repeatAfterFix), "overdue": .int(r.overdue),
-            "first_reported": .optional(r.firstReported.map(Timestamp.format)),
-            "last_reported": .optional(r.lastReported.map(Timestamp.format)),
-            "monthly": .array(r.monthly.map { .int($0) }),
-            "series_start": .optional(r.seriesStart.map(Timestamp.formatDay)),
-        ]
-    }
-
-    static func hotspotsCSV(_ rows: [HotspotReportRow], taxonomy: Taxonomy) -> String {
-        let componentNames = rows.first?.components.map(\.0) ?? []
-        var header = ["rank", "id", "category", "category_name", "district", "settlement", "lon", "lat", "score"]
-        header += componentNames.map { "score_\($0)" }
-        header += ["complaints", "open", "episodes", "repeat_after_fix", "overdue", "first_reported", "last_reported"]
-        var out = bom + header.joined(separator: ",") + "\r\n"
-        for r in rows {
-            var f = [String(r.rank), r.id, r.category, taxonomy[r.category]?.nameRu ?? "", r.district ?? "", r.settlement ?? "",
-                     num(r.location.lon, 6), num(r.location.lat, 6), num(r.score)]
-            let comps = Dictionary(r.components, uniquingKeysWith: { a, _ in a })
-            f += componentNames.map { comps[$0].map { num($0) } ?? "" }
-            f += [String(r.complaints), String(r.open), String(r.episodes), String(r.repeatAfterFix), String(r.overdue),
-                  r.firstReported.map(Timestamp.format) ?? "", r.lastReported.map(Timestamp.format) ?? ""]
-            out += f.map(CSVText.field).joined(separator: ",") + "\r\n"
+    /// The hotspot report as JSON: each hotspot's published properties plus its monthly series.
+    static func hotspotsJSON(_ rows: [HotspotReportRow], since: Date?, until: Date?) -> [UInt8] {
+        var w = JSONWriter(capacity: 1024 * max(1, rows.count))
+        w.raw("{\"period\":")
+        w.value(["since": .optional(since.map(Timestamp.format)), "until": .optional(until.map(Timestamp.format))])
+        w.raw(",\"hotspots\":[")
+        for (i, r) in rows.enumerated() {
+            if i > 0 { w.raw(",") }
+            PublishedJSON.properties(r.feature, into: &w, extra: [
+                ("monthly", .array(r.monthly.map { .int($0) })),
+                ("series_start", .optional(r.seriesStart.map(Timestamp.formatDay))),
+            ])
         }
-        return out
+        w.raw("]}")
+        return w.bytes
     }
 
-    static func districtJSON(_ r: AreaRollup) -> JSONValue {
-        [
-            "district": .string(r.name), "complaints": .int(r.complaints), "open": .int(r.open), "overdue": .int(r.overdue),
-            "population": r.population.map { .int($0) } ?? .null, "per_1000": r.per1000.map { .number($0) } ?? .null,
-            "recurring_hotspots": r.recurringHotspots.map { .int($0) } ?? .null,
-        ]
+    static func hotspotsCSV(_ rows: [HotspotReportRow]) -> String {
+        PublishedCSV.table(rows.map(\.feature), lineEnd: "\r\n", byteOrderMark: true)
     }
 
-    static func districtsCSV(_ rows: [AreaRollup], agencies: [AgencyRepeatRate]) -> String {
-        var out = bom + "district,complaints,open,overdue,population,per_1000,recurring_hotspots\r\n"
-        for r in rows {
-            let f = [r.name, String(r.complaints), String(r.open), String(r.overdue), r.population.map(String.init) ?? "",
-                     r.per1000.map { num($0, 2) } ?? "", r.recurringHotspots.map(String.init) ?? ""]
-            out += f.map(CSVText.field).joined(separator: ",") + "\r\n"
-        }
+    /// The district report as JSON: each district's published properties, then the agencies' rates.
+    static func districtsJSON(_ rows: [DistrictFigure], agencies: [AgencyRepeatRate]) -> [UInt8] {
+        var w = JSONWriter(capacity: 512 * max(1, rows.count))
+        w.raw("{\"districts\":")
+        PublishedJSON.list(rows, into: &w)
+        w.raw(",\"agencies\":")
+        w.value(.array(agencies.map { a in
+            ["agency": .string(a.agency), "resolved": .int(a.resolved), "repeat_after_fix": .int(a.repeatAfterFix),
+             "rate": .number((a.rate * 1000).rounded() / 1000)]
+        }))
+        w.raw("}")
+        return w.bytes
+    }
+
+    static func districtsCSV(_ rows: [DistrictFigure], agencies: [AgencyRepeatRate]) -> String {
+        var out = PublishedCSV.table(rows, lineEnd: "\r\n", byteOrderMark: true)
         if !agencies.isEmpty {
             out += "\r\nagency,resolved,repeat_after_fix,rate\r\n"
             for a in agencies {
-                out += [a.agency, String(a.resolved), String(a.repeatAfterFix), num(a.rate)].map(CSVText.field).joined(separator: ",") + "\r\n"
+                out += CSVText.row([a.agency, String(a.resolved), String(a.repeatAfterFix), num(a.rate)]) + "\r\n"
             }
         }
         return out
@@ -105,30 +91,36 @@ enum ReportRender {
         """
     }
 
-    static func hotspotsHTML(_ rows: [HotspotReportRow], period: String, taxonomy: Taxonomy) -> String {
-        var t = "<table><thead><tr><th>№</th><th>Категория</th><th>Район</th><th>Населённый пункт</th><th>Балл</th>"
-        t += "<th>Жалоб</th><th>Открыто</th><th>Эпизодов</th><th>Повтор после устранения</th><th>Просрочено</th><th>Динамика</th></tr></thead><tbody>"
+    static let hotspotColumns: [PublishedHTML.Column] = [
+        .init("rank", "№"), .init("category_name", "Категория"), .init("district", "Район"),
+        .init("settlement", "Населённый пункт"), .init("score", "Балл"), .init("complaints", "Жалоб"),
+        .init("open", "Открыто"), .init("episodes", "Эпизодов"), .init("repeat_after_fix", "Повтор после устранения"),
+        .init("overdue", "Просрочено"),
+    ]
+
+    /// The parts of the score, shown when hovering over it.
+    static let scoreParts = ["score_size", "score_open", "score_overdue", "score_recency", "score_recurrence",
+                             "score_repeat_after_fix", "severity_factor"]
+
+    static func hotspotsHTML(_ rows: [HotspotReportRow], period: String) -> String {
+        var t = "<table><thead>" + PublishedHTML.header(hotspotColumns, extraLabels: ["Динамика"]) + "</thead><tbody>"
         for r in rows {
-            let comps = r.components.map { "\($0.0): \(num($0.1, 2))" }.joined(separator: "; ")
-            t += "<tr><td class=\"n\">\(r.rank)</td><td>\(MarkupText.escape(taxonomy[r.category]?.nameRu ?? r.category))</td>"
-            t += "<td>\(MarkupText.escape(r.district ?? "—"))</td><td>\(MarkupText.escape(r.settlement ?? "—"))</td>"
-            t += "<td class=\"n\" title=\"\(MarkupText.escape(comps))\">\(num(r.score, 2))</td><td class=\"n\">\(r.complaints)</td>"
-            t += "<td class=\"n\">\(r.open)</td><td class=\"n\">\(r.episodes)</td><td class=\"n\">\(r.repeatAfterFix)</td>"
-            t += "<td class=\"n\">\(r.overdue)</td><td>\(sparkline(r.monthly))</td></tr>"
+            let parts = scoreParts.compactMap { name in r.feature.value(name).map { "\(name): \($0.text)" } }.joined(separator: "; ")
+            t += PublishedHTML.row(r.feature, columns: hotspotColumns, title: ["score": parts], extraCells: [sparkline(r.monthly)])
         }
-        if rows.isEmpty { t += "<tr><td colspan=\"11\">Очагов за период не найдено.</td></tr>" }
+        if rows.isEmpty { t += "<tr><td colspan=\"\(hotspotColumns.count + 1)\">Очагов за период не найдено.</td></tr>" }
         t += "</tbody></table>"
         return page(title: "Повторяющиеся очаги жалоб", subtitle: "Период: \(period)", table: t)
     }
 
-    static func districtsHTML(_ rows: [AreaRollup], agencies: [AgencyRepeatRate]) -> String {
-        var t = "<table><thead><tr><th>Район</th><th>Жалоб</th><th>Открыто</th><th>Просрочено</th><th>Население</th>"
-        t += "<th>На 1000 жителей</th><th>Повторяющихся очагов</th></tr></thead><tbody>"
-        for r in rows {
-            t += "<tr><td>\(MarkupText.escape(r.name))</td><td class=\"n\">\(r.complaints)</td><td class=\"n\">\(r.open)</td>"
-            t += "<td class=\"n\">\(r.overdue)</td><td class=\"n\">\(r.population.map(String.init) ?? "—")</td>"
-            t += "<td class=\"n\">\(r.per1000.map { num($0, 2) } ?? "—")</td><td class=\"n\">\(r.recurringHotspots.map(String.init) ?? "—")</td></tr>"
-        }
+    static let districtColumns: [PublishedHTML.Column] = [
+        .init("name", "Район"), .init("complaints", "Жалоб"), .init("open", "Открыто"), .init("overdue", "Просрочено"),
+        .init("population", "Население"), .init("per_1000", "На 1000 жителей"), .init("recurring_hotspots", "Повторяющихся очагов"),
+    ]
+
+    static func districtsHTML(_ rows: [DistrictFigure], agencies: [AgencyRepeatRate]) -> String {
+        var t = "<table><thead>" + PublishedHTML.header(districtColumns) + "</thead><tbody>"
+        for r in rows { t += PublishedHTML.row(r, columns: districtColumns) }
         t += "</tbody></table>"
         if !agencies.isEmpty {
             t += "<h2>Повтор после устранения по ведомствам</h2><table><thead><tr><th>Ведомство</th><th>Устранено</th><th>Повторов</th><th>Доля</th></tr></thead><tbody>"

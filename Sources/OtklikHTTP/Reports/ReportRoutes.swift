@@ -33,16 +33,12 @@ struct ReportRoutes: Sendable {
         let period = ReportRender.period(since: since, until: until)
         switch format {
         case "csv":
-            return Respond.text(ReportRender.hotspotsCSV(rows, taxonomy: services.taxonomy), contentType: "text/csv; charset=utf-8",
+            return Respond.text(ReportRender.hotspotsCSV(rows), contentType: "text/csv; charset=utf-8",
                                 headers: [.contentDisposition: "attachment; filename=\"hotspots.csv\""])
         case "html":
-            return Respond.text(ReportRender.hotspotsHTML(rows, period: period, taxonomy: services.taxonomy),
-                                contentType: "text/html; charset=utf-8")
+            return Respond.text(ReportRender.hotspotsHTML(rows, period: period), contentType: "text/html; charset=utf-8")
         default:
-            return Respond.json([
-                "period": ["since": .optional(since.map(Timestamp.format)), "until": .optional(until.map(Timestamp.format))],
-                "hotspots": .array(rows.map { ReportRender.hotspotJSON($0, taxonomy: services.taxonomy) }),
-            ])
+            return Respond.bytes(ReportRender.hotspotsJSON(rows, since: since, until: until), contentType: "application/json")
         }
     }
 
@@ -50,8 +46,8 @@ struct ReportRoutes: Sendable {
         let q = try QueryParameters(request: request)
         try q.onlyAllow(["format"])
         let format = try q.oneOf("format", Self.formats, default: "json")
-        let rows = try await services.core.areas.districts().map(\.rollup)
-            .sorted { ($0.per1000 ?? -1, $0.complaints) > ($1.per1000 ?? -1, $1.complaints) }
+        let rows = try await services.core.areas.districts()
+            .sorted { ($0.figures.per1000 ?? -1, $0.figures.complaints) > ($1.figures.per1000 ?? -1, $1.figures.complaints) }
         let agencies = try await services.analysis.agencyRepeatRates(.all)
         switch format {
         case "csv":
@@ -60,13 +56,7 @@ struct ReportRoutes: Sendable {
         case "html":
             return Respond.text(ReportRender.districtsHTML(rows, agencies: agencies), contentType: "text/html; charset=utf-8")
         default:
-            return Respond.json([
-                "districts": .array(rows.map(ReportRender.districtJSON)),
-                "agencies": .array(agencies.map { a in
-                    ["agency": .string(a.agency), "resolved": .int(a.resolved), "repeat_after_fix": .int(a.repeatAfterFix),
-                     "rate": .number((a.rate * 1000).rounded() / 1000)]
-                }),
-            ])
+            return Respond.bytes(ReportRender.districtsJSON(rows, agencies: agencies), contentType: "application/json")
         }
     }
 }

@@ -15,14 +15,6 @@ public struct AreaStatistics: Sendable {
         self.rollups = RollupCache(store: store, taxonomy: taxonomy, ttl: ttl)
     }
 
-    /// One area with its figures.
-    public struct Row: Sendable {
-        public var id: String
-        public var area: Area
-        public var rollup: AreaRollup
-        public var properties: [(String, JSONValue)]
-    }
-
     /// Complaints per 1,000 residents, to two decimals; nil without a population (never 0, which would read
     /// as "no complaints").
     public static func per1000(_ complaints: Int, _ population: Int?) -> Double? {
@@ -36,7 +28,7 @@ public struct AreaStatistics: Sendable {
     /// Every district with the complaints that pass `filter`. A district without its own population counts
     /// the people of its settlements. Recurring hotspots come from the analysis for the same filter, unless
     /// `withHotspots` is false (the district tiles do not show them and need not wait for an analysis).
-    public func districts(filter: IncidentFilter = .all, withHotspots: Bool = true) async throws -> [Row] {
+    public func districts(filter: IncidentFilter = .all, withHotspots: Bool = true) async throws -> [DistrictFigure] {
         let areas = try await store.areas(level: .district)
         let settlements = try await store.areas(level: .settlement)
         let snap = try await rollups.snapshot(filter)
@@ -49,20 +41,12 @@ public struct AreaStatistics: Sendable {
             let rollup = AreaRollup(name: a.name, complaints: c.complaints, open: c.open, overdue: c.overdue,
                                     population: population, per1000: Self.per1000(c.complaints, population),
                                     recurringHotspots: recurring.isEmpty ? nil : (recurring[a.name] ?? 0))
-            let id = String(a.id ?? Int64(i + 1))
-            let props: [(String, JSONValue)] = [
-                ("id", .number(Double(id) ?? 0)), ("name", .string(a.name)), ("kind", .optional(a.kind)),
-                ("population", population.map { .int($0) } ?? .null), ("approximate", .bool(a.approximate)),
-                ("complaints", .int(c.complaints)), ("open", .int(c.open)), ("overdue", .int(c.overdue)),
-                ("per_1000", rollup.per1000.map { .number($0) } ?? .null),
-                ("recurring_hotspots", rollup.recurringHotspots.map { .int($0) } ?? .null),
-            ]
-            return Row(id: id, area: a, rollup: rollup, properties: props)
+            return DistrictFigure(area: a, rowID: a.id ?? Int64(i + 1), figures: rollup)
         }
     }
 
     /// Every settlement with its complaints.
-    public func settlements(filter: IncidentFilter = .all) async throws -> [Row] {
+    public func settlements(filter: IncidentFilter = .all) async throws -> [SettlementFigure] {
         let areas = try await store.areas(level: .settlement)
         let snap = try await rollups.snapshot(filter)
         // Names repeat across districts; use the (name, district) key when the settlement names its district.
@@ -77,14 +61,7 @@ public struct AreaStatistics: Sendable {
             }
             let rollup = AreaRollup(name: a.name, complaints: c.complaints, open: c.open, overdue: c.overdue,
                                     population: a.population, per1000: Self.per1000(c.complaints, a.population))
-            let id = String(a.id ?? Int64(i + 1))
-            let props: [(String, JSONValue)] = [
-                ("id", .number(Double(id) ?? 0)), ("name", .string(a.name)), ("district", .optional(a.parent)),
-                ("kind", .optional(a.kind)), ("population", a.population.map { .int($0) } ?? .null),
-                ("complaints", .int(c.complaints)), ("open", .int(c.open)), ("overdue", .int(c.overdue)),
-                ("per_1000", rollup.per1000.map { .number($0) } ?? .null),
-            ]
-            return Row(id: id, area: a, rollup: rollup, properties: props)
+            return SettlementFigure(area: a, rowID: a.id ?? Int64(i + 1), figures: rollup)
         }
     }
 }

@@ -30,7 +30,8 @@ public struct TileProducer: Sendable {
             let points = try await store.incidents(IncidentQuery(filter.with(bbox: box))).map(Self.point)
             return encodeIncidents(TilePointSelection(points), tile: tile)
         case TileLayers.hotspots, TileLayers.districts:
-            return try encodePolygons(try await polygonFeatures(layer: layer, filter: filter), layer: layer, tile: tile)
+            let near = TileLayers.queryBounds(of: tile, options: options)
+            return try encodePolygons(try await polygonFeatures(layer: layer, filter: filter, near: near), layer: layer, tile: tile)
         default:
             throw TilesError.unknownLayer(layer)
         }
@@ -76,28 +77,17 @@ public struct TileProducer: Sendable {
     /// The outlines of a polygon layer with their figures. Districts count the incidents that pass the filter
     /// (per 1,000 residents; a district without its own population counts its settlements' people); hotspots
     /// come from the analysis for the filter's category and period (status does not apply to them).
-    public func polygonFeatures(layer: String, filter: IncidentFilter) async throws -> [TilePolygonFeature] {
+    /// `near`: only the things whose box meets it (one tile's bounds), so that a tile does not turn every
+    /// hotspot of the region into tile properties.
+    public func polygonFeatures(layer: String, filter: IncidentFilter, near: BBox? = nil) async throws -> [TilePolygonFeature] {
+        func meets(_ g: Geometry) -> Bool { near.map { box in g.bbox.map(box.intersects) ?? false } ?? true }
         switch layer {
         case TileLayers.districts:
             // The district figures of the OGC collection and the report, for the tile's filter.
-            return try await areas.districts(filter: filter, withHotspots: false).map { row in
-                TilePolygonFeature.district(id: row.area.id ?? 0, name: row.area.name, geometry: row.area.geometry,
-                                            per1000: row.rollup.per1000, count: row.rollup.complaints,
-                                            population: row.rollup.population)
-            }
+            return try await areas.districts(filter: filter, withHotspots: false).filter { meets($0.geometry) }.map(PublishedMVT.feature)
         case TileLayers.hotspots:
             let found = try await analysis.hotspots(IncidentFilter(window: filter.window, categories: filter.categories))
-            return found.enumerated().map { i, f in
-                func value(_ key: String) -> JSONValue? { f.properties.first(where: { $0.0 == key })?.1 }
-                func number(_ key: String) -> Double? { if case .number(let d)? = value(key) { return d } else { return nil } }
-                func text(_ key: String) -> String? { if case .string(let s)? = value(key) { return s } else { return nil } }
-                var recurring = false
-                if case .bool(let b)? = value("recurring") { recurring = b }
-                let id = Int64(f.id) ?? Int64(i + 1)
-                return TilePolygonFeature.hotspot(id: id, geometry: f.geometry, score: number("score") ?? 0, recurring: recurring,
-                                                  category: text("category") ?? "", count: Int(number("complaints") ?? 0),
-                                                  openCount: Int(number("open") ?? 0), settlement: text("settlement"))
-            }
+            return found.filter { meets($0.geometry) }.map(PublishedMVT.feature)
         default:
             throw TilesError.unknownLayer(layer)
         }

@@ -263,8 +263,8 @@
         var colour = SCORE_RAMP[Math.min(SCORE_RAMP.length - 1, Math.floor(share * SCORE_RAMP.length))];
         var recurring = p.recurring === true || (p.repeat_after_fix || 0) > 0;
         var popup = "<h3>" + esc(categories[p.category] || p.category_name || p.category || "Очаг") + "</h3>" + rows([
-          ["Приоритет", num(p.score, 2)], ["Обращений", num(p.complaints != null ? p.complaints : p.count)],
-          ["Открытых", num(p.open != null ? p.open : p.open_count)], ["Повторяется", recurring ? "да, после устранения" : "нет"],
+          ["Приоритет", num(p.score, 2)], ["Обращений", num(p.complaints)],
+          ["Открытых", num(p.open)], ["Повторяется", recurring ? "да, после устранения" : "нет"],
           ["Населённый пункт", p.settlement], ["Район", p.district],
         ]);
         var layer;
@@ -295,7 +295,7 @@
       gridLayer.options.style = function (x) { return { color: GI[String(x.properties.gi_class)], weight: 0.5, fillColor: GI[String(x.properties.gi_class)], fillOpacity: 0.55 }; };
       gridLayer.options.onEachFeature = function (x, layer) {
         var p = x.properties;
-        layer.bindPopup("<h3>Ячейка Gi*</h3>" + rows([["Класс", GI_RU[String(p.gi_class)]], ["z", num(p.z_score != null ? p.z_score : p.z, 2)], ["p", p.p_value != null ? Number(p.p_value).toExponential(2) : null]]));
+        layer.bindPopup("<h3>Ячейка Gi*</h3>" + rows([["Класс", GI_RU[String(p.gi_class)]], ["z", num(p.z, 2)], ["p", p.p != null ? Number(p.p).toExponential(2) : null]]));
       };
       gridLayer.addData({ type: "FeatureCollection", features: shown });
       stats.grid = shown.length;
