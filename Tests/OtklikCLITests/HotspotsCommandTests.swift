@@ -62,7 +62,7 @@ import Testing
         #expect(rows.allSatisfy { $0.count == header.count })
         let column = Dictionary(uniqueKeysWithValues: header.enumerated().map { ($1, $0) })
         #expect(rows.map { $0[column["id"]!] } == ids)
-        #expect(rows.map { Int($0[column["count"]!]) } == hotspots.map { $0["count"] as? Int })
+        #expect(rows.map { Int($0[column["complaints"]!]) } == hotspots.map { $0["complaints"] as? Int })
         #expect(rows.map { $0[column["settlement"]!] } == hotspots.map { $0["settlement"] as? String ?? "" })
 
         // Table: a header, a rule, a line per hotspot, and the closing summary.

@@ -6,15 +6,12 @@ import OtklikHotspots
 @testable import OtklikHTTP
 import OtklikServices
 import OtklikTiles
+import OtklikTestSupport
 import Testing
 
 /// One vocabulary per published thing: the same fixture through the CLI writer, OGC items, the reports and the
 /// vector tiles gives the same names and values, and tile ids that do not depend on the filter.
 @Suite struct PublishedPropertiesTests {
-    /// The tile decoder is a peer tool: skipped without it, unless CI asks for every peer.
-    static let tileDecoder = TileTestSupport.pythonHasMapboxVectorTile
-        || ProcessInfo.processInfo.environment["OTKLIK_REQUIRE_PEERS"] == "1"
-
     /// The app over `PublishedFixture.incidents()` with the real hotspot engine, and the core it was built from.
     static func withEngineApp(_ body: @Sendable (any TestClientProtocol, ApplicationServices) async throws -> Void) async throws {
         let store = try await Harness.makeStore()
@@ -67,7 +64,7 @@ import Testing
         }
     }
 
-    @Test(.enabled(if: tileDecoder, "python3 with mapbox-vector-tile is absent"))
+    @Test(.requires(.mapboxVectorTile))
     func oneHotspotHasTheSameNamesAndValuesInTheCLIOGCReportsAndTiles() async throws {
         try await Self.withEngineApp { client, core in
             let names = HotspotFeature.propertyNames
@@ -128,7 +125,7 @@ import Testing
         }
     }
 
-    @Test(.enabled(if: tileDecoder, "python3 with mapbox-vector-tile is absent"))
+    @Test(.requires(.mapboxVectorTile))
     func districtFiguresAgreeBetweenOGCTheTileAndTheReport() async throws {
         try await Harness.withApp(count: 60) { client, _ in
             let names = DistrictFigure.propertyNames
