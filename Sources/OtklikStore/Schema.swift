@@ -83,7 +83,7 @@ enum Schema {
         m.registerMigration("v2-drop-event-time-index") { db in
             try db.execute(sql: "DROP INDEX IF EXISTS incident_events_at")
             // A bulk load interrupted under v1 saved the index to restore it; it must stay dropped.
-            try BulkIncidentWriter.forgetDeferred(db, named: "incident_events_at")
+            try DeferredIndexes.forget(db, named: "incident_events_at")
         }
         // Events are looked up by incident, a handful at a time, and sorted by time after: the time in the key
         // made the index 71 MB instead of 25 MB for a million incidents, all of it written during imports.
@@ -95,7 +95,7 @@ enum Schema {
         }
         // The (source, external_id) key becomes a named index instead of the table's UNIQUE constraint, whose
         // index SQLite cannot drop: a load into an empty table builds it once at the end (see
-        // `BulkIncidentWriter.deferIndex`) instead of updating it at a random place per row, a third of the
+        // `DeferredIndexes.setAside`) instead of updating it at a random place per row, a third of the
         // load's inserting time. SQLite cannot drop a constraint, so the table is built again, with the same
         // columns in the same order (the geometry column last, as AddGeometryColumn added it), the same ids, and
         // the same indexes and SpatiaLite triggers. The R*Tree is keyed by id and stays as it is.

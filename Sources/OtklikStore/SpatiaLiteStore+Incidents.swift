@@ -8,7 +8,7 @@ extension SpatiaLiteStore {
         let locator = try locator()
         let now = Timestamp.format(Date())
         return try await write { db in
-            // A bulk load into an empty database builds the key at its end (see BulkIncidentWriter). Without the
+            // A bulk load into an empty database builds the key at its end (see DeferredIndexes). Without the
             // key an insert could not tell a repeat, and the load's end would have to choose which row to keep.
             guard try self.keyIsPresent(db) else {
                 throw DomainError.unavailable("a bulk import is loading this database and has not built its (source, external_id) key yet; new incidents are accepted again when it ends", retryAfter: 30)

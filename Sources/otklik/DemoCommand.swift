@@ -50,18 +50,7 @@ struct Demo: AsyncParsableCommand {
                                 settlements: settlements, locator: locator)
         let out = try gen.generate()
         progress.update(fraction: 0.15, detail: "generated \(formatCount(out.incidents.count)) incidents")
-        try await store.beginBulk()
-        do {
-            let total = Double(out.incidents.count)
-            _ = try await store.bulkInsert(out.incidents, actor: "demo") { done in
-                progress.update(fraction: 0.15 + 0.75 * Double(done) / total, detail: "\(formatCount(done)) written")
-            }
-        } catch {
-            try? await store.endBulk()
-            throw error
-        }
-        progress.update(fraction: 0.95, detail: "building the spatial index…")
-        try await store.endBulk()
+        try await Self.load(out.incidents, into: store, progress: progress)
         let truthPath = global.databaseFolder + "/demo-truth.json"
         let enc = JSONEncoder()
         enc.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
@@ -71,6 +60,18 @@ struct Demo: AsyncParsableCommand {
         progress.finish("demo database \(path): \(formatCount(out.incidents.count)) incidents, \(out.truth.hotspots.count) planted hotspots (ground truth in \(truthPath)) in \(String(format: "%.1f", Date().timeIntervalSince(started))) s")
         print("demo operator API key (stored hashed in \(keysPath)): \(key)")
         print("  curl -H 'Authorization: Bearer \(key)' -X PATCH http://127.0.0.1:8080/api/v1/incidents/1 -d '{\"status\":\"in_progress\"}'")
+    }
+
+    /// Writes the generated history through the bulk-load port, as `otklik import` does.
+    static func load(_ incidents: [Incident], into store: some BulkIncidentLoading, progress: ProgressLine) async throws {
+        let total = Double(incidents.count)
+        _ = try await store.withBulkLoad(BulkLoadOptions(actor: "demo")) { loader in
+            try await loader.load(all: incidents) { done in
+                progress.update(fraction: 0.15 + 0.75 * Double(done) / total, detail: "\(formatCount(done)) written")
+            }
+            _ = try await loader.finishWriting()
+            progress.update(fraction: 0.95, detail: "building the spatial index…")
+        }
     }
 
     /// A fresh random operator key; only its SHA-256 is written, the key itself is printed once.

@@ -23,7 +23,7 @@ struct ImportIncidents: AsyncParsableCommand {
     @Flag(help: "Read timestamps without an offset as UTC.") var assumeUTC = false
     @Option(help: "A column with the IANA time zone of timestamps that have no offset.") var tzColumn: String?
     @Option(help: "Write every refused row (line, field, reason) to this CSV file.") var rejects: String?
-    @Option(help: "Rows per transaction; an interrupted import keeps every transaction it committed.") var batchSize = BulkLoad.transactionRows
+    @Option(help: "Rows per transaction; an interrupted import keeps every transaction it committed.") var batchSize = BulkLoadOptions.defaultTransactionRows
 
     func run() async throws {
         guard let fmt = format.map({ ImportFormat(rawValue: $0.lowercased()) }) ?? ImportFormat.guess(path: file) else {

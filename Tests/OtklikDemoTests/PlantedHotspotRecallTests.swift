@@ -22,9 +22,7 @@ import OtklikStore
         _ = try await store.replaceAreas(districts, level: .district)
         _ = try await store.replaceAreas(settlements, level: .settlement)
         let out = try DemoData.generator(seed: 42, count: 60_000).generate()
-        try await store.beginBulk()
-        _ = try await store.bulkInsert(out.incidents, actor: "demo")
-        try await store.endBulk()
+        _ = try await store.withBulkLoad(BulkLoadOptions(actor: "demo")) { try await $0.load(all: out.incidents) }
 
         let end = Date(timeIntervalSince1970: 1_793_491_200)
         let analysis = try await HotspotService(store: store, taxonomy: taxonomy).analyse(.init(), now: end)

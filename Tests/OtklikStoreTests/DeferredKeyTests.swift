@@ -36,7 +36,7 @@ import OtklikCore
     }
 
     func deferredNames(_ store: SpatiaLiteStore) async throws -> [String]? {
-        try await store.pool.read { db in try BulkIncidentWriter.deferred(db)?.compactMap { $0["name"] } }
+        try await store.pool.read { db in try DeferredIndexes.saved(db)?.compactMap { $0["name"] } }
     }
 
     @Test func aLoadIntoAnEmptyTableKeepsTheFirstRowOfEachKey() async throws {

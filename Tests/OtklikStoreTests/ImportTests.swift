@@ -237,7 +237,7 @@ import OtklikCore
     /// Every field the bulk path packs into a chunk reads back as the one-by-one path stores it: texts with
     /// Cyrillic and empty ones, NULLs, attributes, the approximate flag and reporter contacts on some rows only.
     /// A chunk sent twice adds nothing: the table is empty, so its repeats are removed when the key is built
-    /// at the load's end (see BulkIncidentWriter).
+    /// at the load's end (see DeferredIndexes).
     @Test func bulkRowsEqualTheOneByOneRows() async throws {
         var list = incidents()
         for i in list.indices {

@@ -37,8 +37,8 @@ public struct ImportOptions: Sendable {
 
     public init(format: ImportFormat, columnMap: [String: String] = [:], categoryMap: [String: String] = [:],
                 statusMap: [String: String] = [:], source: IncidentSource? = nil, assumeUTC: Bool = false,
-                timeZoneColumn: String? = nil, batchSize: Int = BulkLoad.transactionRows,
-                chunkSize: Int = BulkLoad.chunkRows) {
+                timeZoneColumn: String? = nil, batchSize: Int = BulkLoadOptions.defaultTransactionRows,
+                chunkSize: Int = BulkLoadOptions.defaultBatchRows) {
         self.format = format
         self.columnMap = columnMap
         self.categoryMap = categoryMap
