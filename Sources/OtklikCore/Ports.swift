@@ -185,11 +185,71 @@ public protocol DatabaseSizeReporting: Sendable {
 
 /// Everything a running service needs of its storage backend. SpatiaLite implements it; a second backend
 /// implements the same and nothing above it changes.
-public typealias IncidentStore = IncidentRepository & AreaRepository & DatabaseSizeReporting
+public typealias IncidentStore = IncidentRepository & AreaRepository & DatabaseSizeReporting & IncidentNotes & AccessAudit
 
 /// The area storage port.
 public protocol AreaRepository: Sendable {
     /// Replaces every area of a level, then re-derives district and settlement for all incidents.
     func replaceAreas(_ areas: [Area], level: AreaLevel) async throws -> Int
     func areas(level: AreaLevel) async throws -> [Area]
+}
+
+// MARK: - Note visibility and the personal-data audit
+
+/// Who may read the note of a status change. An operator's note often holds what only the agency should see (the
+/// caller's name, a phone number, what was said on the phone), so a note is internal unless marked public; public
+/// notes are what Open311 shows as `status_notes`.
+public enum NoteVisibility: String, Sendable, Hashable, CaseIterable, Codable {
+    case `public`
+    case `internal`
+}
+
+/// A status event as an operator sees it: its note whatever the visibility, and the visibility.
+public struct RecordedEvent: Sendable, Hashable {
+    public var event: StatusEvent
+    public var visibility: NoteVisibility
+    public init(event: StatusEvent, visibility: NoteVisibility) {
+        self.event = event
+        self.visibility = visibility
+    }
+}
+
+/// Status notes with a visibility.
+///
+/// `IncidentRepository.changeStatus` records its note as internal, and `IncidentRepository.events` and `allEvents`
+/// give an internal note as empty text: whatever publishes events through those (Open311, OGC, reports) shows
+/// public notes only, without having to know that other notes exist.
+public protocol IncidentNotes: Sendable {
+    /// `changeStatus` with the note's visibility.
+    func changeStatus(id: Int64, to: IncidentStatus, actor: String, note: String, visibility: NoteVisibility,
+                      at: Date) async throws -> Incident
+    /// Every event of an incident with every note, in time order; for callers allowed to read internal notes.
+    func recordedEvents(incidentID: Int64) async throws -> [RecordedEvent]
+}
+
+/// One read of a reporter's contact (name, phone, e-mail) through the API.
+public struct ContactRead: Sendable, Hashable, Codable {
+    public var at: Date
+    /// The name of the API key that read it (never the key).
+    public var keyName: String
+    public var incidentID: Int64
+    /// What was asked, e.g. `GET /api/v1/incidents/{id}`.
+    public var route: String
+    public init(at: Date, keyName: String, incidentID: Int64, route: String) {
+        self.at = at
+        self.keyName = keyName
+        self.incidentID = incidentID
+        self.route = route
+    }
+}
+
+/// Who read personal data, and when each key was last used. Writes here are part of serving the read: a contact
+/// that cannot be recorded is not shown.
+public protocol AccessAudit: Sendable {
+    func recordContactReads(_ reads: [ContactRead]) async throws
+    /// Reads at or after `since`, of one key when `keyName` is set, oldest first.
+    func contactReads(since: Date?, keyName: String?) async throws -> [ContactRead]
+    func recordKeyUse(name: String, at: Date) async throws
+    /// The last recorded use of every key that has one, by key name.
+    func keyLastUse() async throws -> [String: Date]
 }

@@ -64,4 +64,9 @@ public struct AppConfiguration: Sendable {
         if let s = apiKeysSpec { keys = keys.merging(try APIKeys.parseEnvironment(s)) }
         return keys
     }
+
+    /// Requests per second each API key may make, on average, and how many it may make at once (token bucket);
+    /// past that the key gets 429 with `Retry-After`. A rate of 0 turns the limit off.
+    public var keyRequestsPerSecond: Double = 10
+    public var keyBurst: Int = 60
 }

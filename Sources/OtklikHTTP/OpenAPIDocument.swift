@@ -115,7 +115,7 @@ enum OpenAPIDocument {
             responses: [
                 ("201", response("Created (at least one new incident)", "application/json", ref("CreateResult"), headers: locationHeader)),
                 ("200", response("Every incident already existed (a replay)", "application/json", ref("CreateResult"), headers: locationHeader)),
-            ] + problems([400, 401, 403, 413, 503]), secured: true)]))
+            ] + problems([400, 401, 403, 413, 429, 503]), secured: true)]))
         paths.append(("/api/v1/incidents/nearby", ["get": op(
             "nearbyIncidents", "Open incidents within a radius of a point, newest first (duplicate suggestion)", tags: ["Incidents"],
             parameters: [
@@ -130,11 +130,11 @@ enum OpenAPIDocument {
         paths.append(("/api/v1/incidents/{id}", [
             "get": op("getIncident", "One incident; an authenticated operator also sees the reporter's contact and the status events",
                       tags: ["Incidents"], parameters: [idParam],
-                      responses: [("200", response("Incident", "application/geo+json", ref("IncidentFeature")))] + problems([400, 401, 404])),
+                      responses: [("200", response("Incident", "application/geo+json", ref("IncidentFeature")))] + problems([400, 401, 404, 429])),
             "patch": op("changeIncidentStatus", "Change the status through the state machine (new → in_progress/resolved/rejected, in_progress → resolved/rejected, resolved/rejected → in_progress); the note and the actor are recorded",
                         tags: ["Incidents"], parameters: [idParam],
                         body: ["required": true, "content": ["application/json": ["schema": ref("StatusChange")]]],
-                        responses: [("200", response("Updated incident", "application/geo+json", ref("IncidentFeature")))] + problems([400, 401, 403, 404, 409, 413]),
+                        responses: [("200", response("Updated incident", "application/geo+json", ref("IncidentFeature")))] + problems([400, 401, 403, 404, 409, 413, 429]),
                         secured: true),
         ]))
         paths.append(("/api/v1/reports/hotspots", ["get": op(
@@ -302,7 +302,8 @@ enum OpenAPIDocument {
                                     ("properties", ref("IncidentProperties"))], required: ["type", "id", "geometry", "properties"]),
             "NearbyCollection": obj([("type", ["type": "string", "enum": ["FeatureCollection"]]), ("features", array(ref("IncidentFeature"))),
                                      ("numberReturned", integer)], required: ["type", "features", "numberReturned"]),
-            "StatusEvent": obj([("from", ["type": "string", "nullable": true]), ("to", string), ("at", string), ("actor", string), ("note", string)]),
+            "StatusEvent": obj([("from", ["type": "string", "nullable": true]), ("to", string), ("at", string), ("actor", string), ("note", string),
+                                ("visibility", ["type": "string", "enum": ["public", "internal"]])]),
             "IncidentInputFeature": obj([
                 ("type", ["type": "string", "enum": ["Feature"]]),
                 ("geometry", obj([("type", ["type": "string", "enum": ["Point"]]),
@@ -328,7 +329,10 @@ enum OpenAPIDocument {
                 ("ids", array(integer)), ("created", integer), ("existing", integer),
                 ("items", array(obj([("id", integer), ("source", string), ("external_id", string), ("created", ["type": "boolean"]), ("href", string)]))),
             ], required: ["ids", "created", "existing", "items"]),
-            "StatusChange": obj([("status", ["type": "string", "enum": statuses]), ("note", ["type": "string", "maxLength": 4000])], required: ["status"]),
+            "StatusChange": obj([("status", ["type": "string", "enum": statuses]), ("note", ["type": "string", "maxLength": 4000]),
+                                  ("visibility", ["type": "string", "enum": ["public", "internal"], "default": "internal",
+                                                  "description": "Only public notes are published (Open311 status_notes)"])],
+                                 required: ["status"]),
             "Categories": obj([("categories", array(obj([
                 ("code", string), ("name_ru", string), ("name_en", string), ("agency", string), ("radius_m", number),
                 ("deadline_days", integer), ("severity", integer),

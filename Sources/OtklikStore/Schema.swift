@@ -130,6 +130,33 @@ enum Schema {
             for sql in indexes + triggers { try db.execute(sql: sql) }
             try db.execute(sql: "CREATE UNIQUE INDEX \(IncidentKey.index) ON incidents(source, external_id)")
         }
+        // Notes written before visibility existed were written as the operator's own record and may name the
+        // caller or hold a phone number: they all become internal, and only notes marked public from now on
+        // reach Open311.
+        m.registerMigration("v5-event-note-visibility") { db in
+            try db.execute(sql: """
+                ALTER TABLE incident_events ADD COLUMN visibility TEXT NOT NULL DEFAULT 'internal'
+                  CHECK (visibility IN ('public', 'internal'))
+                """)
+        }
+        // Who read which reporter's contact, through which route, and when each key was last used. No foreign
+        // key to incidents: the record of a read outlives the incident it was about.
+        m.registerMigration("v6-contact-read-audit") { db in
+            try db.execute(sql: """
+                CREATE TABLE contact_reads (
+                  id INTEGER PRIMARY KEY,
+                  at TEXT NOT NULL,
+                  key_name TEXT NOT NULL,
+                  incident_id INTEGER NOT NULL,
+                  route TEXT NOT NULL
+                );
+                CREATE INDEX contact_reads_at ON contact_reads(at);
+                CREATE TABLE api_key_use (
+                  name TEXT PRIMARY KEY,
+                  last_used_at TEXT NOT NULL
+                );
+                """)
+        }
         return m
     }
 }

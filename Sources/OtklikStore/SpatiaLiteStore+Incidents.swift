@@ -238,7 +238,13 @@ extension SpatiaLiteStore {
         }
     }
 
+    /// Records the note as internal (see `IncidentNotes`).
     public func changeStatus(id: Int64, to: IncidentStatus, actor: String, note: String, at: Date) async throws -> Incident {
+        try await changeStatus(id: id, to: to, actor: actor, note: note, visibility: .internal, at: at)
+    }
+
+    public func changeStatus(id: Int64, to: IncidentStatus, actor: String, note: String, visibility: NoteVisibility,
+                             at: Date) async throws -> Incident {
         try await write { db in
             guard let current = try String.fetchOne(db, sql: "SELECT status FROM incidents WHERE id = ?", arguments: [id]) else {
                 throw DomainError.notFound(what: "incident", id: String(id))
@@ -248,17 +254,22 @@ extension SpatiaLiteStore {
             let stamp = Timestamp.format(at)
             try db.execute(sql: "UPDATE incidents SET status = ?, resolved_at = ?, updated_at = ? WHERE id = ?",
                            arguments: [to.rawValue, to.isOpen ? nil : stamp, stamp, id])
-            try db.execute(sql: "INSERT INTO incident_events (incident_id, from_status, to_status, at, actor, note) VALUES (?, ?, ?, ?, ?, ?)",
-                           arguments: [id, from.rawValue, to.rawValue, stamp, actor, note])
+            try db.execute(sql: """
+                INSERT INTO incident_events (incident_id, from_status, to_status, at, actor, note, visibility)
+                VALUES (?, ?, ?, ?, ?, ?, ?)
+                """, arguments: [id, from.rawValue, to.rawValue, stamp, actor, note, visibility.rawValue])
             let row = try Row.fetchOne(db, sql: "SELECT \(IncidentRow.columns) FROM incidents i WHERE i.id = ?", arguments: [id])!
             return try IncidentRow.decode(row)
         }
     }
 
+    /// The note as the public may read it: internal notes read as empty text.
+    static let publicNote = "CASE WHEN visibility = 'public' THEN note ELSE '' END"
+
     public func events(incidentID: Int64) async throws -> [StatusEvent] {
         try await pool.read { db in
             try Self.decodeEvents(Row.fetchAll(db, sql: """
-                SELECT incident_id, from_status, to_status, at, actor, note FROM incident_events
+                SELECT incident_id, from_status, to_status, at, actor, \(Self.publicNote) FROM incident_events
                 WHERE incident_id = ? ORDER BY at, id
                 """, arguments: [incidentID]))
         }
@@ -267,9 +278,21 @@ extension SpatiaLiteStore {
     public func allEvents(since: Date?) async throws -> [StatusEvent] {
         try await pool.read { db in
             try Self.decodeEvents(Row.fetchAll(db, sql: """
-                SELECT incident_id, from_status, to_status, at, actor, note FROM incident_events
+                SELECT incident_id, from_status, to_status, at, actor, \(Self.publicNote) FROM incident_events
                 WHERE at >= ? ORDER BY at, id
                 """, arguments: [since.map(Timestamp.format) ?? ""]))
+        }
+    }
+
+    public func recordedEvents(incidentID: Int64) async throws -> [RecordedEvent] {
+        try await pool.read { db in
+            let rows = try Row.fetchAll(db, sql: """
+                SELECT incident_id, from_status, to_status, at, actor, note, visibility FROM incident_events
+                WHERE incident_id = ? ORDER BY at, id
+                """, arguments: [incidentID])
+            return try zip(Self.decodeEvents(rows), rows).map { event, row in
+                RecordedEvent(event: event, visibility: NoteVisibility(rawValue: row[6]) ?? .internal)
+            }
         }
     }
 

@@ -10,13 +10,15 @@ import Synchronization
 /// A GRDB `DatabasePool` (WAL: many readers, one writer) with mod_spatialite loaded into every connection.
 /// Incidents keep their coordinates twice: as REAL lon/lat (exact tests, fast reads) and as a SpatiaLite
 /// POINT with an R*Tree index (bbox candidates, and what GIS tools read).
-public final class SpatiaLiteStore: IncidentRepository, AreaRepository, DatabaseSizeReporting, @unchecked Sendable {
+public final class SpatiaLiteStore: IncidentRepository, IncidentNotes, AreaRepository, DatabaseSizeReporting, @unchecked Sendable {
     public let path: String
     public let taxonomy: Taxonomy
     let pool: DatabasePool
     let logger: Logger
     let metric: AreaLocator.Metric
     let settlementRadius: Double
+    /// What a commit survives (see `StoreDurability`).
+    public let durability: StoreDurability
     private let locatorLock = NSLock()
     private var cachedLocator: AreaLocator?
     private var routing: AgencyRouting?
@@ -33,13 +35,19 @@ public final class SpatiaLiteStore: IncidentRepository, AreaRepository, Database
     /// - Parameters:
     ///   - settlementRadius: metres within which the nearest settlement point is assigned (default 3 km).
     ///   - metric: the metric for that search and for `nearby`; pass the geodesic one (OtklikGeo) in production.
+    ///   - durability: what a single write survives; `full` unless the operator chose otherwise.
+    ///
+    /// A new database file is created readable and writable by its owner only (0600): it holds reporters' names,
+    /// phones and e-mails. SQLite gives its -wal, -shm and -journal files the mode of the database file.
     public init(path: String, taxonomy: Taxonomy, logger: Logger, settlementRadius: Double = 3000,
-                metric: AreaLocator.Metric = .sphere) throws {
+                metric: AreaLocator.Metric = .sphere, durability: StoreDurability = .full) throws {
         self.path = path
         self.taxonomy = taxonomy
         self.logger = logger
         self.metric = metric
         self.settlementRadius = settlementRadius
+        self.durability = durability
+        try Self.createPrivately(path)
         var config = Configuration()
         config.busyMode = .timeout(30)
         config.maximumReaderCount = 8
@@ -48,9 +56,6 @@ public final class SpatiaLiteStore: IncidentRepository, AreaRepository, Database
             try SpatiaLiteLoader.load(into: conn)
             // The default 4 KB pages. 8 KB pages made a million-row import about 2 s faster but cut single POSTs
             // from about 2,400/s to 1,500/s: each small commit writes every page it touches, twice the bytes.
-            // WAL + NORMAL: a commit is in the WAL file before the call returns, so it survives a killed
-            // process; only an OS crash or power loss can lose the last commits.
-            try db.execute(sql: "PRAGMA synchronous = NORMAL")
             // 32 MB of page cache: the (source, external_id) key of a million rows no longer fits the 2 MB default.
             try db.execute(sql: "PRAGMA cache_size = \(SpatiaLiteStore.cacheKiB)")
             // Readers read through a memory map instead of a pread (and a copy) per page: a 10,000-feature page
@@ -67,6 +72,9 @@ public final class SpatiaLiteStore: IncidentRepository, AreaRepository, Database
         }
         do {
             try pool.writeWithoutTransaction { db in
+                // Only the writer commits. GRDB sets NORMAL on it when it turns WAL on, after `prepareDatabase`, so
+                // the choice is made here (see `StoreDurability` for what each loses).
+                try db.execute(sql: "PRAGMA synchronous = \(durability.pragma)")
                 let hasMeta = try Bool.fetchOne(db, sql:
                     "SELECT count(*) > 0 FROM sqlite_master WHERE type = 'table' AND name = 'spatial_ref_sys'") ?? false
                 if !hasMeta {
@@ -80,6 +88,21 @@ public final class SpatiaLiteStore: IncidentRepository, AreaRepository, Database
             throw e
         } catch {
             throw StoreError(.migration, "cannot migrate \(path): \(error)")
+        }
+    }
+
+    /// Creates an empty database file (a valid empty SQLite database) with mode 0600 when there is none, so that
+    /// SQLite, which creates the file with 0644 less the umask, opens ours instead. An existing file keeps the
+    /// mode its owner gave it.
+    static func createPrivately(_ path: String) throws {
+        let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
+        if fd >= 0 {
+            close(fd)
+            return
+        }
+        let code = errno
+        guard code == EEXIST else {
+            throw StoreError(.open, "cannot create database \(path): \(String(cString: strerror(code)))")
         }
     }
 

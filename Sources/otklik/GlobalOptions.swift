@@ -38,7 +38,13 @@ struct GlobalOptions: ParsableArguments {
         do { return try Taxonomy.decode(data) } catch { throw CLIError("\(path): \(error)") }
     }
 
-    func openStore(mustExist: Bool = true) throws -> SpatiaLiteStore {
+    /// The API keys file `otklik serve` reads by default and `otklik keys` writes (env OTKLIK_API_KEYS_FILE).
+    var keysFilePath: String {
+        if let f = ProcessInfo.processInfo.environment["OTKLIK_API_KEYS_FILE"], !f.isEmpty { return f }
+        return databaseFolder + "/api-keys.json"
+    }
+
+    func openStore(mustExist: Bool = true, durability: StoreDurability = .full) throws -> SpatiaLiteStore {
         if mustExist && !FileManager.default.fileExists(atPath: databasePath) {
             throw CLIError("no database at \(databasePath); create it with `otklik demo` or `otklik import`, or pass --db")
         }
@@ -46,7 +52,7 @@ struct GlobalOptions: ParsableArguments {
         if !dir.isEmpty { try? FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true) }
         let taxonomy = try taxonomy()
         let store = try SpatiaLiteStore(path: databasePath, taxonomy: taxonomy, logger: logger("otklik.store"),
-                                        metric: Geodesic.wgs84Metric)
+                                        metric: Geodesic.wgs84Metric, durability: durability)
         let overrides = dataPath + "/agency-overrides.json"
         if let data = FileManager.default.contents(atPath: overrides) {
             do {

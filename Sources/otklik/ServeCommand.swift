@@ -3,6 +3,7 @@ import Foundation
 import OtklikCore
 import OtklikHTTP
 import OtklikServices
+import OtklikStore
 
 struct Serve: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -14,10 +15,21 @@ struct Serve: AsyncParsableCommand {
     var apiKeys: String?
     @Option(help: "Public base URL for absolute links, e.g. https://otklik.example.org (env OTKLIK_BASE_URL).") var baseURL: String?
     @Option(help: "Largest request body in bytes (env OTKLIK_MAX_BODY).") var maxBody: Int?
+    @Option(help: "What a write survives: full (an OS crash or power loss loses no answered write) or normal (may lose the last commits) (env OTKLIK_DURABILITY; default full).")
+    var durability: StoreDurability?
+    @Option(help: "Requests per second per API key, on average; 0 turns the limit off (env OTKLIK_KEY_RATE; default 10).")
+    var keyRate: Double?
+    @Option(help: "Requests an API key may make at once before the rate applies (env OTKLIK_KEY_BURST; default 60).")
+    var keyBurst: Int?
 
     func run() async throws {
         let logger = global.logger("otklik.http")
-        let store = try global.openStore()
+        let env = ProcessInfo.processInfo.environment
+        let chosenDurability = try durability ?? env["OTKLIK_DURABILITY"].flatMap { $0.isEmpty ? nil : $0 }.map { v in
+            guard let d = StoreDurability(rawValue: v) else { throw CLIError("OTKLIK_DURABILITY must be normal or full, not '\(v)'") }
+            return d
+        } ?? .full
+        let store = try global.openStore(durability: chosenDurability)
         var config = AppConfiguration(databasePath: global.databasePath)
         let defaultKeys = global.databaseFolder + "/api-keys.json"
         if FileManager.default.fileExists(atPath: defaultKeys) { config.apiKeysFile = defaultKeys }
@@ -32,6 +44,26 @@ struct Serve: AsyncParsableCommand {
         if let maxBody {
             guard maxBody > 0 else { throw CLIError("--max-body must be positive") }
             config.maxBodyBytes = maxBody
+        }
+        if let v = env["OTKLIK_KEY_RATE"], !v.isEmpty {
+            guard let r = Double(v), r >= 0, r.isFinite else { throw CLIError("OTKLIK_KEY_RATE must be a number of requests per second") }
+            config.keyRequestsPerSecond = r
+        }
+        if let v = env["OTKLIK_KEY_BURST"], !v.isEmpty {
+            guard let b = Int(v), b > 0 else { throw CLIError("OTKLIK_KEY_BURST must be a positive whole number") }
+            config.keyBurst = b
+        }
+        if let keyRate {
+            guard keyRate >= 0, keyRate.isFinite else { throw CLIError("--key-rate must be 0 or more") }
+            config.keyRequestsPerSecond = keyRate
+        }
+        if let keyBurst {
+            guard keyBurst > 0 else { throw CLIError("--key-burst must be positive") }
+            config.keyBurst = keyBurst
+        }
+        if try config.loadKeys().isEmpty {
+            let db = global.db.map { " --db \($0)" } ?? ""
+            logger.notice("no API keys configured; make one with: otklik keys create --role operator\(db)")
         }
         let core = ApplicationServices(store: store, taxonomy: store.taxonomy, rollupTTL: config.rollupCacheSeconds)
         try await runServer(configuration: config, core: core, logger: logger)

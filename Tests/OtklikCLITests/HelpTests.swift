@@ -10,7 +10,7 @@ import Testing
         #expect(lines.first == "OVERVIEW: Incident mapping and hotspots for regional complaint centres.")
         #expect(lines.contains("USAGE: otklik <subcommand>"))
         let listed = Self.section("SUBCOMMANDS:", in: lines).compactMap { $0.split(separator: " ").first.map(String.init) }
-        #expect(listed == ["serve", "demo", "import", "stats", "hotspots", "route", "tiles"], "\(r)")
+        #expect(listed == ["serve", "demo", "import", "stats", "hotspots", "route", "tiles", "keys", "audit"], "\(r)")
     }
 
     /// Every command with the options its documentation promises, the shared ones first.
@@ -28,6 +28,10 @@ import Testing
         (["route"], ["--district <district>", "--bbox <bbox>", "--points <points>", "--start <start>", "--round-trip",
                      "--open-end", "--max-stops <max-stops>", "--max-km <max-km>", "--format <format>", "--out <out>"]),
         (["tiles", "build"], ["--layer <layer>", "--minzoom <minzoom>", "--maxzoom <maxzoom>", "--bbox <bbox>", "--out <out>"]),
+        (["keys", "create"], ["--role <role>", "--name <name>", "--agency <agency>"]),
+        (["keys", "list"], []),
+        (["keys", "revoke"], []),
+        (["audit"], ["--since <since>", "--key <key>", "--format <format>"]),
     ]
 
     @Test(arguments: commands.map { $0.path.joined(separator: " ") })
@@ -52,7 +56,7 @@ import Testing
 
     /// The groups list their own subcommands.
     @Test func groupsListTheirSubcommands() async throws {
-        for (group, children) in [("import", ["incidents", "areas"]), ("tiles", ["build"])] {
+        for (group, children) in [("import", ["incidents", "areas"]), ("tiles", ["build"]), ("keys", ["create", "list", "revoke"])] {
             let r = try await CLI.assertExecute([group, "--help"])
             let listed = Self.section("SUBCOMMANDS:", in: r.stdoutLines).compactMap { $0.split(separator: " ").first.map(String.init) }
             #expect(listed == children, "\(r)")

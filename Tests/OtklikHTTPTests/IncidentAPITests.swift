@@ -43,7 +43,7 @@ import Testing
             // A batch is an import: admin only.
             r = try await Self.post(client, Self.collection([Self.feature(externalID: "a"), Self.feature(externalID: "b")]))
             #expect(r.status == .forbidden)
-            let _v3 = try Harness.json(r.body)["detail"]?.str?.contains("needs the admin role")
+            let _v3 = try Harness.json(r.body)["detail"]?.str?.contains("needs the admin scope")
             #expect(_v3 == true)
             let _v4 = try await store.count(IncidentQuery())
             #expect(_v4 == 0)
@@ -188,7 +188,7 @@ import Testing
             r = try await client.execute(uri: "/api/v1/incidents/999", method: .patch, headers: Harness.bearer(Harness.operatorKey),
                                          body: ByteBuffer(string: "{\"status\":\"resolved\"}")) { $0 }
             #expect(r.status == .notFound)
-            let events = try await store.events(incidentID: Int64(id))
+            let events = try await store.recordedEvents(incidentID: Int64(id)).map(\.event)
             let change = try #require(events.last)
             #expect(change.from == .new && change.to == .resolved)
             #expect(change.actor == "api:hotline-1")

@@ -102,9 +102,9 @@ import OtklikServices
                 ids.append(Int64(id)!)
             }
             let now = Date()
-            _ = try await t.store.changeStatus(id: ids[1], to: .inProgress, actor: "op", note: "Бригада выехала", at: now)
-            _ = try await t.store.changeStatus(id: ids[2], to: .resolved, actor: "op", note: "Яма заделана", at: now)
-            _ = try await t.store.changeStatus(id: ids[3], to: .rejected, actor: "op", note: "Частная территория", at: now)
+            _ = try await t.store.changeStatus(id: ids[1], to: .inProgress, actor: "op", note: "Бригада выехала", visibility: .public, at: now)
+            _ = try await t.store.changeStatus(id: ids[2], to: .resolved, actor: "op", note: "Яма заделана", visibility: .public, at: now)
+            _ = try await t.store.changeStatus(id: ids[3], to: .rejected, actor: "op", note: "Частная территория", visibility: .public, at: now)
             let r = try await client.get("/open311/v2/requests.json?service_request_id=\(ids.map(String.init).joined(separator: ","))")
             let list = r.array
             #expect(list.compactMap { $0["service_request_id"] as? String } == ids.map(String.init))

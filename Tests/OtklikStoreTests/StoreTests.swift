@@ -149,7 +149,7 @@ import OtklikCore
         await #expect(throws: DomainError.notFound(what: "incident", id: "999")) {
             _ = try await t.store.changeStatus(id: 999, to: .resolved, actor: "x", note: "", at: Date())
         }
-        let events = try await t.store.events(incidentID: id)
+        let events = try await t.store.recordedEvents(incidentID: id).map(\.event)
         #expect(events.map { "\($0.from?.rawValue ?? "-")>\($0.to.rawValue)" } == ["->new", "new>in_progress", "in_progress>resolved"])
         #expect(events.last?.note == "яма заделана")
     }

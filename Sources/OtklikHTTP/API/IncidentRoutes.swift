@@ -46,11 +46,11 @@ struct IncidentRoutes: Sendable {
     private func create(_ request: Request) async throws -> Response {
         try QueryParameters(request: request).onlyAllow([])
         // Authenticate before reading the body: an anonymous client must not make us parse 16 MiB.
-        let caller = try services.require(.operator_, request)
+        let caller = try await services.require(.intake, request)
         let body = try await Self.jsonBody(request, limit: services.config.maxBodyBytes)
         let (features, isCollection) = try IncidentFeatureInput.features(from: body, maxFeatures: services.config.maxFeaturesPerPost)
         if isCollection, features.count > 1, caller.role < .admin {
-            throw Problem.forbidden("a batch of \(features.count) features needs the admin role; the key '\(caller.name)' has operator")
+            throw Problem.forbidden("a batch of \(features.count) features needs the admin scope; this key has \(caller.role.rawValue)")
         }
         let now = Date()
         let rules = IncidentInput.Rules(assumeUTC: false, defaultSource: .portal, generateMissingExternalID: true, now: now)
@@ -90,27 +90,32 @@ struct IncidentRoutes: Sendable {
 
     // MARK: GET one
 
+    /// Anyone gets the public feature. An operator key of the incident's agency (or an admin key) also gets the
+    /// reporter's contact and every event with its internal notes, and that read goes into the audit first.
     private func show(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
         try QueryParameters(request: request).onlyAllow([])
-        let caller = try services.principal(of: request)
+        let caller = try await services.principal(of: request)
         let id = try Self.incidentID(context)
         guard let inc = try await services.store.incident(id: id) else {
             throw Problem.notFound("incident \(id) does not exist")
         }
         var extra: [(String, JSONValue)] = []
-        if caller != nil {
-            let events = try await services.store.events(incidentID: id)
+        let operatorView = services.mayReadContact(of: inc, caller)
+        if let caller, operatorView {
+            let events = try await services.store.recordedEvents(incidentID: id)
             extra.append(("events", .array(events.map(Self.eventJSON))))
+            try await services.auditContactRead(of: inc, by: caller, route: "GET /api/v1/incidents/{id}")
         }
         var w = JSONWriter()
-        w.incident(inc, taxonomy: services.taxonomy, withContact: caller != nil, extra: extra)
+        w.incident(inc, taxonomy: services.taxonomy, withContact: operatorView, extra: extra)
         return Respond.bytes(w.bytes, contentType: "application/geo+json")
     }
 
-    static func eventJSON(_ e: StatusEvent) -> JSONValue {
-        [
+    static func eventJSON(_ r: RecordedEvent) -> JSONValue {
+        let e = r.event
+        return [
             "from": .optional(e.from?.rawValue), "to": .string(e.to.rawValue), "at": .string(Timestamp.format(e.at)),
-            "actor": .string(e.actor), "note": .string(e.note),
+            "actor": .string(e.actor), "note": .string(e.note), "visibility": .string(r.visibility.rawValue),
         ]
     }
 
@@ -118,12 +123,16 @@ struct IncidentRoutes: Sendable {
 
     private func patch(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
         try QueryParameters(request: request).onlyAllow([])
-        let caller = try services.require(.operator_, request)
+        let caller = try await services.require(.operator_, request)
         let id = try Self.incidentID(context)
         let body = try await Self.jsonBody(request, limit: min(services.config.maxBodyBytes, 64 * 1024))
-        guard case .object(let members) = body else { throw Problem.badBody("body: expected an object {\"status\", \"note\"}") }
+        guard case .object(let members) = body else {
+            throw Problem.badBody("body: expected an object {\"status\", \"note\", \"visibility\"}")
+        }
         var status: IncidentStatus?
         var note = ""
+        // A note is the operator's own record unless they say the public may read it.
+        var visibility = NoteVisibility.internal
         for (k, v) in members {
             switch (k, v) {
             case ("status", .string(let s)):
@@ -134,20 +143,28 @@ struct IncidentRoutes: Sendable {
                 note = s
             case ("note", .null): note = ""
             case ("note", _): throw Problem.badBody("note: expected a string, got \(v.typeName)")
-            default: throw Problem.badBody("\(k): unknown member; accepted: status, note")
+            case ("visibility", .string(let s)):
+                guard let parsed = NoteVisibility(rawValue: s) else {
+                    throw Problem.badBody("visibility: '\(QueryParameters.shorten(s))' is not public or internal")
+                }
+                visibility = parsed
+            case ("visibility", _): throw Problem.badBody("visibility: expected \"public\" or \"internal\", got \(v.typeName)")
+            default: throw Problem.badBody("\(k): unknown member; accepted: status, note, visibility")
             }
         }
         guard let to = status else { throw Problem.badBody("status: required (new, in_progress, resolved, rejected)") }
         guard let current = try await services.store.incident(id: id) else {
             throw Problem.notFound("incident \(id) does not exist")
         }
+        try services.requireWork(on: current, by: caller)
         // Checked here too so that the answer does not depend on how a backend words its refusal.
         guard current.status.canTransition(to: to) else {
             throw DomainError.illegalTransition(id: id, from: current.status, to: to)
         }
-        let updated = try await services.store.changeStatus(id: id, to: to, actor: "api:\(caller.name)", note: note, at: Date())
+        let updated = try await services.store.changeStatus(id: id, to: to, actor: "api:\(caller.name)", note: note,
+                                                            visibility: visibility, at: Date())
         await services.core.areas.invalidate()
-        let events = try await services.store.events(incidentID: id)
+        let events = try await services.store.recordedEvents(incidentID: id)
         var w = JSONWriter()
         w.incident(updated, taxonomy: services.taxonomy, withContact: true, extra: [("events", .array(events.map(Self.eventJSON)))])
         return Respond.bytes(w.bytes, contentType: "application/geo+json")

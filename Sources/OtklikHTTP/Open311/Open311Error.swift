@@ -5,10 +5,13 @@ import Hummingbird
 struct Open311Error: Error, Sendable, CustomStringConvertible {
     var status: HTTPResponse.Status
     var detail: String
+    /// Sent with the error list, e.g. `Retry-After` with a 429.
+    var headers: HTTPFields
 
-    init(_ status: HTTPResponse.Status, _ detail: String) {
+    init(_ status: HTTPResponse.Status, _ detail: String, headers: HTTPFields = [:]) {
         self.status = status
         self.detail = detail
+        self.headers = headers
     }
 
     var description: String { "\(status.code): \(detail)" }
@@ -24,6 +27,6 @@ struct Open311Error: Error, Sendable, CustomStringConvertible {
     }
 
     func response(_ format: Open311Format) -> Response {
-        Respond.bytes(document.encoded(format), status: status, contentType: format.contentType)
+        Respond.bytes(document.encoded(format), status: status, contentType: format.contentType, headers: headers)
     }
 }

@@ -21,9 +21,7 @@ struct Open311Intake: Sendable {
     func post(_ request: Request, format: Open311Format) async throws -> Response {
         let form = try await Self.readForm(request, limit: settings.maxBodyBytes)
         guard let key = form["api_key"] else { throw Open311Error.forbidden("API key was not provided or is invalid: the form has no api_key") }
-        guard let principal = services.keys.principal(forKey: key) else {
-            throw Open311Error.forbidden("API key was not provided or is invalid: this api_key is not known")
-        }
+        let principal = try await Self.authenticate(key, services: services)
         try Open311Routes(services: services, routing: routing, settings: settings).checkJurisdiction(form["jurisdiction_id"])
         if let unknown = form.fields.keys.sorted().first(where: { !Self.fields.contains($0) }) {
             throw Open311Error.badRequest("unknown field '\(QueryParameters.shorten(unknown))'; accepted: \(Self.fields.sorted().joined(separator: ", ")), attribute[code]")
@@ -41,15 +39,28 @@ struct Open311Intake: Sendable {
         var notice = "Обращение \(id) принято. Ответственный: \(agency). Ожидаемый срок: \(Timestamp.formatDay(stored.deadline(in: services.taxonomy) ?? now))."
         let extra = Open311Records.notice(for: stored)
         if !extra.isEmpty { notice += " " + extra }
-        let account = form["account_id"] ?? principal.name
+        // The client's own account_id comes back; the key's name never does (it says whose key this is).
         let doc = Open311Document(root: "service_requests", body: .list(item: "request", [
             .object([
                 ("service_request_id", .string(String(id))),
                 ("service_notice", .string(notice)),
-                ("account_id", .string(account)),
+                ("account_id", .optional(form["account_id"])),
             ]),
         ]))
         return Respond.bytes(doc.encoded(format), status: .ok, contentType: format.contentType)
+    }
+
+    /// The api_key's principal, in the spec's terms: an unknown key is a 403, a key past its rate a 429 with
+    /// `Retry-After`. Every scope may file requests.
+    static func authenticate(_ key: String, services: AppServices) async throws(Open311Error) -> APIPrincipal {
+        do throws(Problem) {
+            return try await services.authenticate(key: key)
+        } catch {
+            guard error.status == .tooManyRequests else {
+                throw Open311Error.forbidden("API key was not provided or is invalid: this api_key is not known")
+            }
+            throw Open311Error(.tooManyRequests, error.detail, headers: error.headers)
+        }
     }
 
     static func readForm(_ request: Request, limit: Int) async throws -> Open311Form {

@@ -1,37 +1,65 @@
 import Foundation
 
-/// Roles in increasing order of power. A key of a higher role can do everything a lower one can.
+/// What a key may do (its scope; "role" in keys files and `OTKLIK_API_KEYS`), in increasing order of power. A key
+/// of a higher role can do everything a lower one can.
+///
+/// - `intake`: file complaints (Open311 POST, incident POST); reads nothing that the public cannot.
+/// - `operator`: also works on incidents (status changes, internal notes) and reads reporters' contacts, for the
+///   agencies the key names, or for all when it names none.
+/// - `admin`: everything, batch POSTs included.
 public enum APIRole: String, Sendable, Comparable, CaseIterable, Codable {
+    case intake
     case operator_ = "operator"
     case admin
 
     public static func < (a: APIRole, b: APIRole) -> Bool { a.rank < b.rank }
-    private var rank: Int { self == .operator_ ? 1 : 2 }
+    private var rank: Int {
+        switch self {
+        case .intake: return 0
+        case .operator_: return 1
+        case .admin: return 2
+        }
+    }
+
+    static let names = allCases.map(\.rawValue).joined(separator: ", ")
 }
 
 /// The authenticated caller.
 public struct APIPrincipal: Sendable, Hashable {
     public var name: String
     public var role: APIRole
+    /// The agencies whose incidents an operator key works on; empty means every agency. Admin keys work on all.
+    public var agencies: Set<String>
+
+    public init(name: String, role: APIRole, agencies: Set<String> = []) {
+        self.name = name
+        self.role = role
+        self.agencies = agencies
+    }
+
+    /// Whether this key may work on (and read the reporter of) an incident routed to `agency`.
+    public func worksOn(agency: String) -> Bool {
+        role == .admin || (role == .operator_ && (agencies.isEmpty || agencies.contains(agency)))
+    }
 }
 
 public enum APIKeysError: Error, CustomStringConvertible {
     case unreadable(path: String, reason: String)
     case malformed(source: String, reason: String)
+    case unwritable(path: String, reason: String)
 
     public var description: String {
         switch self {
         case .unreadable(let path, let reason): return "API keys file \(path): \(reason)"
         case .malformed(let source, let reason): return "API keys (\(source)): \(reason)"
+        case .unwritable(let path, let reason): return "cannot write API keys file \(path): \(reason)"
         }
     }
 }
 
 /// Bearer keys, held only as SHA-256 digests so that a memory or config dump does not leak usable keys.
 ///
-/// File format (JSON): `{"keys": [{"name": "hotline-1", "role": "operator", "sha256": "<hex>"},
-/// {"name": "ops", "role": "admin", "key": "<plain text, hashed at load>"}]}`.
-/// Environment format (`OTKLIK_API_KEYS`): `key:role[:name],key:role[:name]`.
+/// File format: see `APIKeyFile`. Environment format (`OTKLIK_API_KEYS`): `key:role[:name],key:role[:name]`.
 public struct APIKeys: Sendable {
     private var byDigest: [String: APIPrincipal] = [:]
 
@@ -40,12 +68,12 @@ public struct APIKeys: Sendable {
     public var isEmpty: Bool { byDigest.isEmpty }
     public var count: Int { byDigest.count }
 
-    public mutating func add(plainKey: String, role: APIRole, name: String) {
-        byDigest[SHA256.hex(plainKey)] = APIPrincipal(name: name, role: role)
+    public mutating func add(plainKey: String, role: APIRole, name: String, agencies: Set<String> = []) {
+        byDigest[SHA256.hex(plainKey)] = APIPrincipal(name: name, role: role, agencies: agencies)
     }
 
-    public mutating func add(sha256 hex: String, role: APIRole, name: String) {
-        byDigest[hex.lowercased()] = APIPrincipal(name: name, role: role)
+    public mutating func add(sha256 hex: String, role: APIRole, name: String, agencies: Set<String> = []) {
+        byDigest[hex.lowercased()] = APIPrincipal(name: name, role: role, agencies: agencies)
     }
 
     public func principal(forKey key: String) -> APIPrincipal? {
@@ -64,7 +92,7 @@ public struct APIKeys: Sendable {
             }
             guard let role = APIRole(rawValue: parts[1]) else {
                 throw APIKeysError.malformed(source: "OTKLIK_API_KEYS",
-                                             reason: "entry \(n + 1): role '\(parts[1])' is not operator or admin")
+                                             reason: "entry \(n + 1): role '\(parts[1])' is not one of \(APIRole.names)")
             }
             keys.add(plainKey: parts[0], role: role, name: parts.count == 3 ? parts[2] : "\(role.rawValue)-\(n + 1)")
         }
@@ -72,39 +100,7 @@ public struct APIKeys: Sendable {
     }
 
     public static func load(file path: String) throws -> APIKeys {
-        let data: Data
-        do { data = try Data(contentsOf: URL(fileURLWithPath: path)) } catch {
-            throw APIKeysError.unreadable(path: path, reason: error.localizedDescription)
-        }
-        struct Entry: Decodable {
-            var name: String?
-            var role: String
-            var key: String?
-            var sha256: String?
-        }
-        struct File: Decodable { var keys: [Entry] }
-        let file: File
-        do { file = try JSONDecoder().decode(File.self, from: data) } catch {
-            throw APIKeysError.malformed(source: path, reason: "expected {\"keys\": [{\"name\", \"role\", \"key\" or \"sha256\"}]}")
-        }
-        var keys = APIKeys()
-        for (n, e) in file.keys.enumerated() {
-            guard let role = APIRole(rawValue: e.role) else {
-                throw APIKeysError.malformed(source: path, reason: "key \(n + 1): role '\(e.role)' is not operator or admin")
-            }
-            let name = e.name ?? "\(role.rawValue)-\(n + 1)"
-            if let digest = e.sha256 {
-                guard digest.count == 64, digest.allSatisfy(\.isHexDigit) else {
-                    throw APIKeysError.malformed(source: path, reason: "key \(n + 1): sha256 must be 64 hex digits")
-                }
-                keys.add(sha256: digest, role: role, name: name)
-            } else if let plain = e.key, !plain.isEmpty {
-                keys.add(plainKey: plain, role: role, name: name)
-            } else {
-                throw APIKeysError.malformed(source: path, reason: "key \(n + 1): needs \"key\" or \"sha256\"")
-            }
-        }
-        return keys
+        try APIKeyFile.read(path).keys(source: path)
     }
 
     public static func sha256Hex(of key: String) -> String { SHA256.hex(key) }
