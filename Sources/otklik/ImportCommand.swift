@@ -85,8 +85,8 @@ final class RejectSink: @unchecked Sendable {
         defer { lock.unlock() }
         if firstFew.count < 10 { firstFew.append(r) }
         guard let handle else { return }
-        let reason = "\"" + r.reason.replacingOccurrences(of: "\"", with: "\"\"") + "\""
-        handle.write(Data("\(r.line),\(r.field),\(reason)\n".utf8))
+        // The reason quotes the refused value, which may be anything: one CSV cell rule for every file we write.
+        handle.write(Data((CSVText.row([String(r.line), r.field, r.reason]) + "\n").utf8))
     }
 
     func close() { try? handle?.close() }

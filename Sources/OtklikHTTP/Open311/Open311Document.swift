@@ -107,22 +107,9 @@ struct Open311Document: Sendable {
         return String(decoding: w.bytes, as: UTF8.self)
     }
 
-    /// Escapes markup characters and replaces code points XML 1.0 forbids (C0 controls other than tab,
-    /// line feed and carriage return; U+FFFE, U+FFFF) with U+FFFD, so that no stored text can make the
-    /// document ill-formed. Carriage returns are written as a character reference: a parser would otherwise
-    /// normalise CR LF to LF and the text would not come back as it was sent.
+    /// Markup escaped as everywhere else (`MarkupText`): no stored text can make the document ill-formed, and
+    /// carriage returns come back as they were sent.
     static func escape(_ s: String, into out: inout [UInt8]) {
-        for scalar in s.unicodeScalars {
-            switch scalar.value {
-            case 0x26: out.append(contentsOf: Array("&amp;".utf8))
-            case 0x3C: out.append(contentsOf: Array("&lt;".utf8))
-            case 0x3E: out.append(contentsOf: Array("&gt;".utf8))
-            case 0x22: out.append(contentsOf: Array("&quot;".utf8))
-            case 0x0D: out.append(contentsOf: Array("&#13;".utf8))
-            case 0x09, 0x0A: out.append(UInt8(scalar.value))
-            case 0..<0x20, 0xFFFE, 0xFFFF: out.append(contentsOf: [0xEF, 0xBF, 0xBD])
-            default: UTF8.encode(scalar) { out.append($0) }
-            }
-        }
+        out.append(contentsOf: MarkupText.escape(s).utf8)
     }
 }
