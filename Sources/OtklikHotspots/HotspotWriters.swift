@@ -19,12 +19,14 @@ public enum HotspotWriters {
             let episodes = h.episodes.map {
                 "{\"start\":\(TextFormat.jsonString(TextFormat.instant($0.start))),\"end\":\(TextFormat.jsonString(TextFormat.instant($0.end))),\"count\":\($0.count)}"
             }.joined(separator: ",")
-            let repeats = h.repeatAfterFix.map {
-                "{\"complaint_id\":\($0.complaintID),\"fixed_id\":\($0.fixedID),\"fixed_at\":\(TextFormat.jsonString(TextFormat.instant($0.fixedAt))),\"agency\":\(TextFormat.jsonString($0.agency)),\"days_after_fix\":\(TextFormat.jsonNumber(($0.daysAfterFix * 100).rounded() / 100))}"
+            let repeats = h.failedFixes.map {
+                "{\"fixed_id\":\($0.fixedID),\"fixed_at\":\(TextFormat.jsonString(TextFormat.instant($0.fixedAt))),\"agency\":\(TextFormat.jsonString($0.agency)),\"complaint_id\":\($0.complaintID),\"reported_at\":\(TextFormat.jsonString(TextFormat.instant($0.reportedAt))),\"days_after_fix\":\(TextFormat.jsonNumber(($0.daysAfterFix * 100).rounded() / 100))}"
             }.joined(separator: ",")
+            let sig = h.significance
             var props: [String] = [
                 "\"rank\":\(i + 1)",
                 "\"id\":\(TextFormat.jsonString(h.id))",
+                "\"feature_id\":\(h.featureID)",
                 "\"category\":\(TextFormat.jsonString(h.category))",
             ]
             if let name = taxonomy?[h.category]?.nameRu { props.append("\"category_name\":\(TextFormat.jsonString(name))") }
@@ -36,10 +38,17 @@ public enum HotspotWriters {
                 "\"first_report\":\(TextFormat.jsonString(TextFormat.instant(h.firstReport)))",
                 "\"last_report\":\(TextFormat.jsonString(TextFormat.instant(h.lastReport)))",
                 "\"episode_count\":\(h.episodes.count)", "\"episodes\":[\(episodes)]",
-                "\"repeat_after_fix_count\":\(h.repeatAfterFix.count)", "\"repeat_after_fix\":[\(repeats)]",
+                "\"lone_complaints\":\(h.loneComplaints)",
+                "\"repeat_after_fix_count\":\(h.failedFixes.count)", "\"repeat_after_fix\":[\(repeats)]",
                 "\"recurring\":\(h.recurring)",
+                "\"significant\":\(sig.significant)",
+                "\"observed\":\(sig.observed)", "\"expected\":\(TextFormat.jsonNumber(sig.expected))",
+                "\"o_e\":\(TextFormat.jsonNumber(sig.ratio))", "\"llr\":\(TextFormat.jsonNumber(sig.logLikelihoodRatio))",
+                "\"p\":\(TextFormat.jsonNumber(sig.p))", "\"p_monte_carlo\":\(TextFormat.jsonNumber(sig.monteCarloP))",
+                "\"q\":\(TextFormat.jsonNumber(sig.q))", "\"background\":\(sig.background)",
+                "\"footprint_m2\":\(TextFormat.jsonNumber(sig.footprintArea))",
                 "\"score\":\(TextFormat.jsonNumber(h.score))",
-                "\"score_components\":{\"size\":\(TextFormat.jsonNumber(c.size)),\"open\":\(TextFormat.jsonNumber(c.open)),\"overdue\":\(TextFormat.jsonNumber(c.overdue)),\"recency\":\(TextFormat.jsonNumber(c.recency)),\"recurrence\":\(TextFormat.jsonNumber(c.recurrence)),\"repeat_after_fix\":\(TextFormat.jsonNumber(c.repeatAfterFix)),\"severity_factor\":\(TextFormat.jsonNumber(c.severityFactor))}",
+                "\"score_components\":{\"strength\":\(TextFormat.jsonNumber(c.strength)),\"size\":\(TextFormat.jsonNumber(c.size)),\"open\":\(TextFormat.jsonNumber(c.open)),\"overdue\":\(TextFormat.jsonNumber(c.overdue)),\"recency\":\(TextFormat.jsonNumber(c.recency)),\"recurrence\":\(TextFormat.jsonNumber(c.recurrence)),\"repeat_after_fix\":\(TextFormat.jsonNumber(c.repeatAfterFix)),\"severity_factor\":\(TextFormat.jsonNumber(c.severityFactor))}",
                 "\"centroid\":\(TextFormat.position(h.centroid))",
                 "\"members\":[\(h.memberIDs.map(String.init).joined(separator: ","))]",
             ]
@@ -48,23 +57,27 @@ public enum HotspotWriters {
         return out + "]}\n"
     }
 
+    /// `repeat_after_fix` counts failed fixes; `p` is the p-value the FDR used (`ClusterSignificance.p`).
     public static let csvHeader = [
-        "rank", "id", "category", "district", "settlement", "count", "open", "overdue", "resolved", "episodes",
-        "repeat_after_fix", "recurring", "first_report", "last_report", "score", "score_size", "score_open",
-        "score_overdue", "score_recency", "score_recurrence", "score_repeat_after_fix", "severity_factor",
-        "lon", "lat", "members",
+        "rank", "id", "feature_id", "category", "district", "settlement", "count", "open", "overdue", "resolved",
+        "episodes", "repeat_after_fix", "recurring", "significant", "expected", "o_e", "llr", "p", "q",
+        "first_report", "last_report", "score", "score_strength", "score_size", "score_open", "score_overdue",
+        "score_recency", "score_recurrence", "score_repeat_after_fix", "severity_factor", "lon", "lat", "members",
     ]
 
     /// CSV (RFC 4180, UTF-8, header row, LF line ends); members are space-separated ids in one field.
     public static func csv(_ hotspots: [Hotspot]) -> String {
         var out = csvHeader.joined(separator: ",") + "\n"
         for (i, h) in hotspots.enumerated() {
-            let c = h.components
+            let c = h.components, sig = h.significance
             let fields: [String] = [
-                String(i + 1), h.id, h.category, h.district ?? "", h.settlement ?? "", String(h.count),
-                String(h.openCount), String(h.overdueCount), String(h.resolvedCount), String(h.episodes.count),
-                String(h.repeatAfterFix.count), h.recurring ? "true" : "false", TextFormat.instant(h.firstReport),
-                TextFormat.instant(h.lastReport), TextFormat.fixed(h.score, 4), TextFormat.fixed(c.size, 4),
+                String(i + 1), h.id, String(h.featureID), h.category, h.district ?? "", h.settlement ?? "",
+                String(h.count), String(h.openCount), String(h.overdueCount), String(h.resolvedCount),
+                String(h.episodes.count), String(h.failedFixes.count), h.recurring ? "true" : "false",
+                sig.significant ? "true" : "false", TextFormat.fixed(sig.expected, 6), TextFormat.fixed(sig.ratio, 4),
+                TextFormat.fixed(sig.logLikelihoodRatio, 4), TextFormat.jsonNumber(sig.p), TextFormat.jsonNumber(sig.q),
+                TextFormat.instant(h.firstReport), TextFormat.instant(h.lastReport), TextFormat.fixed(h.score, 4),
+                TextFormat.fixed(c.strength, 4), TextFormat.fixed(c.size, 4),
                 TextFormat.fixed(c.open, 4), TextFormat.fixed(c.overdue, 4), TextFormat.fixed(c.recency, 4),
                 TextFormat.fixed(c.recurrence, 4), TextFormat.fixed(c.repeatAfterFix, 4),
                 TextFormat.fixed(c.severityFactor, 4), TextFormat.fixed(h.centroid.lon, 6),
@@ -75,18 +88,21 @@ public enum HotspotWriters {
         return out
     }
 
-    /// A fixed-width table for terminals (widths in characters, so Cyrillic lines up as well as Latin).
+    /// A fixed-width table for terminals (widths in characters, so Cyrillic lines up as well as Latin). The q column
+    /// carries a "~" for a hotspot that is not significant.
     public static func table(_ hotspots: [Hotspot]) -> String {
-        let header = ["#", "score", "category", "settlement", "district", "n", "open", "overdue", "episodes",
-                      "repeat", "recurring", "last"]
+        let header = ["#", "score", "category", "settlement", "district", "n", "O/E", "q", "open", "overdue",
+                      "episodes", "repeat", "recurring", "last"]
         var rows = [header]
         for (i, h) in hotspots.enumerated() {
+            let sig = h.significance
             rows.append([String(i + 1), TextFormat.fixed(h.score, 2), h.category, h.settlement ?? "—",
-                         h.district ?? "—", String(h.count), String(h.openCount), String(h.overdueCount),
-                         String(h.episodes.count), String(h.repeatAfterFix.count), h.recurring ? "yes" : "no",
-                         TextFormat.day(h.lastReport)])
+                         h.district ?? "—", String(h.count), TextFormat.fixed(sig.ratio, 1),
+                         (sig.significant ? "" : "~") + shortProbability(sig.q), String(h.openCount),
+                         String(h.overdueCount), String(h.episodes.count), String(h.failedFixes.count),
+                         h.recurring ? "yes" : "no", TextFormat.day(h.lastReport)])
         }
-        let numeric: Set<Int> = [0, 1, 5, 6, 7, 8, 9]
+        let numeric: Set<Int> = [0, 1, 5, 6, 7, 8, 9, 10, 11]
         var widths = [Int](repeating: 0, count: header.count)
         for r in rows { for (k, f) in r.enumerated() { widths[k] = max(widths[k], f.count) } }
         var out = ""
@@ -97,6 +113,9 @@ public enum HotspotWriters {
         }
         return out
     }
+
+    /// A probability for a terminal column: 4 decimals, or "<0.0001" below that.
+    static func shortProbability(_ p: Double) -> String { p < 0.0001 ? "<0.0001" : TextFormat.fixed(p, 4) }
 
     /// Per-agency repeat-after-fix rates as CSV.
     public static func agencyCSV(_ rates: [AgencyRepeatRate]) -> String {

@@ -21,10 +21,21 @@ struct WriterTests {
         #expect(props["district"] as? String == "Руднянский район")
         #expect(props["category_name"] as? String == "Контейнерная площадка")
         #expect(props["members"] as? [Int] == [1, 2, 3, 4, 5, 6, 7])
-        #expect(props["episode_count"] as? Int == 2 && props["repeat_after_fix_count"] as? Int == 3)
+        #expect(props["episode_count"] as? Int == 2 && props["repeat_after_fix_count"] as? Int == 4)
         #expect(props["recurring"] as? Bool == true && props["rank"] as? Int == 1)
+        #expect(props["feature_id"] as? Int == 1 && props["significant"] as? Bool == true)
+        let sig = r.hotspots[0].significance
+        func near(_ key: String, _ v: Double, in dict: [String: Any] = props) -> Bool {
+            guard let d = dict[key] as? Double else { return false }
+            return abs(d - v) <= 1e-12 * max(1, abs(v))
+        }
+        #expect(props["observed"] as? Int == 7 && near("expected", sig.expected) && near("o_e", sig.ratio))
+        #expect(near("llr", sig.logLikelihoodRatio) && near("q", sig.q) && near("p", sig.p))
+        let components = try #require(props["score_components"] as? [String: Any])
+        #expect(near("strength", r.hotspots[0].components.strength, in: components))
         let repeats = try #require(props["repeat_after_fix"] as? [[String: Any]])
         #expect(repeats[0]["agency"] as? String == "Региональный оператор")
+        #expect(repeats.map { $0["fixed_id"] as? Int } == [1, 2, 3, 4] && repeats[0]["complaint_id"] as? Int == 5)
         #expect(abs((props["score"] as? Double ?? 0) - r.hotspots[0].score) < 1e-12)
         let geometry = try #require(features[0]["geometry"] as? [String: Any])
         #expect(geometry["type"] as? String == "Polygon")
@@ -41,10 +52,13 @@ struct WriterTests {
         let rows = parseCSV(csv)
         #expect(rows[0] == HotspotWriters.csvHeader)
         #expect(rows.count == 3)
-        #expect(rows[1][4] == "Сосновка" && rows[1][3] == "Руднянский район")
-        #expect(rows[2][4] == "Сосновка, у пруда \"старая\"")
-        #expect(rows[1][24] == "1 2 3 4 5 6 7")
-        #expect(rows[1][11] == "true" && rows[1][9] == "2" && rows[1][10] == "3")
+        func column(_ name: String) -> Int { HotspotWriters.csvHeader.firstIndex(of: name)! }
+        #expect(rows[1][column("settlement")] == "Сосновка" && rows[1][column("district")] == "Руднянский район")
+        #expect(rows[2][column("settlement")] == "Сосновка, у пруда \"старая\"")
+        #expect(rows[1][column("members")] == "1 2 3 4 5 6 7" && rows[1][column("feature_id")] == "1")
+        #expect(rows[1][column("recurring")] == "true" && rows[1][column("episodes")] == "2")
+        #expect(rows[1][column("repeat_after_fix")] == "4" && rows[1][column("significant")] == "true")
+        #expect(rows.dropFirst().allSatisfy { $0.count == HotspotWriters.csvHeader.count })
         #expect(HotspotWriters.csv([]) == HotspotWriters.csvHeader.joined(separator: ",") + "\n")
     }
 
@@ -76,7 +90,7 @@ struct WriterTests {
     @Test func agencyAndRollupCSVKeepRussian() throws {
         let r = try Self.report()
         let a = parseCSV(HotspotWriters.agencyCSV(r.agencyRates))
-        #expect(a[2] == ["Региональный оператор", "4", "4", "1", "3", "0.2500"])
+        #expect(a[2] == ["Региональный оператор", "4", "4", "4", "1", "1.0000"])
         let rows = AreaRollup.compute(points: HotspotAnalysisTests.sosnovka().points, hotspots: r.hotspots,
                                       areas: AreaRollupTests.areas, taxonomy: Scenario.taxonomy, now: Scenario.day(50))
         let csv = parseCSV(HotspotWriters.rollupCSV(rows))
