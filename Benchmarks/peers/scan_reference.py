@@ -19,11 +19,14 @@ cluster, in the engine's definitions:
     E          = rate * max(1, background) * footprint / (pi * r^2)
     LLR        = O ln(O/E) + (N - O) ln((N - O)/(N - E))  if O > E else 0          (Kulldorff 1997)
 
-and a reference p-value: the fraction of R replicas (numpy's multinomial of the category's N cases over the
-clusters and the rest, probabilities E_k / max(N, sum E)) whose largest LLR is >= the cluster's LLR. The script also
+and two reference p-values, each the fraction of R replicas whose largest LLR in the category is >= the cluster's
+LLR: p_conditional, where each cluster's replica count is Binomial(N, pi_k) conditioned on >= min_points,
+independently (sampled by inverting the conditional pmf table), and p_multinomial, numpy's multinomial of the N
+cases over the clusters and the rest; pi_k = E_k / max(N, sum E). The script also
 refuses fixtures with a point within 1e-3 m of the edge of a disc it counted, where rounding could decide.
 Output: CSV, one row per cluster: id (lowest member id), category, observed, total, background, disc radius,
-footprint, expected, ratio, llr, p_reference; floats round-trip exactly. Python runs only to make the fixture.
+footprint, expected, ratio, llr, p_conditional, p_multinomial; floats round-trip exactly. Python runs only to make
+the fixture.
 """
 import math
 import sys
@@ -125,6 +128,40 @@ def llr(o, e, n):
     return inside + (n - o) * math.log((n - o) / (n - e))
 
 
+def llr_matrix(counts, e, total):
+    with np.errstate(divide="ignore", invalid="ignore"):
+        inside = counts * np.log(counts / e)
+        rest = total - counts
+        outside = np.where(rest > 0, rest * np.log(rest / (total - e)), 0.0)
+        return np.where(counts > e, inside + outside, 0.0)
+
+
+def conditional_p(expected, observed_llr, total, minimum, replicas, rng):
+    """Each cluster's count ~ Binomial(total, pi_k) given >= minimum, independently; p from the replica maxima."""
+    e = np.asarray(expected)
+    pi = e / max(float(total), float(e.sum()))
+    ks = np.arange(minimum, total + 1)
+    log_choose = np.array([math.lgamma(total + 1) - math.lgamma(k + 1) - math.lgamma(total - k + 1) for k in ks])
+    tables = []
+    for p in pi:
+        logpmf = log_choose + ks * math.log(p) + (total - ks) * math.log1p(-p)
+        w = np.exp(logpmf - logpmf.max())
+        tables.append(np.cumsum(w) / w.sum())
+    maxima = []
+    batch = 20_000
+    done = 0
+    while done < replicas:
+        size = min(batch, replicas - done)
+        u = rng.uniform(size=(size, len(e)))
+        counts = np.empty((size, len(e)))
+        for k, cdf in enumerate(tables):
+            counts[:, k] = ks[np.minimum(np.searchsorted(cdf, u[:, k], side="right"), len(ks) - 1)]
+        maxima.append(llr_matrix(counts, e, total).max(axis=1))
+        done += size
+    maxima = np.sort(np.concatenate(maxima))
+    return [float((maxima >= v).mean()) for v in observed_llr]
+
+
 def reference_p(expected, observed_llr, total, replicas, rng):
     """Fraction of numpy multinomial replicas whose largest LLR reaches each observed LLR."""
     e = np.asarray(expected)
@@ -137,12 +174,7 @@ def reference_p(expected, observed_llr, total, replicas, rng):
     while done < replicas:
         size = min(batch, replicas - done)
         counts = rng.multinomial(total, pvals, size=size)[:, :-1].astype(float)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            inside = counts * np.log(counts / e)
-            rest = total - counts
-            outside = np.where(rest > 0, rest * np.log(rest / (total - e)), 0.0)
-            ll = np.where(counts > e, inside + outside, 0.0)
-        maxima.append(ll.max(axis=1))
+        maxima.append(llr_matrix(counts, e, total).max(axis=1))
         done += size
     maxima = np.sort(np.concatenate(maxima))
     return [float((maxima >= v).mean()) for v in observed_llr]
@@ -207,13 +239,15 @@ def main():
             e = rate * max(1, background) * footprint / (math.pi * r * r)
             o = len(ids)
             clusters.append([min(ids), code, o, total, background, r, footprint, e, o / e, llr(o, e, total)])
-        ps = reference_p([c[7] for c in clusters], [c[9] for c in clusters], total, replicas, rng)
-        for c, p in zip(clusters, ps):
-            out.append(c + [p])
+        es, lls = [c[7] for c in clusters], [c[9] for c in clusters]
+        pc = conditional_p(es, lls, total, min_points, replicas, rng)
+        pm = reference_p(es, lls, total, replicas, rng)
+        for c, a, b in zip(clusters, pc, pm):
+            out.append(c + [a, b])
     out.sort()
     print(f"# python3 Benchmarks/peers/scan_reference.py {' '.join(args)} (numpy {np.__version__})")
     print(f"# radius={radius:g} minimum={minimum} min_points={min_points} replicas={replicas} seed={seed}")
-    print("id,category,observed,total,background,disc_radius,footprint,expected,ratio,llr,p_reference")
+    print("id,category,observed,total,background,disc_radius,footprint,expected,ratio,llr,p_conditional,p_multinomial")
     for c in out:
         print(",".join([str(c[0]), c[1], str(c[2]), str(c[3]), str(c[4])] + [repr(float(v)) for v in c[5:]]))
 

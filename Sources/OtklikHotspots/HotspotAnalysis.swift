@@ -22,6 +22,9 @@ public struct HotspotConfig: Sendable, Hashable {
     public var backgroundMinimum: Int
     /// Monte Carlo replicas for the p-values.
     public var replicas: Int
+    /// Replicas give every cluster at least `minPoints` complaints, as DBSCAN does (the null given that the window
+    /// is a cluster); false: a plain multinomial redistribution of the category's complaints (`ScanStatistic`).
+    public var conditionOnClusterSize: Bool
     /// Seed of the Monte Carlo replicas: the same seed and data give the same p-values.
     public var seed: UInt64
     /// A cluster is significant when its Benjamini-Hochberg q is at most this.
@@ -30,7 +33,7 @@ public struct HotspotConfig: Sendable, Hashable {
     public init(minPoints: Int = 3, eps: Double? = nil, timeWindowDays: Double? = nil, quietGapDays: Double = 14,
                 repeatWindowDays: Double = 90, weights: ScoreWeights = ScoreWeights(), minEpisode: Int = 2,
                 backgroundRadius: Double = 2000, backgroundMinimum: Int = 100, replicas: Int = 999,
-                seed: UInt64 = 20_250_101, fdrLevel: Double = 0.05) {
+                conditionOnClusterSize: Bool = true, seed: UInt64 = 20_250_101, fdrLevel: Double = 0.05) {
         self.minPoints = minPoints
         self.eps = eps
         self.timeWindowDays = timeWindowDays
@@ -41,6 +44,7 @@ public struct HotspotConfig: Sendable, Hashable {
         self.backgroundRadius = backgroundRadius
         self.backgroundMinimum = backgroundMinimum
         self.replicas = replicas
+        self.conditionOnClusterSize = conditionOnClusterSize
         self.seed = seed
         self.fdrLevel = fdrLevel
     }

@@ -45,18 +45,63 @@ enum Binomial {
     static let inversionMean = 10.0
 
     static func sample(n: Int, p: Double, using rng: inout Xoshiro256) -> Int {
-        guard n > 0, p > 0 else { return 0 }
-        if p >= 1 { return n }
-        if p > 0.5 { return n - sample(n: n, p: 1 - p, using: &rng) }
-        let mean = Double(n) * p
-        return mean < inversionMean ? inversion(n: n, p: p, using: &rng) : btrs(n: n, p: p, using: &rng)
+        BinomialSampler(n: n, p: p).sample(using: &rng)
+    }
+}
+
+/// One binomial distribution with its sampling constants computed once, for drawing it many times.
+struct BinomialSampler {
+    private enum Method { case constant(Int), inversion, btrs }
+    private let method: Method
+    private let n: Int
+    /// min(p, 1 − p); the draw is mirrored (n − k) when p > 1/2.
+    private let p: Double
+    private let mirrored: Bool
+    // Inversion: f(0) and p/q.
+    private var f0 = 0.0, ratio = 0.0
+    // BTRS constants.
+    private var b = 0.0, a = 0.0, c = 0.0, vr = 0.0, alpha = 0.0, lpq = 0.0, m = 0.0, h = 0.0
+
+    init(n: Int, p: Double) {
+        self.n = n
+        mirrored = p > 0.5
+        self.p = mirrored ? 1 - p : p
+        guard n > 0, p > 0, p < 1 else {
+            method = .constant(n > 0 && p >= 1 ? n : 0)
+            return
+        }
+        let p = self.p, nd = Double(n), q = 1 - p
+        if nd * p < Binomial.inversionMean {
+            method = .inversion
+            f0 = exp(nd * log1p(-p))
+            ratio = p / q
+        } else {
+            method = .btrs
+            let spq = (nd * p * q).squareRoot()
+            b = 1.15 + 2.53 * spq
+            a = -0.0873 + 0.0248 * b + 0.01 * p
+            c = nd * p + 0.5
+            vr = 0.92 - 4.2 / b
+            alpha = (2.83 + 5.1 / b) * spq
+            lpq = log(p / q)
+            m = (Double(n + 1) * p).rounded(.down)
+            h = Self.logFactorial(m) + Self.logFactorial(nd - m)
+        }
+    }
+
+    func sample(using rng: inout Xoshiro256) -> Int {
+        let k: Int
+        switch method {
+        case .constant(let v): return v
+        case .inversion: k = inversion(using: &rng)
+        case .btrs: k = btrs(using: &rng)
+        }
+        return mirrored ? n - k : k
     }
 
     /// Sequential search from 0 with the pmf recurrence f(k+1) = f(k) · (n − k)/(k + 1) · p/q.
-    static func inversion(n: Int, p: Double, using rng: inout Xoshiro256) -> Int {
-        let q = 1 - p
-        let ratio = p / q
-        var f = exp(Double(n) * log1p(-p))
+    private func inversion(using rng: inout Xoshiro256) -> Int {
+        var f = f0
         var u = rng.uniform()
         var k = 0
         while u > f {
@@ -65,7 +110,7 @@ enum Binomial {
             k += 1
             // Rounding can leave u a hair above the remaining mass; restart rather than run past n.
             if k > n || f == 0 {
-                u = rng.uniform(); k = 0; f = exp(Double(n) * log1p(-p))
+                u = rng.uniform(); k = 0; f = f0
             }
         }
         return k
@@ -73,17 +118,8 @@ enum Binomial {
 
     /// BTRS for n p >= 10, p <= 1/2: a table-free rejection sampler whose acceptance test compares against the
     /// exact log pmf ratio (via lgamma), so the variates are exactly binomial.
-    static func btrs(n: Int, p: Double, using rng: inout Xoshiro256) -> Int {
-        let nd = Double(n), q = 1 - p
-        let spq = (nd * p * q).squareRoot()
-        let b = 1.15 + 2.53 * spq
-        let a = -0.0873 + 0.0248 * b + 0.01 * p
-        let c = nd * p + 0.5
-        let vr = 0.92 - 4.2 / b
-        let alpha = (2.83 + 5.1 / b) * spq
-        let lpq = log(p / q)
-        let m = (Double(n + 1) * p).rounded(.down)
-        let h = logFactorial(m) + logFactorial(nd - m)
+    private func btrs(using rng: inout Xoshiro256) -> Int {
+        let nd = Double(n)
         while true {
             let u = rng.uniform() - 0.5
             let v = rng.uniform()
@@ -92,7 +128,7 @@ enum Binomial {
             if kd < 0 || kd > nd { continue }
             if us >= 0.07 && v <= vr { return Int(kd) }
             let lhs = log(v * alpha / (a / (us * us) + b))
-            if lhs <= h - logFactorial(kd) - logFactorial(nd - kd) + (kd - m) * lpq { return Int(kd) }
+            if lhs <= h - Self.logFactorial(kd) - Self.logFactorial(nd - kd) + (kd - m) * lpq { return Int(kd) }
         }
     }
 

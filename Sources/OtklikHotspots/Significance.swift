@@ -75,7 +75,8 @@ public enum Significance {
             let idx = byCategory[code]!
             let r = ScanStatistic.monteCarlo(expected: idx.map { expected[$0] }, llr: idx.map { llr[$0] },
                                              total: inputs[idx[0]].categoryTotal, replicas: replicas,
-                                             seed: config.seed ^ fnv1a(code))
+                                             seed: config.seed ^ fnv1a(code),
+                                             minimumCount: config.conditionOnClusterSize ? config.minPoints : nil)
             for (k, i) in idx.enumerated() {
                 mc[i] = r.monteCarloP[k]
                 gumbel[i] = r.gumbelP[k]

@@ -22,6 +22,30 @@ struct ScanStatisticTests {
         #expect(abs(r.monteCarloP[0] - tail) <= 4.5 * sd + 1 / Double(replicas + 1), "\(r.monteCarloP[0]) vs \(tail)")
     }
 
+    /// With replicas conditioned on the cluster size, one cluster's p-value is P(n >= O | n >= minPts) under
+    /// Bin(N, E/N): by inversion (small E) and by rejection (E above minPts + 1).
+    @Test(arguments: [(2.0, 7), (6.0, 12), (0.05, 4)])
+    func conditionedReplicasMatchTheExactConditionalTail(_ e: Double, _ o: Int) {
+        let n = 200, m = 3
+        let llr = ScanStatistic.logLikelihoodRatio(observed: o, expected: e, total: n)
+        let replicas = 99_999
+        let r = ScanStatistic.monteCarlo(expected: [e], llr: [llr], total: n, replicas: replicas, seed: 4,
+                                         minimumCount: m)
+        let p = e / Double(n)
+        func pmf(_ k: Int) -> Double {
+            let logChoose = lgamma(Double(n + 1)) - lgamma(Double(k + 1)) - lgamma(Double(n - k + 1))
+            return exp(logChoose + Double(k) * log(p) + Double(n - k) * log1p(-p))
+        }
+        var above = 0.0, atLeastM = 0.0
+        for k in m...n {
+            atLeastM += pmf(k)
+            if k >= o { above += pmf(k) }
+        }
+        let exact = above / atLeastM
+        let sd = (exact * (1 - exact) / Double(replicas)).squareRoot()
+        #expect(abs(r.monteCarloP[0] - exact) <= 4.5 * sd + 1 / Double(replicas + 1), "\(r.monteCarloP[0]) vs \(exact)")
+    }
+
     @Test func logLikelihoodRatioIsKulldorffs() {
         let v = ScanStatistic.logLikelihoodRatio(observed: 10, expected: 2, total: 100)
         #expect(v == 10 * log(10 / 2.0) + 90 * log(90 / 98.0))
