@@ -4,7 +4,8 @@ public import OtklikCore
 /// given order (pass the report's order, which is by score).
 public enum HotspotWriters {
     /// A GeoJSON FeatureCollection: the hull polygon (or the centroid point for degenerate hotspots) with
-    /// members, counts, episodes, repeat-after-fix, district, settlement, score and its components.
+    /// members, counts, episodes, failed fixes (`repeat_after_fix`), significance (observed, expected, o_e, llr,
+    /// p, p_monte_carlo, q, significant, background), district, settlement, score and its components.
     public static func geoJSON(_ hotspots: [Hotspot], taxonomy: Taxonomy? = nil) -> String {
         var out = "{\"type\":\"FeatureCollection\",\"features\":["
         for (i, h) in hotspots.enumerated() {
@@ -46,6 +47,7 @@ public enum HotspotWriters {
                 "\"o_e\":\(TextFormat.jsonNumber(sig.ratio))", "\"llr\":\(TextFormat.jsonNumber(sig.logLikelihoodRatio))",
                 "\"p\":\(TextFormat.jsonNumber(sig.p))", "\"p_monte_carlo\":\(TextFormat.jsonNumber(sig.monteCarloP))",
                 "\"q\":\(TextFormat.jsonNumber(sig.q))", "\"background\":\(sig.background)",
+                "\"background_radius_m\":\(TextFormat.jsonNumber(sig.backgroundRadius))",
                 "\"footprint_m2\":\(TextFormat.jsonNumber(sig.footprintArea))",
                 "\"score\":\(TextFormat.jsonNumber(h.score))",
                 "\"score_components\":{\"strength\":\(TextFormat.jsonNumber(c.strength)),\"size\":\(TextFormat.jsonNumber(c.size)),\"open\":\(TextFormat.jsonNumber(c.open)),\"overdue\":\(TextFormat.jsonNumber(c.overdue)),\"recency\":\(TextFormat.jsonNumber(c.recency)),\"recurrence\":\(TextFormat.jsonNumber(c.recurrence)),\"repeat_after_fix\":\(TextFormat.jsonNumber(c.repeatAfterFix)),\"severity_factor\":\(TextFormat.jsonNumber(c.severityFactor))}",
@@ -57,7 +59,8 @@ public enum HotspotWriters {
         return out + "]}\n"
     }
 
-    /// `repeat_after_fix` counts failed fixes; `p` is the p-value the FDR used (`ClusterSignificance.p`).
+    /// `repeat_after_fix` counts failed fixes; `p` is the p-value the FDR used (`ClusterSignificance.p`); p and q
+    /// have 4 decimals, or 3 significant digits below 0.0001.
     public static let csvHeader = [
         "rank", "id", "feature_id", "category", "district", "settlement", "count", "open", "overdue", "resolved",
         "episodes", "repeat_after_fix", "recurring", "significant", "expected", "o_e", "llr", "p", "q",
@@ -75,7 +78,7 @@ public enum HotspotWriters {
                 String(h.count), String(h.openCount), String(h.overdueCount), String(h.resolvedCount),
                 String(h.episodes.count), String(h.failedFixes.count), h.recurring ? "true" : "false",
                 sig.significant ? "true" : "false", TextFormat.fixed(sig.expected, 6), TextFormat.fixed(sig.ratio, 4),
-                TextFormat.fixed(sig.logLikelihoodRatio, 4), TextFormat.jsonNumber(sig.p), TextFormat.jsonNumber(sig.q),
+                TextFormat.fixed(sig.logLikelihoodRatio, 4), TextFormat.probability(sig.p), TextFormat.probability(sig.q),
                 TextFormat.instant(h.firstReport), TextFormat.instant(h.lastReport), TextFormat.fixed(h.score, 4),
                 TextFormat.fixed(c.strength, 4), TextFormat.fixed(c.size, 4),
                 TextFormat.fixed(c.open, 4), TextFormat.fixed(c.overdue, 4), TextFormat.fixed(c.recency, 4),

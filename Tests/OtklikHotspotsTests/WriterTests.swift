@@ -59,6 +59,8 @@ struct WriterTests {
         #expect(rows[1][column("recurring")] == "true" && rows[1][column("episodes")] == "2")
         #expect(rows[1][column("repeat_after_fix")] == "4" && rows[1][column("significant")] == "true")
         #expect(rows.dropFirst().allSatisfy { $0.count == HotspotWriters.csvHeader.count })
+        #expect(TextFormat.probability(0.04567) == "0.0457" && TextFormat.probability(3.2954e-71) == "3.30e-71")
+        #expect(TextFormat.probability(9.999e-5) == "1.00e-4" && TextFormat.probability(1) == "1.0000")
         #expect(HotspotWriters.csv([]) == HotspotWriters.csvHeader.joined(separator: ",") + "\n")
     }
 
