@@ -1,4 +1,7 @@
 import Foundation
+import OtklikCore
+import OtklikDemo
+import OtklikGeo
 import OtklikHotspots
 
 /// `otklik-bench hotspots [--points N] [--peer-points M] [--eps E] [--min-points K] [--bins B] [--runs R]
@@ -8,6 +11,11 @@ import OtklikHotspots
 /// first M of them for the ratio against scikit-learn; Gi* on B hexagon bins (neighbour search included).
 /// With --write-dir the points, the subset's labels, the bins and their z-scores are written as little-endian
 /// float64/int64 files so that Benchmarks/peers/hotspots_*.py run on identical data and check agreement.
+///
+/// `otklik-bench hotspots --demo N [--replicas R] [--runs R] [--data DIR] [--list]` instead runs the whole engine
+/// (`HotspotAnalysis.run`) on N demo complaints (OtklikDemo, seed 42, projected to UTM as the service does), times
+/// the significance step (`Significance.assess`) on its clusters alone, and reports how the planted hotspots and
+/// the rest came out; --list prints the first 30 hotspots with O/E, LLR, p and q.
 enum HotspotsBench {
     struct Options {
         var points = 1_000_000
@@ -20,6 +28,7 @@ enum HotspotsBench {
     }
 
     static func run(_ args: [String]) async throws {
+        if let k = args.firstIndex(of: "--demo") { return try demo(args, count: Int(args[k + 1]) ?? 300_000) }
         var o = Options()
         var i = 0
         while i < args.count {
@@ -85,6 +94,97 @@ enum HotspotsBench {
             "dbscan_clusters": result.clusterCount, "dbscan_noise": noise, "subset_points": o.peerPoints,
             "subset_seconds": sub.min()!, "subset_cpu_seconds": subCPU.min()!, "subset_clusters": subResult.clusterCount, "eps": o.eps,
             "min_points": o.minPoints, "gistar_bins": o.bins, "gistar_seconds": gi.min()!, "gistar_cpu_seconds": giCPU.min()!, "runs": o.runs,
+        ]
+        let data = try JSONSerialization.data(withJSONObject: json, options: [.sortedKeys])
+        print(String(decoding: data, as: UTF8.self))
+    }
+
+    /// The engine end to end on the demo history, and the significance step alone.
+    static func demo(_ args: [String], count: Int) throws {
+        func value(_ name: String) -> String? { args.firstIndex(of: name).map { args[$0 + 1] } }
+        let dataDir = value("--data") ?? "data"
+        let runs = max(1, Int(value("--runs") ?? "3") ?? 3)
+        var config = HotspotConfig()
+        if let r = value("--replicas").flatMap(Int.init) { config.replicas = r }
+        let taxonomy = try Taxonomy.decode(Data(contentsOf: URL(fileURLWithPath: dataDir + "/categories.json")))
+        let d = try Area.fromGeoJSON(Data(contentsOf: URL(fileURLWithPath: dataDir + "/districts.geojson")), level: .district)
+        let s = try Area.fromGeoJSON(Data(contentsOf: URL(fileURLWithPath: dataDir + "/settlements.geojson")), level: .settlement)
+        let end = Date(timeIntervalSince1970: 1_793_491_200)
+        let out = try DemoGenerator(seed: 42, count: count, end: end, taxonomy: taxonomy, settlements: s,
+                                    locator: AreaLocator(districts: d, settlements: s, metric: Geodesic.wgs84Metric)).generate()
+        var lon0 = Double.infinity, lat0 = Double.infinity, lon1 = -Double.infinity, lat1 = -Double.infinity
+        for i in out.incidents {
+            lon0 = min(lon0, i.location.lon); lon1 = max(lon1, i.location.lon)
+            lat0 = min(lat0, i.location.lat); lat1 = max(lat1, i.location.lat)
+        }
+        let projection = try MetricProjection(region: BBox(minLon: lon0, minLat: lat0, maxLon: lon1, maxLat: lat1))
+        let xy = projection.project(out.incidents.map(\.location))
+        // Ids as the store assigns them: in insertion order, which is the generator's (report time) order.
+        let points = out.incidents.enumerated().map { k, inc in
+            var i = inc
+            i.id = Int64(k + 1)
+            return HotspotPoint(incident: i, x: xy.xs[k], y: xy.ys[k])
+        }
+        var report: HotspotReport?
+        var wall: [Double] = [], cpu: [Double] = []
+        for _ in 0..<runs {
+            let t = ContinuousClock.now, c = cpuSeconds()
+            report = try HotspotAnalysis.run(points: points, taxonomy: taxonomy, config: config, now: end)
+            wall.append(seconds(ContinuousClock.now - t))
+            cpu.append(cpuSeconds() - c)
+        }
+        let r = report!
+        let totals = Dictionary(uniqueKeysWithValues: r.categories.map { ($0.category, $0.incidents) })
+        let inputs = r.hotspots.map { h in
+            Significance.Input(category: h.category, observed: h.count, categoryTotal: totals[h.category]!,
+                               centroidX: h.centroidX, centroidY: h.centroidY,
+                               footprintArea: h.significance.footprintArea)
+        }
+        var sigWall: [Double] = [], sigCPU: [Double] = []
+        for _ in 0..<runs {
+            let t = ContinuousClock.now, c = cpuSeconds()
+            _ = Significance.assess(inputs, points: points, config: config)
+            sigWall.append(seconds(ContinuousClock.now - t))
+            sigCPU.append(cpuSeconds() - c)
+        }
+        // Planted places: the hotspot of their category nearest to the planted centre (as the recall test does).
+        var plantedIDs = Set<String>()
+        var plantedSignificant = 0, plantedRanks: [Int] = []
+        for p in out.truth.hotspots {
+            let c = projection.project(GeoPoint(lon: p.lon, lat: p.lat))
+            let radius = taxonomy[p.category]!.radiusMeters
+            let match = r.hotspots.enumerated().first { _, h in
+                h.category == p.category && hypot(h.centroidX - c.x, h.centroidY - c.y) < 3 * radius + 100
+            }
+            guard let (rank, h) = match else { continue }
+            plantedIDs.insert(h.id)
+            plantedRanks.append(rank + 1)
+            if h.significant { plantedSignificant += 1 }
+        }
+        if args.contains("--list") {
+            for (k, h) in r.hotspots.prefix(30).enumerated() {
+                let g = h.significance
+                print("\(k + 1) \(h.id) \(plantedIDs.contains(h.id) ? "planted" : "-") n=\(h.count) O/E=\(fmt(g.ratio)) "
+                      + "E=\(fmt(g.expected)) B=\(g.background)@\(Int(g.backgroundRadius)) LLR=\(fmt(g.logLikelihoodRatio)) "
+                      + "p=\(g.p) q=\(g.q) score=\(fmt(h.score)) episodes=\(h.episodes.count) failed=\(h.failedFixes.count)")
+            }
+        }
+        let significant = r.hotspots.filter(\.significant).count
+        let otherSignificant = r.hotspots.filter { $0.significant && !plantedIDs.contains($0.id) }
+        print("Hotspot engine on \(points.count) demo complaints, \(config.replicas) replicas: best \(fmt(wall.min()!)) s wall, "
+              + "\(fmt(cpu.min()!)) s CPU; \(r.hotspots.count) clusters, \(significant) significant, "
+              + "\(r.hotspots.filter(\.recurring).count) recurring")
+        print("Significance step alone (disc counts, expectations, replicas, FDR): best \(fmt(sigWall.min()!)) s wall, "
+              + "\(fmt(sigCPU.min()!)) s CPU")
+        print("Planted: \(plantedIDs.count)/\(out.truth.hotspots.count) found, \(plantedSignificant) significant, ranks "
+              + "\(plantedRanks.sorted()); other significant clusters: \(otherSignificant.count) "
+              + "(largest O/E \(fmt(otherSignificant.map(\.significance.ratio).max() ?? 0)))")
+        let json: [String: Any] = [
+            "suite": "hotspots-demo", "points": points.count, "replicas": config.replicas, "clusters": r.hotspots.count,
+            "significant": significant, "analysis_seconds": wall.min()!, "analysis_cpu_seconds": cpu.min()!,
+            "significance_seconds": sigWall.min()!, "significance_cpu_seconds": sigCPU.min()!,
+            "planted": out.truth.hotspots.count, "planted_found": plantedIDs.count,
+            "planted_significant": plantedSignificant, "other_significant": otherSignificant.count, "runs": runs,
         ]
         let data = try JSONSerialization.data(withJSONObject: json, options: [.sortedKeys])
         print(String(decoding: data, as: UTF8.self))

@@ -33,3 +33,43 @@ enum ConvexHull {
         return ring + [ring[0]]
     }
 }
+
+extension ConvexHull {
+    /// Area and perimeter (m², m) of the convex hull of planar points in metres, by the same monotone chain.
+    /// Collinear points give the segment between the extremes (area 0, perimeter twice its length); one distinct
+    /// position gives zeros.
+    static func measure(x: [Double], y: [Double]) -> (area: Double, perimeter: Double) {
+        var pts: [(Double, Double)] = []
+        pts.reserveCapacity(x.count)
+        for i in x.indices { pts.append((x[i], y[i])) }
+        pts.sort { $0 < $1 }
+        var unique: [(Double, Double)] = []
+        unique.reserveCapacity(pts.count)
+        for p in pts where unique.last.map({ $0 != p }) ?? true { unique.append(p) }
+        guard unique.count >= 2 else { return (0, 0) }
+        func cross(_ o: (Double, Double), _ a: (Double, Double), _ b: (Double, Double)) -> Double {
+            (a.0 - o.0) * (b.1 - o.1) - (a.1 - o.1) * (b.0 - o.0)
+        }
+        var lower: [(Double, Double)] = []
+        for p in unique {
+            while lower.count >= 2 && cross(lower[lower.count - 2], lower[lower.count - 1], p) <= 0 { lower.removeLast() }
+            lower.append(p)
+        }
+        var upper: [(Double, Double)] = []
+        for p in unique.reversed() {
+            while upper.count >= 2 && cross(upper[upper.count - 2], upper[upper.count - 1], p) <= 0 { upper.removeLast() }
+            upper.append(p)
+        }
+        let ring = Array(lower.dropLast()) + Array(upper.dropLast())
+        // Shoelace relative to the first vertex: projected coordinates are millions of metres, a hotspot tens.
+        let o = ring[0]
+        var twiceArea = 0.0, perimeter = 0.0
+        for k in ring.indices {
+            let a = ring[k], b = ring[(k + 1) % ring.count]
+            twiceArea += (a.0 - o.0) * (b.1 - o.1) - (b.0 - o.0) * (a.1 - o.1)
+            let dx = b.0 - a.0, dy = b.1 - a.1
+            perimeter += (dx * dx + dy * dy).squareRoot()
+        }
+        return (abs(twiceArea) / 2, perimeter)
+    }
+}

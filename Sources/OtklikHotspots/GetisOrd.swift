@@ -86,20 +86,13 @@ public enum GetisOrd {
     }
 
     /// ArcGIS's Gi_Bin with the FDR correction: Benjamini-Hochberg at α = 0.01, 0.05 and 0.10 over all m
-    /// defined p-values; a location is significant at α when p <= p(k*), k* = max{k : p(k) <= k α / m}.
-    /// The bin is ±3, ±2 or ±1 for the strictest α passed, signed by z.
+    /// defined p-values (`FalseDiscoveryRate.qValues`); a location is significant at α when its q <= α, i.e.
+    /// p <= p(k*), k* = max{k : p(k) <= k α / m}. The bin is ±3, ±2 or ±1 for the strictest α passed, signed by z.
     public static func fdrBins(z: [Double?], p: [Double?]) -> [Int] {
-        let sorted = p.compactMap { $0 }.sorted()
-        let m = Double(sorted.count)
-        func cutoff(_ alpha: Double) -> Double {
-            var best = -1.0
-            for (k, pk) in sorted.enumerated() where pk <= Double(k + 1) * alpha / m { best = pk }
-            return best
-        }
-        let c99 = cutoff(0.01), c95 = cutoff(0.05), c90 = cutoff(0.10)
+        let q = FalseDiscoveryRate.qValues(p)
         return (0..<p.count).map { i in
-            guard let pi = p[i], let zi = z[i], zi != 0 else { return 0 }
-            let level = pi <= c99 ? 3 : pi <= c95 ? 2 : pi <= c90 ? 1 : 0
+            guard let qi = q[i], let zi = z[i], zi != 0 else { return 0 }
+            let level = qi <= 0.01 ? 3 : qi <= 0.05 ? 2 : qi <= 0.10 ? 1 : 0
             return zi > 0 ? level : -level
         }
     }

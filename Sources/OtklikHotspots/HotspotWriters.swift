@@ -5,16 +5,18 @@ public import OtklikCore
 public enum HotspotWriters {
     /// A fixed-width table for terminals (widths in characters, so Cyrillic lines up as well as Latin).
     public static func table(_ hotspots: [Hotspot]) -> String {
-        let header = ["#", "score", "category", "settlement", "district", "n", "open", "overdue", "episodes",
-                      "repeat", "recurring", "last"]
+        let header = ["#", "score", "category", "settlement", "district", "n", "O/E", "q", "open", "overdue",
+                      "episodes", "repeat", "recurring", "last"]
         var rows = [header]
         for (i, h) in hotspots.enumerated() {
+            let sig = h.significance
             rows.append([String(i + 1), TextFormat.fixed(h.score, 2), h.category, h.settlement ?? "—",
-                         h.district ?? "—", String(h.count), String(h.openCount), String(h.overdueCount),
-                         String(h.episodes.count), String(h.repeatAfterFix.count), h.recurring ? "yes" : "no",
-                         TextFormat.day(h.lastReport)])
+                         h.district ?? "—", String(h.count), TextFormat.fixed(sig.ratio, 1),
+                         (sig.significant ? "" : "~") + shortProbability(sig.q), String(h.openCount),
+                         String(h.overdueCount), String(h.episodes.count), String(h.failedFixes.count),
+                         h.recurring ? "yes" : "no", TextFormat.day(h.lastReport)])
         }
-        let numeric: Set<Int> = [0, 1, 5, 6, 7, 8, 9]
+        let numeric: Set<Int> = [0, 1, 5, 6, 7, 8, 9, 10, 11]
         var widths = [Int](repeating: 0, count: header.count)
         for r in rows { for (k, f) in r.enumerated() { widths[k] = max(widths[k], f.count) } }
         var out = ""
@@ -25,6 +27,9 @@ public enum HotspotWriters {
         }
         return out
     }
+
+    /// A probability for a terminal column: 4 decimals, or "<0.0001" below that.
+    static func shortProbability(_ p: Double) -> String { p < 0.0001 ? "<0.0001" : TextFormat.fixed(p, 4) }
 
     /// Per-agency repeat-after-fix rates as CSV.
     public static func agencyCSV(_ rates: [AgencyRepeatRate]) -> String {

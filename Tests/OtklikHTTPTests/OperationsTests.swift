@@ -76,8 +76,9 @@ import Testing
             try await client.execute(uri: "/api/v1/reports/hotspots?format=csv", method: .get) { r in
                 let text = String(decoding: Array(r.body.readableBytesView).dropFirst(3), as: UTF8.self)
                 let lines = text.components(separatedBy: "\r\n")
-                #expect(lines[0].hasPrefix("rank,id,category,category_name,district,settlement,complaints,open,overdue,resolved,episodes,repeat_after_fix,recurring,first_report"))
-                #expect(lines[1].hasPrefix("1,waste.container_site:1,waste.container_site,Контейнерная площадка,Руднянский район,Сосновка,7,3,3,4,2,3,true,2025-01-01T00:00:00Z"))
+                #expect(lines[0].hasPrefix("rank,id,category,category_name,district,settlement,complaints,open,overdue,resolved,episodes,repeat_after_fix,lone_complaints,recurring,significant,observed,expected,o_e,llr,p,q,"))
+                // repeat_after_fix counts the fixes that failed: four resolved on day 20, each complained about again.
+                #expect(lines[1].hasPrefix("1,waste.container_site:1,waste.container_site,Контейнерная площадка,Руднянский район,Сосновка,7,3,3,4,2,4,0,true,true,7,"))
             }
             try await client.execute(uri: "/api/v1/reports/hotspots?format=html&since=2025-01-01", method: .get) { r in
                 let html = String(buffer: r.body)

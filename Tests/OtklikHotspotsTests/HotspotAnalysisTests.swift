@@ -55,21 +55,28 @@ struct HotspotAnalysisTests {
         #expect(h.settlement == "Сосновка" && h.district == "Руднянский район")
         #expect(h.episodes.map(\.count) == [4, 3])
         #expect(h.episodes[0].start == Scenario.day(0) && h.episodes[1].end == Scenario.day(45))
-        #expect(h.repeatAfterFix.map(\.complaintID) == [5, 6, 7])
-        #expect(h.repeatAfterFix.allSatisfy { $0.agency == "Региональный оператор" && $0.fixedID == 1 })
-        #expect(h.repeatAfterFix.map(\.daysAfterFix) == [20, 22, 25])
+        // The four complaints resolved together on day 20 are four fixes; each is within 40 m of the complaint of
+        // day 40, so each failed once, whatever came after.
+        #expect(h.failedFixes.map(\.fixedID) == [1, 2, 3, 4])
+        #expect(h.failedFixes.allSatisfy { $0.agency == "Региональный оператор" && $0.complaintID == 5 })
+        #expect(h.failedFixes.map(\.daysAfterFix) == [20, 20, 20, 20])
         #expect(h.recurring)
+        #expect(h.featureID == 1)
+        // Seven complaints where the empty region predicts almost none; three potholes are no more than any
+        // DBSCAN cluster holds (minPts), so they prove nothing beyond being a cluster.
+        #expect(h.significant && !report.hotspots[1].significant)
         // Three open complaints, all past the 3-day deadline on day 50.
         #expect(h.openCount == 3 && h.overdueCount == 3 && h.resolvedCount == 4)
         let pothole = report.hotspots[1]
         #expect(pothole.id == "road.pothole:8" && !pothole.recurring && pothole.settlement == "Катынь")
         #expect(report.agencyRates.map(\.agency) == ["Дорожное управление", "Региональный оператор"])
         let operatorRate = report.agencyRates[1]
-        #expect(operatorRate.fixes == 4 && operatorRate.failedFixes == 1 && operatorRate.repeatComplaints == 3)
-        #expect(operatorRate.rate == 0.25)
+        #expect(operatorRate.fixes == 4 && operatorRate.failedFixes == 4 && operatorRate.repeatComplaints == 1)
+        #expect(operatorRate.rate == 1)
         #expect(report.agencyRates[0].rate == 0)
         let waste = try #require(report.categories.first { $0.category == "waste.container_site" })
         #expect(waste.incidents == 8 && waste.clustered == 7 && waste.noise == 1 && waste.recurringHotspots == 1)
+        #expect(waste.significantHotspots == 1)
         #expect(waste.eps == 40)
     }
 
@@ -78,12 +85,15 @@ struct HotspotAnalysisTests {
         let report = try HotspotAnalysis.run(points: s.points, taxonomy: Scenario.taxonomy, now: Scenario.day(50))
         let h = report.hotspots[0]
         let c = h.components
-        #expect(c.size == log2(8.0))
+        #expect(c.strength == 1.5 * log2(1 + h.significance.logLikelihoodRatio) && c.strength > 0)
+        #expect(c.size == 0.5 * log2(8.0))
         #expect(c.open == log2(4.0) && c.overdue == 1.5 * log2(4.0))
         #expect(abs(c.recency - 2 * pow(2, -5.0 / 30)) < 1e-15)
-        #expect(c.recurrence == 1.5 * log2(2.0) && c.repeatAfterFix == 2 * log2(4.0))
+        // Two episodes; four failed fixes.
+        #expect(c.recurrence == 1.5 * log2(2.0) && c.repeatAfterFix == 2 * log2(5.0))
         #expect(c.severityFactor == 4.0 / 3)
-        #expect(h.score == c.severityFactor * (c.size + c.open + c.overdue + c.recency + c.recurrence + c.repeatAfterFix))
+        #expect(h.score == c.severityFactor
+            * (c.strength + c.size + c.open + c.overdue + c.recency + c.recurrence + c.repeatAfterFix))
         #expect(report.hotspots[0].score >= report.hotspots[1].score)
     }
 

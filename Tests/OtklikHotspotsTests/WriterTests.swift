@@ -24,7 +24,7 @@ struct WriterTests {
     @Test func agencyAndRollupCSVKeepRussian() throws {
         let r = try Self.report()
         let a = parseCSV(HotspotWriters.agencyCSV(r.agencyRates))
-        #expect(a[2] == ["Региональный оператор", "4", "4", "1", "3", "0.2500"])
+        #expect(a[2] == ["Региональный оператор", "4", "4", "4", "1", "1.0000"])
         let rows = AreaRollup.compute(points: HotspotAnalysisTests.sosnovka().points, hotspots: r.hotspots,
                                       areas: AreaRollupTests.areas, taxonomy: Scenario.taxonomy, now: Scenario.day(50))
         let csv = parseCSV(HotspotWriters.rollupCSV(rows))

@@ -55,11 +55,22 @@ public struct HotspotFeature: PublishedFeature {
         .int("overdue") { $0.hotspot.overdueCount },
         .int("resolved") { $0.hotspot.resolvedCount },
         .int("episodes") { $0.hotspot.episodes.count },
-        .int("repeat_after_fix") { $0.hotspot.repeatAfterFix.count },
+        .int("repeat_after_fix") { $0.hotspot.failedFixes.count },
+        .int("lone_complaints") { $0.hotspot.loneComplaints },
         .bool("recurring") { $0.hotspot.recurring },
+        .bool("significant") { $0.hotspot.significant },
+        .int("observed") { $0.hotspot.significance.observed },
+        .double("expected") { $0.hotspot.significance.expected },
+        .double("o_e") { $0.hotspot.significance.ratio },
+        .double("llr") { $0.hotspot.significance.logLikelihoodRatio },
+        .double("p", digits: nil) { $0.hotspot.significance.p },
+        .double("q", digits: nil) { $0.hotspot.significance.q },
+        .int("background") { $0.hotspot.significance.background },
+        .double("background_radius_m") { $0.hotspot.significance.backgroundRadius },
         .instant("first_report") { $0.hotspot.firstReport },
         .instant("last_report") { $0.hotspot.lastReport },
         .double("score") { $0.hotspot.score },
+        .double("score_strength") { $0.hotspot.components.strength },
         .double("score_size") { $0.hotspot.components.size },
         .double("score_open") { $0.hotspot.components.open },
         .double("score_overdue") { $0.hotspot.components.overdue },
@@ -78,11 +89,12 @@ public struct HotspotFeature: PublishedFeature {
             }
         },
         .records("repeat_after_fix_list") { h in
-            h.hotspot.repeatAfterFix.map { r in
-                [PublishedProperty("complaint_id", .int(r.complaintID)),
-                 PublishedProperty("fixed_id", .int(r.fixedID)),
+            h.hotspot.failedFixes.map { r in
+                [PublishedProperty("fixed_id", .int(r.fixedID)),
                  PublishedProperty("fixed_at", .string(Timestamp.format(r.fixedAt))),
                  PublishedProperty("agency", .string(r.agency)),
+                 PublishedProperty("complaint_id", .int(r.complaintID)),
+                 PublishedProperty("reported_at", .string(Timestamp.format(r.reportedAt))),
                  PublishedProperty("days_after_fix", .number(r.daysAfterFix, digits: 2))]
             }
         },
