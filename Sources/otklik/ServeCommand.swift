@@ -14,6 +14,9 @@ struct Serve: AsyncParsableCommand {
     var apiKeys: String?
     @Option(help: "Public base URL for absolute links, e.g. https://otklik.example.org (env OTKLIK_BASE_URL).") var baseURL: String?
     @Option(help: "Largest request body in bytes (env OTKLIK_MAX_BODY).") var maxBody: Int?
+    @Option(help: "Map page basemap, an XYZ raster URL template such as 'https://tiles.example.org/{z}/{x}/{y}.png' (env OTKLIK_BASEMAP).")
+    var basemap: String?
+    @Option(help: "The basemap's attribution as its licence requires (env OTKLIK_BASEMAP_ATTRIBUTION).") var basemapAttribution: String?
 
     func run() async throws {
         let logger = global.logger("otklik.http")
@@ -33,6 +36,9 @@ struct Serve: AsyncParsableCommand {
             guard maxBody > 0 else { throw CLIError("--max-body must be positive") }
             config.maxBodyBytes = maxBody
         }
+        if let basemap { config.map.basemapURL = basemap }
+        if let basemapAttribution { config.map.basemapAttribution = basemapAttribution }
+        if let problem = config.map.problem { throw CLIError(problem) }
         let core = ApplicationServices(store: store, taxonomy: store.taxonomy, rollupTTL: config.rollupCacheSeconds)
         try await runServer(configuration: config, core: core, logger: logger)
     }
