@@ -261,10 +261,11 @@
     var z = Math.floor(map.getZoom() + 1e-6), size = map.getSize(), placed = [], nPlaces = 0, nDistricts = 0;
     // Incident clusters are obstacles too: a label goes beside one where it can, and only the names of
     // districts and towns are laid over a cluster when there is no room beside it.
-    var clusters = map.hasLayer(incidentLayer) ? clusterMarks.map(function (c) {
+    var circles = map.hasLayer(incidentLayer) ? clusterMarks.map(function (c) {
       var p = map.latLngToContainerPoint(c.ll);
-      return [p.x - c.r, p.y - c.r, p.x + c.r, p.y + c.r];
+      return { x: p.x, y: p.y, r: c.r };
     }) : [];
+    var clusters = circles.map(function (c) { return [c.x - c.r, c.y - c.r, c.x + c.r, c.y + c.r]; });
     function clear(box, others) {
       for (var i = 0; i < others.length; i++) {
         var o = others[i];
@@ -276,18 +277,26 @@
       var pt = map.latLngToContainerPoint(latlng), w = textWidth(text, cls) + (dot ? 14 : 0), h = cls === "l1" ? 20 : cls === "l2" ? 18 : 16;
       var pad = 3, top = pt.y - h / 2;
       // Dotted names sit right of their point, else left of it (the dot then after the name); district names centre.
+      // A place under a cluster (its complaints) is named beside the cluster instead, without a dot: the
+      // cluster marks the place, and its number stays readable.
       var options = dot ? [{ left: pt.x - 4, anchor: 4, side: "" }, { left: pt.x - w + 4, anchor: w - 4, side: " dot-right" }]
                         : [{ left: pt.x - w / 2, anchor: w / 2, side: "" }];
+      var under = dot && circles.filter(function (c) { return Math.pow(c.x - pt.x, 2) + Math.pow(c.y - pt.y, 2) <= c.r * c.r; })[0];
+      if (under) {
+        var bare = w - 10, right = under.x + under.r + 1, leftOf = under.x - under.r - 1 - bare;
+        options = [{ left: right, anchor: pt.x - right, side: " no-dot", w: bare }, { left: leftOf, anchor: pt.x - leftOf, side: " no-dot", w: bare }]
+          .concat(options);
+      }
       var mayCover = cls === "ld" || cls === "l1" || cls === "l2" || cls === "l3";
       for (var pass = 0; pass < (mayCover ? 2 : 1); pass++) {
         for (var k = 0; k < options.length; k++) {
-          var o = options[k], box = [o.left - pad, top - pad, o.left + w + pad, top + h + pad];
+          var o = options[k], ow = o.w || w, box = [o.left - pad, top - pad, o.left + ow + pad, top + h + pad];
           if (box[2] < 0 || box[3] < 0 || box[0] > size.x || box[1] > size.y) continue;
           if (!clear(box, placed) || (pass === 0 && !clear(box, clusters))) continue;
           placed.push(box);
           L.marker(latlng, { pane: "labels", interactive: false, keyboard: false,
             icon: L.divIcon({ className: "map-label " + (dot ? "place-label " : "district-label ") + cls + o.side, html: esc(text),
-                              iconSize: [w, h], iconAnchor: [o.anchor, h / 2] }) }).addTo(labelLayer);
+                              iconSize: [ow, h], iconAnchor: [o.anchor, h / 2] }) }).addTo(labelLayer);
           return true;
         }
       }
