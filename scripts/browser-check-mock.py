@@ -3,14 +3,20 @@
 browser where no demo server runs. Serves the page from Sources/OtklikHTTP/Resources/web and Leaflet from
 Debian's libjs-leaflet, exactly at the paths the real server uses.
 
-  python3 scripts/browser-check-mock.py --port 8765
+  python3 scripts/browser-check-mock.py --port 8765 [--basemap]
+
+With --basemap, /web/config.json names a basemap served by the mock itself (/basemap/{z}/{x}/{y}.png, a pale
+PNG with a grid), so the page's basemap path is checked without any network; any instance of the mock serves
+those tiles, which is how the HTTP test gives the real server a loopback basemap.
+HTML is sent with the strict Content-Security-Policy the real server sends, so an inline script or style
+attribute shows up as a console error in the check.
 
 Data: the approximate districts and real settlement points of ../shared/data/boundaries when present (else a
 few synthetic squares), with synthetic complaints placed around settlements by population.
 Tiles: grid clusters below z13 and points from z13, encoded with mapbox-vector-tile (404 without it, and the
 page then falls back to OGC items).
 """
-import argparse, gzip, json, math, os, random, sys, urllib.parse
+import argparse, gzip, json, math, os, random, struct, sys, urllib.parse, zlib
 from http.server import ThreadingHTTPServer, BaseHTTPRequestHandler
 from datetime import datetime, timedelta, timezone
 
@@ -23,6 +29,7 @@ try:
 except ImportError:
     mapbox_vector_tile = None
 
+BASEMAP = False  # set by --basemap
 rnd = random.Random(5)
 categories = json.load(open(os.path.join(ROOT, "data", "categories.json"), encoding="utf-8"))["categories"]
 codes = [c["code"] for c in categories]
@@ -69,20 +76,20 @@ for i, f in enumerate(districts["features"]):
     pop = p.get("population_2010_sum")
     c = per_district.get(p["name"], 0)
     f["id"] = i + 1
-    f["properties"] = {"id": i + 1, "name": p["name"], "population": pop, "complaints": c, "open": c // 2, "overdue": c // 7,
+    f["properties"] = {"id": i + 1, "name": p["name"], "kind": "city_okrug" if p["name"].startswith("Город ") else "municipal_district", "population": pop, "complaints": c, "open": c // 2, "overdue": c // 7,
                        "per_1000": round(c * 1000 / pop, 2) if pop else None}
 
 # Hotspots: the busiest settlement/category pairs, as small circles.
 pairs = {}
 for inc in incidents: pairs.setdefault((inc["settlement"], inc["district"], inc["category"]), []).append(inc)
-top = sorted(pairs.items(), key=lambda kv: -len(kv[1]))[:40]
+top = sorted(pairs.items(), key=lambda kv: -len(kv[1]))[:1500]
 hotspots = []
 for rank, ((settlement, district, cat), items) in enumerate(top, 1):
     lon = sum(i["lon"] for i in items) / len(items); lat = sum(i["lat"] for i in items) / len(items)
-    r = 0.006 + 0.00005 * len(items)
+    r = min(0.006 + 0.00005 * len(items), 0.009)
     ring = [[lon + r * math.cos(a / 16 * 2 * math.pi) / 0.58, lat + r * math.sin(a / 16 * 2 * math.pi)] for a in range(17)]
     ring[-1] = ring[0]
-    score = round(1 - rank / 50, 3)
+    score = round(1 - rank / 1600, 4)
     hotspots.append({"type": "Feature", "id": rank, "geometry": {"type": "Polygon", "coordinates": [ring]},
                      "properties": {"id": rank, "category": cat, "category_name": names[cat], "score": score, "recurring": rank % 3 == 1,
                                     "complaints": len(items), "open": sum(1 for i in items if i["status"] in ("new", "in_progress")),
@@ -101,6 +108,21 @@ for i in range(32):
         x0, y0 = 30.7 + i * 0.15, 53.3 + j * 0.1
         grid.append({"type": "Feature", "id": i * 100 + j, "geometry": {"type": "Polygon", "coordinates": [[[x0, y0], [x0 + .15, y0], [x0 + .15, y0 + .1], [x0, y0 + .1], [x0, y0]]]},
                      "properties": {"gi_class": cls, "z_score": round(z, 3), "p_value": 0.01}})
+
+def png_tile(z, x, y):
+    """A 256×256 pale tile with a darker grid and a tint that changes with x and y, so tiles show as tiles."""
+    tint = (x * 7 + y * 13) % 12
+    bg = bytes((236 - tint, 232, 222 + tint // 2))
+    line = bytes((190, 196, 205))
+    rows = []
+    for py in range(256):
+        row = bytearray(b"\x00")
+        for px in range(256):
+            row += line if px % 64 == 0 or py % 64 == 0 else bg
+        rows.append(bytes(row))
+    def chunk(kind, data): return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xffffffff)
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", 256, 256, 8, 2, 0, 0, 0))
+            + chunk(b"IDAT", zlib.compress(b"".join(rows), 6)) + chunk(b"IEND", b""))
 
 def merc(lon, lat):
     s = math.sin(math.radians(lat))
@@ -133,6 +155,9 @@ class Handler(BaseHTTPRequestHandler):
     def send(self, code, body, ctype):
         self.send_response(code)
         self.send_header("Content-Type", ctype)
+        if ctype.startswith("text/html"):
+            origin = f"http://127.0.0.1:{self.server.server_port}"
+            self.send_header("Content-Security-Policy", f"default-src 'self'; img-src 'self' data: {origin}; frame-ancestors 'none'")
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
         if body: self.wfile.write(body)
@@ -151,24 +176,38 @@ class Handler(BaseHTTPRequestHandler):
         types = {".js": "text/javascript; charset=utf-8", ".css": "text/css; charset=utf-8", ".png": "image/png", ".html": "text/html; charset=utf-8"}
         ext = os.path.splitext(p)[1]
         if p == "/": return self.file(WEB, "index.html", types[".html"])
+        if p == "/web/config.json":
+            base = f"http://127.0.0.1:{self.server.server_port}/basemap/{{z}}/{{x}}/{{y}}.png"
+            return self.json({"basemap": {"url": base, "attribution": "Подложка: тестовые тайлы"} if BASEMAP else None})
+        if p.startswith("/basemap/") and p.endswith(".png"):
+            z, x, y = (int(v) for v in p[len("/basemap/"):-4].split("/"))
+            return self.send(200, png_tile(z, x, y), "image/png")
         if p.startswith("/web/"): return self.file(WEB, p[5:], types.get(ext, "application/octet-stream"))
         if p.startswith("/vendor/leaflet/"): return self.file(LEAFLET, p[len("/vendor/leaflet/"):], types.get(ext, "application/octet-stream"))
         if p == "/api/v1/categories": return self.json({"categories": [{"code": c["code"], "name_ru": c["name_ru"]} for c in categories]})
         if p == "/ogc/collections/districts/items": return self.json({"type": "FeatureCollection", "features": districts["features"], "numberMatched": len(districts["features"])})
+        if p == "/ogc/collections/settlements/items":
+            fs = [{"type": "Feature", "id": n + 1, "geometry": f["geometry"],
+                   "properties": {"id": n + 1, "name": f["properties"]["name"], "district": f["properties"].get("district"),
+                                  "population": f["properties"].get("population_2010") or f["properties"].get("population")}}
+                  for n, f in enumerate(settlements["features"])]
+            return self.json({"type": "FeatureCollection", "features": fs[: int(q.get("limit", 100))], "numberMatched": len(fs)})
         if p == "/ogc/collections/hotspots/items":
             fs = [h for h in hotspots if not q.get("category") or h["properties"]["category"] == q["category"]]
-            return self.json({"type": "FeatureCollection", "features": fs, "numberMatched": len(fs)})
+            return self.json({"type": "FeatureCollection", "features": fs[: int(q.get("limit", 100))], "numberMatched": len(fs)})
         if p == "/ogc/collections/hotspot-grid/items": return self.json({"type": "FeatureCollection", "features": grid, "numberMatched": len(grid)})
         if p == "/ogc/collections/incidents/items":
             b = [float(v) for v in q.get("bbox", "-180,-90,180,90").split(",")]
-            fs = [i for i in incidents if b[0] <= i["lon"] <= b[2] and b[1] <= i["lat"] <= b[3] and matches(i, q)]
+            fs = [i for i in incidents if b[0] <= i["lon"] <= b[2] and b[1] <= i["lat"] <= b[3] and matches(i, q)
+                  and (not q.get("district") or i["district"] == q["district"])]
             lim = int(q.get("limit", 100))
             return self.json({"type": "FeatureCollection", "numberMatched": len(fs), "features": [
                 {"type": "Feature", "id": i["id"], "geometry": {"type": "Point", "coordinates": [i["lon"], i["lat"]]},
                  "properties": i | {"category_name": names[i["category"]]}} for i in fs[:lim]]})
         if p == "/api/v1/reports/hotspots":
             rows = [h["properties"] | {"rank": n + 1, "repeat_after_fix": 2 if h["properties"]["recurring"] else 0}
-                    for n, h in enumerate(h for h in hotspots if not q.get("category") or h["properties"]["category"] == q["category"])]
+                    for n, h in enumerate(h for h in hotspots if (not q.get("category") or h["properties"]["category"] == q["category"])
+                                          and (not q.get("district") or h["properties"]["district"] == q["district"]))]
             return self.json({"period": {"since": q.get("since"), "until": None}, "hotspots": rows[: int(q.get("limit", 50))]})
         if p.startswith("/tiles/incidents/") and p.endswith(".mvt") and mapbox_vector_tile:
             z, x, y = (int(v) for v in p[len("/tiles/incidents/"):-4].split("/"))
@@ -181,6 +220,8 @@ class Handler(BaseHTTPRequestHandler):
 if __name__ == "__main__":
     ap = argparse.ArgumentParser()
     ap.add_argument("--port", type=int, default=8765)
+    ap.add_argument("--basemap", action="store_true", help="name the mock's own tiles as the page's basemap")
     a = ap.parse_args()
+    BASEMAP = a.basemap
     print(f"mock API on http://127.0.0.1:{a.port}/ ({len(incidents)} incidents, {len(districts['features'])} districts)", flush=True)
     ThreadingHTTPServer(("127.0.0.1", a.port), Handler).serve_forever()

@@ -24,6 +24,8 @@ public struct AppConfiguration: Sendable {
     /// How long area roll-ups (districts/settlements statistics) are reused before recomputing.
     public var rollupCacheSeconds: Double
     public var serverName: String
+    /// The map page's basemap (see `MapSettings`).
+    public var map = MapSettings()
 
     public init(host: String = "127.0.0.1", port: Int = 8080, databasePath: String = "data/otklik.sqlite",
                 maxBodyBytes: Int = 16 * 1024 * 1024, apiKeysFile: String? = nil, apiKeysSpec: String? = nil,
@@ -54,6 +56,7 @@ public struct AppConfiguration: Sendable {
         if let v = env["OTKLIK_API_KEYS_FILE"], !v.isEmpty { c.apiKeysFile = v }
         if let v = env["OTKLIK_API_KEYS"], !v.isEmpty { c.apiKeysSpec = v }
         if let v = env["OTKLIK_BASE_URL"], !v.isEmpty { c.baseURL = v }
+        c.map = c.map.overridden(by: env)
         return c
     }
 

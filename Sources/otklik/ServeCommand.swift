@@ -21,6 +21,9 @@ struct Serve: AsyncParsableCommand {
     var keyRate: Double?
     @Option(help: "Requests an API key may make at once before the rate applies (env OTKLIK_KEY_BURST; default 60).")
     var keyBurst: Int?
+    @Option(help: "Map page basemap, an XYZ raster URL template such as 'https://tiles.example.org/{z}/{x}/{y}.png' (env OTKLIK_BASEMAP).")
+    var basemap: String?
+    @Option(help: "The basemap's attribution as its licence requires (env OTKLIK_BASEMAP_ATTRIBUTION).") var basemapAttribution: String?
 
     func run() async throws {
         let logger = global.logger("otklik.http")
@@ -65,6 +68,9 @@ struct Serve: AsyncParsableCommand {
             let db = global.db.map { " --db \($0)" } ?? ""
             logger.notice("no API keys configured; make one with: otklik keys create --role operator\(db)")
         }
+        if let basemap { config.map.basemapURL = basemap }
+        if let basemapAttribution { config.map.basemapAttribution = basemapAttribution }
+        if let problem = config.map.problem { throw CLIError(problem) }
         let core = ApplicationServices(store: store, taxonomy: store.taxonomy, rollupTTL: config.rollupCacheSeconds)
         try await runServer(configuration: config, core: core, logger: logger)
     }

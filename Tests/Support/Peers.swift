@@ -57,8 +57,11 @@ extension Peer {
     public static let openAPISpecValidator = Peer(tools: ["python3"], pythonModules: ["openapi_spec_validator"],
                                                   package: "openapi-spec-validator")
 
+    /// Runs the map page's number formatting beside Core's, so that the two cannot drift.
+    public static let node = Peer(tools: ["node", "nodejs"], package: "nodejs")
+
     static let known: [Peer] = [.ogrinfo, .ogr2ogr, .xmllint, .chromium, .spatialite, .gpsbabel, .gzip, .python3,
-                                .mapboxVectorTile, .gpxpy, .georeport, .openAPISpecValidator]
+                                .node, .mapboxVectorTile, .gpxpy, .georeport, .openAPISpecValidator]
 }
 
 /// Finds peers once per test run and decides between skipping and failing.

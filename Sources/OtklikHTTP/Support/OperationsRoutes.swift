@@ -3,7 +3,7 @@ import Hummingbird
 import OtklikCore
 import OtklikServices
 
-/// /openapi.json, /metrics and the map page.
+/// /openapi.json, /metrics, the map page and its settings (/web/config.json).
 struct OperationsRoutes: Sendable {
     let services: AppServices
 
@@ -25,7 +25,20 @@ struct OperationsRoutes: Sendable {
             return Respond.text(text, contentType: "text/plain; version=0.0.4; charset=utf-8")
         }
         router.get("/") { request, _ in try webFile("index.html") }
+        // Before /web/{file}: the page's settings come from the server's configuration, not from a file, and
+        // never from an inline script (the Content-Security-Policy of HTML pages forbids those).
+        let mapConfig = Self.mapConfig(services.config.map).encoded()
+        router.get("/web/config.json") { request, _ in
+            try QueryParameters(request: request).onlyAllow([])
+            return Respond.bytes(mapConfig, contentType: "application/json", headers: [.cacheControl: "no-cache"])
+        }
         router.get("/web/{file}") { request, context in try webFile(context.parameters.get("file") ?? "") }
+    }
+
+    /// `{"basemap": {"url": …, "attribution": …}}`, or `{"basemap": null}` without a usable basemap.
+    static func mapConfig(_ map: MapSettings) -> JSONValue {
+        guard let url = map.basemapURL, map.problem == nil else { return .object([("basemap", .null)]) }
+        return .object([("basemap", .object([("url", .string(url)), ("attribution", map.basemapAttribution.map { .string($0) } ?? .null)]))])
     }
 
     static let webTypes = ["html": "text/html; charset=utf-8", "js": "text/javascript; charset=utf-8",
