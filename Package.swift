@@ -120,6 +120,9 @@ let package = Package(
             dependencies: [
                 "OtklikHTTP", "OtklikServices", "OtklikStore", "OtklikCore", "OtklikTiles", "OtklikTestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+                .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
             ],
             swiftSettings: strict
         ),

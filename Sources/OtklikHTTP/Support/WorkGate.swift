@@ -70,6 +70,21 @@ final class WorkerPool: Sendable {
 
     private let jobs = Mutex([@Sendable () -> Void]())
     private let ready = DispatchSemaphore(value: 0)
+    private let workers = Mutex(Set<UInt>())
+
+    /// Whether the calling thread is one of the pool's.
+    var isWorkerThread: Bool {
+        let me = Self.currentThread()
+        return workers.withLock { $0.contains(me) }
+    }
+
+    private static func currentThread() -> UInt {
+        #if os(Linux)
+        UInt(pthread_self())
+        #else
+        UInt(bitPattern: pthread_self())
+        #endif
+    }
 
     init(threads: Int) {
         for i in 0..<threads {
@@ -85,8 +100,9 @@ final class WorkerPool: Sendable {
     }
 
     private func loop(name: String) {
-        // Named from inside: on Linux a name set before `start` does not reach the thread.
         Thread.current.name = name
+        let me = Self.currentThread()
+        workers.withLock { _ = $0.insert(me) }
         #if os(Linux)
         // On Linux `nice` sets the calling thread's value, not the process's.
         _ = nice(10)
