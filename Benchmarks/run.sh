@@ -19,12 +19,13 @@ mkdir -p Benchmarks/out
 DEMO_DB=Benchmarks/out/demo300k.sqlite
 export DEMO_DB
 [ -f "$DEMO_DB" ] || .build/release/otklik demo --db "$DEMO_DB" --count 300000 >&2
-for section in ${BENCH_SECTIONS:-demo import hotspots inspection tiles http}; do
+for section in ${BENCH_SECTIONS:-demo import hotspots inspection tiles http availability}; do
   script="Benchmarks/$section.sh"
   [ -x "$script" ] || continue
   echo "running $script…" >&2
   args=()
   [ "$section" = http ] && args=(.build/release/otklik "$DEMO_DB")
+  [ "$section" = availability ] && args=(.build/release/otklik "$DEMO_DB")
   if ! "$script" "${args[@]}" >> "$tmp" 2> "Benchmarks/out/$section.err"; then
     { echo "## $section"; echo; echo "Did not complete: $(tail -3 Benchmarks/out/$section.err | tr '\n' ' ')"; echo; } >> "$tmp"
   fi

@@ -26,11 +26,31 @@ public struct AppConfiguration: Sendable {
     public var serverName: String
     /// The map page's basemap (see `MapSettings`).
     public var map = MapSettings()
+    /// Timeouts and the connection cap (see `ConnectionLimits` for what each bounds).
+    public var connections: ConnectionLimits
+    /// Cold hotspot analyses and route plans computed at once; one more is refused with 503 and `Retry-After`.
+    public var maxConcurrentAnalyses: Int
+    public var maxConcurrentRoutes: Int
+    /// What 503s for heavy work say in `Retry-After`.
+    public var busyRetryAfterSeconds: Int
+    /// A route plan stops improving after this long and returns the best tour it has.
+    public var routeDeadlineSeconds: Double
+    /// Ceilings for route requests without an API key: stops in the tour, and candidates considered (the most
+    /// valuable ones are kept).
+    public var publicRouteMaxStops: Int
+    public var publicRouteMaxCandidates: Int
+    /// Hotspot analyses kept in memory, and their approximate total size.
+    public var analysisCacheEntries: Int
+    public var analysisCacheBytes: Int
 
     public init(host: String = "127.0.0.1", port: Int = 8080, databasePath: String = "data/otklik.sqlite",
                 maxBodyBytes: Int = 16 * 1024 * 1024, apiKeysFile: String? = nil, apiKeysSpec: String? = nil,
                 baseURL: String? = nil, defaultItemsLimit: Int = 100, maxItemsLimit: Int = 10_000,
-                maxFeaturesPerPost: Int = 10_000, rollupCacheSeconds: Double = 60, serverName: String = "otklik") {
+                maxFeaturesPerPost: Int = 10_000, rollupCacheSeconds: Double = 60, serverName: String = "otklik",
+                connections: ConnectionLimits = ConnectionLimits(), maxConcurrentAnalyses: Int = 2,
+                maxConcurrentRoutes: Int = 2, busyRetryAfterSeconds: Int = 5, routeDeadlineSeconds: Double = 10,
+                publicRouteMaxStops: Int = 300, publicRouteMaxCandidates: Int = 1_000, analysisCacheEntries: Int = 16,
+                analysisCacheBytes: Int = 768 << 20) {
         self.host = host
         self.port = port
         self.databasePath = databasePath
@@ -43,10 +63,22 @@ public struct AppConfiguration: Sendable {
         self.maxFeaturesPerPost = maxFeaturesPerPost
         self.rollupCacheSeconds = rollupCacheSeconds
         self.serverName = serverName
+        self.connections = connections
+        self.maxConcurrentAnalyses = maxConcurrentAnalyses
+        self.maxConcurrentRoutes = maxConcurrentRoutes
+        self.busyRetryAfterSeconds = busyRetryAfterSeconds
+        self.routeDeadlineSeconds = routeDeadlineSeconds
+        self.publicRouteMaxStops = publicRouteMaxStops
+        self.publicRouteMaxCandidates = publicRouteMaxCandidates
+        self.analysisCacheEntries = analysisCacheEntries
+        self.analysisCacheBytes = analysisCacheBytes
     }
 
     /// Overrides from `OTKLIK_HOST`, `OTKLIK_PORT`, `OTKLIK_DB`, `OTKLIK_MAX_BODY`, `OTKLIK_API_KEYS_FILE`,
-    /// `OTKLIK_API_KEYS`, `OTKLIK_BASE_URL`.
+    /// `OTKLIK_API_KEYS`, `OTKLIK_BASE_URL`; the limits from `OTKLIK_IDLE_TIMEOUT`, `OTKLIK_HEADER_TIMEOUT`,
+    /// `OTKLIK_BODY_TIMEOUT`, `OTKLIK_WRITE_TIMEOUT` (seconds), `OTKLIK_MAX_CONNECTIONS`, `OTKLIK_MAX_ANALYSES`,
+    /// `OTKLIK_MAX_ROUTES`, `OTKLIK_ROUTE_DEADLINE` (seconds), `OTKLIK_PUBLIC_ROUTE_MAX_STOPS`,
+    /// `OTKLIK_ANALYSIS_CACHE_ENTRIES`, `OTKLIK_ANALYSIS_CACHE_MB`. Values that are not positive numbers are ignored.
     public func overridden(by env: [String: String]) -> AppConfiguration {
         var c = self
         if let v = env["OTKLIK_HOST"], !v.isEmpty { c.host = v }
@@ -57,6 +89,21 @@ public struct AppConfiguration: Sendable {
         if let v = env["OTKLIK_API_KEYS"], !v.isEmpty { c.apiKeysSpec = v }
         if let v = env["OTKLIK_BASE_URL"], !v.isEmpty { c.baseURL = v }
         c.map = c.map.overridden(by: env)
+        func seconds(_ name: String) -> Duration? {
+            env[name].flatMap(Double.init).flatMap { $0 > 0 && $0.isFinite ? Duration.milliseconds(Int64($0 * 1000)) : nil }
+        }
+        func count(_ name: String) -> Int? { env[name].flatMap(Int.init).flatMap { $0 > 0 ? $0 : nil } }
+        if let v = seconds("OTKLIK_IDLE_TIMEOUT") { c.connections.idleTimeout = v }
+        if let v = seconds("OTKLIK_HEADER_TIMEOUT") { c.connections.headerTimeout = v }
+        if let v = seconds("OTKLIK_BODY_TIMEOUT") { c.connections.bodyTimeout = v }
+        if let v = seconds("OTKLIK_WRITE_TIMEOUT") { c.connections.writeTimeout = v }
+        if let v = count("OTKLIK_MAX_CONNECTIONS") { c.connections.maxConnections = v }
+        if let v = count("OTKLIK_MAX_ANALYSES") { c.maxConcurrentAnalyses = v }
+        if let v = count("OTKLIK_MAX_ROUTES") { c.maxConcurrentRoutes = v }
+        if let v = env["OTKLIK_ROUTE_DEADLINE"].flatMap(Double.init), v > 0 { c.routeDeadlineSeconds = v }
+        if let v = count("OTKLIK_PUBLIC_ROUTE_MAX_STOPS") { c.publicRouteMaxStops = v }
+        if let v = count("OTKLIK_ANALYSIS_CACHE_ENTRIES") { c.analysisCacheEntries = v }
+        if let v = count("OTKLIK_ANALYSIS_CACHE_MB") { c.analysisCacheBytes = v << 20 }
         return c
     }
 

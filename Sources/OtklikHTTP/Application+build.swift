@@ -1,4 +1,5 @@
 public import Hummingbird
+import HummingbirdCore
 public import Logging
 public import OtklikServices
 import Foundation
@@ -20,8 +21,16 @@ public func buildApplication(
     }
     let services = AppServices(config: configuration, core: core, keys: keys, logger: logger)
     let router = buildRouter(services)
+    let limits = configuration.connections
+    let registry = ConnectionRegistry()
+    let metrics = services.metrics
+    // Hummingbird's own idle timeout stays off: the guard tells an idle keep-alive connection from one whose
+    // next request has started to arrive, which Hummingbird's handler (it sees whole heads only) cannot.
+    let http1 = HTTP1Channel.Configuration(
+        additionalChannelHandlers: [ConnectionGuard(limits: limits, registry: registry, metrics: metrics)])
     return Application(
         router: router,
+        server: .http1(configuration: http1),
         configuration: .init(address: .hostname(configuration.host, port: configuration.port),
                              serverName: configuration.serverName),
         logger: logger
@@ -30,12 +39,17 @@ public func buildApplication(
 
 func buildRouter(_ services: AppServices) -> Router<BasicRequestContext> {
     let router = Router(context: BasicRequestContext.self)
+    let config = services.config
+    let gate = WorkGate(limits: .init(analyses: config.maxConcurrentAnalyses, routes: config.maxConcurrentRoutes,
+                                      retryAfterSeconds: config.busyRetryAfterSeconds), metrics: services.metrics)
+    services.core.hotspots.setHeavyWork(gate)
+    services.core.hotspots.setCacheLimits(entries: config.analysisCacheEntries, bytes: config.analysisCacheBytes)
     router.add(middleware: MetricsMiddleware(metrics: services.metrics))
     router.add(middleware: RequestLogMiddleware())
     router.add(middleware: ProblemMiddleware(maxBodyBytes: services.config.maxBodyBytes))
-    // Planners' own web maps read the layers from other origins; keys travel in a header, never in cookies.
-    router.add(middleware: CORSMiddleware(allowOrigin: .all, allowMethods: [.get, .post, .patch, .head, .options],
-                                          exposedHeaders: ["Location"]))
+    router.add(middleware: SecurityHeadersMiddleware(map: services.config.map))
+    // Planners' own web maps read the public layers from other origins; the write API is not open to them.
+    router.add(middleware: PublicCORSMiddleware())
     router.get("/healthz") { request, _ in
         try QueryParameters(request: request).onlyAllow([])
         // `tile_points`: whether cold incident tiles are already drawn from memory (see LiveTilePoints).
@@ -44,7 +58,7 @@ func buildRouter(_ services: AppServices) -> Router<BasicRequestContext> {
     OGCRoutes(services: services).register(on: router)
     TileRoutes(services: services).register(on: router)
     registerOpen311(on: router, services: services)
-    registerRoutePlanning(on: router, services: services)
+    registerRoutePlanning(on: router, services: services, work: gate)
     IncidentRoutes(services: services).register(on: router)
     ReportRoutes(services: services).register(on: router)
     OperationsRoutes(services: services).register(on: router)
@@ -58,8 +72,8 @@ struct RequestLogMiddleware<Context: RequestContext>: RouterMiddleware {
         let response = try await next(request, context)
         let d = ContinuousClock.now - start
         context.logger.debug("request", metadata: [
-            "method": .string(request.method.rawValue),
-            "route": .string(context.endpointPath ?? "unmatched"),
+            "method": .logged(request.method.rawValue),
+            "route": .logged(context.endpointPath ?? "unmatched"),
             "status": .stringConvertible(response.status.code),
             "ms": .stringConvertible(d.milliseconds),
         ])

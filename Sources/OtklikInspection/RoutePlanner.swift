@@ -66,7 +66,7 @@ public enum RoutePlanner {
             selected.removeAll { $0 == victim }
             order.removeAll { $0 == victim }
             sinceOptimised += 1
-            if sinceOptimised * 5 >= selected.count, !selected.isEmpty {
+            if sinceOptimised * 5 >= selected.count, !selected.isEmpty, !request.solver.pastDeadline {
                 order = shape.solve(selected, options: request.solver, iterate: false)
                 sinceOptimised = 0
             }

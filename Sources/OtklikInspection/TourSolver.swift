@@ -17,7 +17,7 @@ public enum TourSolver {
         let start = greedyEdgeTour(matrix, neighbours: neighbours)
         let search = LocalSearch(matrix: matrix, neighbours: neighbours, tour: start)
         search.optimiseAll()
-        search.iterate(kicks: options.kicks(for: n), seed: options.seed, limit: options.wallClockLimit)
+        search.iterate(kicks: options.kicks(for: n), seed: options.seed, limit: options.searchLimit)
         return search.tourStarting(at: 0)
     }
 

@@ -24,6 +24,28 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Map page basemap, an XYZ raster URL template such as 'https://tiles.example.org/{z}/{x}/{y}.png' (env OTKLIK_BASEMAP).")
     var basemap: String?
     @Option(help: "The basemap's attribution as its licence requires (env OTKLIK_BASEMAP_ATTRIBUTION).") var basemapAttribution: String?
+    @Option(help: "Seconds before an idle keep-alive connection is closed; default 60 (env OTKLIK_IDLE_TIMEOUT).")
+    var idleTimeout: Double?
+    @Option(help: "Seconds a client has to send a whole request head; default 15 (env OTKLIK_HEADER_TIMEOUT).")
+    var headerTimeout: Double?
+    @Option(help: "Seconds a client has to send a whole request body; default 60 (env OTKLIK_BODY_TIMEOUT).")
+    var bodyTimeout: Double?
+    @Option(help: "Seconds a response may wait for a client that stopped reading; default 30 (env OTKLIK_WRITE_TIMEOUT).")
+    var writeTimeout: Double?
+    @Option(help: "Open connections at most, further ones are closed at accept; default 4096, and never more than the open-file limit allows (env OTKLIK_MAX_CONNECTIONS).")
+    var maxConnections: Int?
+    @Option(help: "Cold hotspot analyses computed at once, more get 503; default 2 (env OTKLIK_MAX_ANALYSES).")
+    var maxAnalyses: Int?
+    @Option(help: "Route plans computed at once, more get 503; default 2 (env OTKLIK_MAX_ROUTES).")
+    var maxRoutes: Int?
+    @Option(help: "Seconds after which a route plan returns its best tour so far; default 10 (env OTKLIK_ROUTE_DEADLINE).")
+    var routeDeadline: Double?
+    @Option(help: "Most stops in a route planned without an API key; default 300 (env OTKLIK_PUBLIC_ROUTE_MAX_STOPS).")
+    var publicRouteMaxStops: Int?
+    @Option(help: "Hotspot analyses kept in memory; default 16 (env OTKLIK_ANALYSIS_CACHE_ENTRIES).")
+    var analysisCacheEntries: Int?
+    @Option(help: "Megabytes of hotspot analyses kept in memory; default 768 (env OTKLIK_ANALYSIS_CACHE_MB).")
+    var analysisCacheMb: Int?
 
     func run() async throws {
         let logger = global.logger("otklik.http")
@@ -71,7 +93,64 @@ struct Serve: AsyncParsableCommand {
         if let basemap { config.map.basemapURL = basemap }
         if let basemapAttribution { config.map.basemapAttribution = basemapAttribution }
         if let problem = config.map.problem { throw CLIError(problem) }
+        try applyLimits(to: &config)
+        let descriptors = OpenFiles.raiseLimit()
+        // Leave room for the database, the log and the listening socket: past the descriptor limit accept()
+        // fails and nothing (not even /healthz) gets through.
+        let room = max(16, descriptors - 64)
+        if config.connections.maxConnections > room {
+            logger.warning("--max-connections lowered to \(room): the open-file limit is \(descriptors)")
+            config.connections.maxConnections = room
+        }
         let core = ApplicationServices(store: store, taxonomy: store.taxonomy, rollupTTL: config.rollupCacheSeconds)
         try await runServer(configuration: config, core: core, logger: logger)
+    }
+
+    private func applyLimits(to config: inout AppConfiguration) throws {
+        func seconds(_ v: Double?, _ flag: String) throws -> Duration? {
+            guard let v else { return nil }
+            guard v > 0, v.isFinite else { throw CLIError("--\(flag) must be a positive number of seconds") }
+            return .milliseconds(Int64(v * 1000))
+        }
+        func positive(_ v: Int?, _ flag: String) throws -> Int? {
+            guard let v else { return nil }
+            guard v > 0 else { throw CLIError("--\(flag) must be positive") }
+            return v
+        }
+        if let v = try seconds(idleTimeout, "idle-timeout") { config.connections.idleTimeout = v }
+        if let v = try seconds(headerTimeout, "header-timeout") { config.connections.headerTimeout = v }
+        if let v = try seconds(bodyTimeout, "body-timeout") { config.connections.bodyTimeout = v }
+        if let v = try seconds(writeTimeout, "write-timeout") { config.connections.writeTimeout = v }
+        if let v = try positive(maxConnections, "max-connections") { config.connections.maxConnections = v }
+        if let v = try positive(maxAnalyses, "max-analyses") { config.maxConcurrentAnalyses = v }
+        if let v = try positive(maxRoutes, "max-routes") { config.maxConcurrentRoutes = v }
+        if let v = routeDeadline {
+            guard v > 0, v.isFinite else { throw CLIError("--route-deadline must be a positive number of seconds") }
+            config.routeDeadlineSeconds = v
+        }
+        if let v = try positive(publicRouteMaxStops, "public-route-max-stops") { config.publicRouteMaxStops = v }
+        if let v = try positive(analysisCacheEntries, "analysis-cache-entries") { config.analysisCacheEntries = v }
+        if let v = try positive(analysisCacheMb, "analysis-cache-mb") { config.analysisCacheBytes = v << 20 }
+    }
+}
+
+/// The process's open-file limit.
+enum OpenFiles {
+    /// Raises the soft limit to the hard one (as Go's runtime does at start) and returns the soft limit now in force.
+    static func raiseLimit() -> Int {
+        #if os(Linux)
+        var limit = rlimit()
+        guard getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit) == 0 else { return 1_024 }
+        if limit.rlim_cur < limit.rlim_max {
+            var raised = limit
+            raised.rlim_cur = limit.rlim_max
+            if setrlimit(Int32(RLIMIT_NOFILE.rawValue), &raised) == 0 { limit = raised }
+        }
+        return Int(clamping: limit.rlim_cur)
+        #else
+        var limit = rlimit()
+        guard getrlimit(RLIMIT_NOFILE, &limit) == 0 else { return 1_024 }
+        return Int(clamping: limit.rlim_cur)
+        #endif
     }
 }

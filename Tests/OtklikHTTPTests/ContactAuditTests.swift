@@ -3,6 +3,7 @@ import Hummingbird
 import HummingbirdTesting
 import OtklikCore
 @testable import OtklikHTTP
+import OtklikTestSupport
 import Testing
 
 /// Every read of a reporter's contact is recorded before the contact is sent, and `otklik audit` lists them.
@@ -25,7 +26,7 @@ import Testing
         }
     }
 
-    @Test(.enabled(if: PrivacyHarness.otklikBuilt, ".build/debug/otklik is not built"))
+    @Test
     func otklikAuditListsTheReadsAsTableCSVAndJSON() async throws {
         try await PrivacyHarness.withApp { t in
             _ = try await PrivacyHarness.get(t.client, "/api/v1/incidents/1", key: Harness.operatorKey)

@@ -5,6 +5,7 @@ import Logging
 import OtklikCore
 import OtklikStore
 @testable import OtklikHTTP
+import OtklikTestSupport
 import Testing
 #if canImport(Glibc)
 import Glibc
@@ -18,7 +19,7 @@ import Glibc
         return Int(s.st_mode) & 0o777
     }
 
-    @Test(.enabled(if: PrivacyHarness.otklikBuilt, ".build/debug/otklik is not built"))
+    @Test
     func aCreatedKeyWorksIsListedWithoutItselfAndStopsWorkingWhenRevoked() async throws {
         let store = try await Harness.makeStore()
         defer { Harness.removeStore(store) }
@@ -78,44 +79,27 @@ import Glibc
         #expect(r.output.contains("no key named 'hotline'"))
     }
 
-    @Test(.enabled(if: PrivacyHarness.otklikBuilt, ".build/debug/otklik is not built"))
+    @Test
     func serveWithoutKeysSaysHowToMakeOne() async throws {
         let store = try await Harness.makeStore()
         defer { Harness.removeStore(store) }
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: PrivacyHarness.otklik)
-        p.arguments = ["serve", "--db", store.path, "--data-dir", PrivacyHarness.dataDir, "--port", String(Int.random(in: 20_000...60_000))]
-        p.environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("OTKLIK_") }
-        let out = Pipe()
-        p.standardOutput = out
-        p.standardError = out
-        try p.run()
-        defer {
-            if p.isRunning { p.terminate() }
-            p.waitUntilExit()
-        }
-        let seen = LockedText()
-        out.fileHandleForReading.readabilityHandler = { h in seen.append(String(decoding: h.availableData, as: UTF8.self)) }
-        let deadline = Date().addingTimeInterval(30)
-        while Date() < deadline, !seen.text.contains("otklik keys create --role operator"), p.isRunning {
+        let server = try ExternalProcess.start(Command(try PrivacyHarness.otklik(), [
+            "serve", "--db", store.path, "--data-dir", PrivacyHarness.dataDir, "--port", String(Int.random(in: 20_000...60_000))],
+            unsetEnvironment: PrivacyHarness.otklikVariables, stderr: .merged, timeout: nil))
+        let deadline = ContinuousClock.now + .seconds(30)
+        while ContinuousClock.now < deadline, !server.outputSoFar().contains("otklik keys create --role operator"), server.isRunning {
             try await Task.sleep(for: .milliseconds(100))
         }
-        out.fileHandleForReading.readabilityHandler = nil
+        let seen = (text: server.outputSoFar(), ())
+        _ = await server.stop()
         #expect(seen.text.contains("no API keys configured; make one with: otklik keys create --role operator --db \(store.path)"),
                 "\(seen.text)")
     }
 
-    @Test(.enabled(if: PrivacyHarness.otklikBuilt, ".build/debug/otklik is not built"))
+    @Test
     func serveTakesOnlyTheDurabilitiesItKnows() throws {
         let r = try PrivacyHarness.run(["serve", "--durability", "sometimes"])
         #expect(r.status == 64)
         #expect(r.output.contains("normal") && r.output.contains("full"))
     }
-}
-
-final class LockedText: @unchecked Sendable {
-    private let lock = NSLock()
-    private var value = ""
-    func append(_ s: String) { lock.withLock { value += s } }
-    var text: String { lock.withLock { value } }
 }

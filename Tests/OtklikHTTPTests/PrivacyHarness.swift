@@ -6,6 +6,7 @@ import OtklikCore
 import OtklikStore
 @testable import OtklikHTTP
 import OtklikServices
+import OtklikTestSupport
 
 /// An app as `otklik serve` runs it, with a keys file beside the database holding keys of every scope, besides
 /// the harness's `OTKLIK_API_KEYS` keys (operator `hotline-1`, admin `ops`), over four seeded incidents of the
@@ -62,24 +63,16 @@ enum PrivacyHarness {
         return try await client.postForm("/open311/v2/requests.json", form)
     }
 
-    /// The `otklik` binary that `swift build` makes, for tests of the CLI.
-    static let otklik = Harness.packageRoot.appendingPathComponent(".build/debug/otklik").path
-    static var otklikBuilt: Bool { FileManager.default.isExecutableFile(atPath: otklik) }
+    /// The `otklik` binary that `swift build` makes, for tests of the CLI (a missing binary fails the test).
+    static func otklik() throws -> String { try TestPackage.executable("otklik") }
     static var dataDir: String { Harness.packageRoot.appendingPathComponent("data").path }
+    /// The OTKLIK_ settings of the test's own environment, removed so that only the arguments count.
+    static var otklikVariables: [String] { ProcessInfo.processInfo.environment.keys.filter { $0.hasPrefix("OTKLIK_") } }
 
-    /// Runs `otklik` with the environment cleared of OTKLIK_ settings, so that only the arguments count.
-    static func run(_ args: [String], includeStderr: Bool = true) throws -> (status: Int32, output: String) {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: otklik)
-        p.arguments = args
-        p.environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("OTKLIK_") }
-        let out = Pipe()
-        p.standardOutput = out
-        p.standardError = includeStderr ? out : FileHandle.nullDevice
-        try p.run()
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        return (p.terminationStatus, String(decoding: data, as: UTF8.self))
+    /// Runs `otklik` with the environment cleared of OTKLIK_ settings.
+    static func run(_ args: [String], includeStderr: Bool = true) throws -> ProcessResult {
+        try ExternalProcess.run(Command(try otklik(), args, unsetEnvironment: otklikVariables,
+                                        stderr: includeStderr ? .merged : .discarded))
     }
 }
 

@@ -5,8 +5,15 @@ import OtklikServices
 import OtklikInspection
 
 /// `GET /api/v1/routes`: an inspector's day as a GPX, KML, GeoJSON or CSV download.
+///
+/// Planning is heavy (seconds for a few thousand candidates), so it runs through the server's `HeavyWork`: a
+/// limited number at once (more get 503 with `Retry-After`), on threads outside the cooperative pool, and with a
+/// deadline past which the planner returns the best tour it has. Without an API key a request plans at most
+/// `publicRouteMaxStops` stops (a larger `max_stops` is lowered to it) over at most `publicRouteMaxCandidates`
+/// candidates (the most valuable ones).
 struct RouteRoutes: Sendable {
     let services: AppServices
+    let work: any HeavyWork
 
     static let parameters = ["district", "settlement", "bbox", "category", "targets", "start", "round_trip", "end",
                              "max_stops", "max_km", "speed", "detour", "service_minutes", "format"]
@@ -71,15 +78,30 @@ struct RouteRoutes: Sendable {
 
     private func route(_ request: Request) async throws -> Response {
         let now = Date()
-        let query = try parse(try QueryParameters(request: request), now: now)
+        var query = try parse(try QueryParameters(request: request), now: now)
+        let anonymous = try await services.principal(of: request) == nil
+        if anonymous {
+            let ceiling = services.config.publicRouteMaxStops
+            query.request.maxStops = min(query.request.maxStops ?? ceiling, ceiling)
+        }
+        let candidateLimit = anonymous ? services.config.publicRouteMaxCandidates : nil
         let source = services.core.routeCandidates(baseURL: services.baseURL(for: request))
-        let stops = try await source.stops(area: query.area, categories: query.categories, targets: query.targets, now: now)
-        let route: PlannedRoute
-        do {
-            route = try RouteDay.plan(stops, request: query.request,
-                                      emptyMessage: RouteDay.emptyMessage(area: query.area, targets: query.targets))
-        } catch {
-            throw Problem(.badRequest, slug: "invalid-route", title: "Route cannot be planned", detail: error.description)
+        let deadline = Duration.milliseconds(Int64(services.config.routeDeadlineSeconds * 1000))
+        let planned = query
+        let route: PlannedRoute = try await work.admit(.route) {
+            let stops = try await source.stops(area: planned.area, categories: planned.categories, targets: planned.targets, now: now)
+            var routeRequest = planned.request
+            // The deadline counts from admission: time spent reading candidates is part of the budget.
+            routeRequest.solver.deadline = ContinuousClock.now.advanced(by: deadline)
+            let planRequest = routeRequest
+            let empty = RouteDay.emptyMessage(area: planned.area, targets: planned.targets)
+            do {
+                return try await work.offload {
+                    try RouteDay.plan(stops, request: planRequest, emptyMessage: empty, candidateLimit: candidateLimit)
+                }
+            } catch let error as InspectionError {
+                throw Problem(.badRequest, slug: "invalid-route", title: "Route cannot be planned", detail: error.description)
+            }
         }
         let title = query.area == .region ? "Маршрут осмотра" : "Маршрут осмотра: \(query.area.label)"
         let text = RouteExporter.export(route, format: query.format, options: RouteExportOptions(title: title, generatedAt: now))
@@ -90,6 +112,6 @@ struct RouteRoutes: Sendable {
 }
 
 /// Registers `GET /api/v1/routes` (one line in `buildRouter`).
-func registerRoutePlanning(on router: Router<BasicRequestContext>, services: AppServices) {
-    RouteRoutes(services: services).register(on: router)
+func registerRoutePlanning(on router: Router<BasicRequestContext>, services: AppServices, work: any HeavyWork) {
+    RouteRoutes(services: services, work: work).register(on: router)
 }

@@ -15,6 +15,8 @@ final class Metrics: Sendable {
     private struct State {
         var requests: [Key: Int] = [:]
         var latency: [RouteKey: Histogram] = [:]
+        var closed: [String: Int] = [:]
+        var shed: [String: Int] = [:]
     }
 
     private let state = Mutex(State())
@@ -28,6 +30,16 @@ final class Metrics: Sendable {
             h.count += 1
             s.latency[RouteKey(method: method, route: route)] = h
         }
+    }
+
+    /// A connection the server closed itself (a timeout, or over the connection limit).
+    func connectionClosed(_ reason: ConnectionCloseReason) {
+        state.withLock { $0.closed[reason.rawValue, default: 0] += 1 }
+    }
+
+    /// A heavy request refused because its kind was at its concurrency limit.
+    func shed(_ kind: String) {
+        state.withLock { $0.shed[kind, default: 0] += 1 }
     }
 
     /// Prometheus exposition text; gauges come from the caller (they need the store).
@@ -48,6 +60,16 @@ final class Metrics: Sendable {
             out += "otklik_http_request_duration_seconds_bucket{\(labels),le=\"+Inf\"} \(h.count)\n"
             out += "otklik_http_request_duration_seconds_sum{\(labels)} \(h.sum)\n"
             out += "otklik_http_request_duration_seconds_count{\(labels)} \(h.count)\n"
+        }
+        out += "# HELP otklik_http_connections_closed_total Connections the server closed, by reason.\n"
+        out += "# TYPE otklik_http_connections_closed_total counter\n"
+        for reason in ConnectionCloseReason.allCases {
+            out += "otklik_http_connections_closed_total{reason=\"\(reason.rawValue)\"} \(snapshot.closed[reason.rawValue] ?? 0)\n"
+        }
+        out += "# HELP otklik_heavy_requests_shed_total Heavy requests refused with 503 because their kind was busy.\n"
+        out += "# TYPE otklik_heavy_requests_shed_total counter\n"
+        for (kind, n) in snapshot.shed.sorted(by: { $0.key < $1.key }) {
+            out += "otklik_heavy_requests_shed_total{kind=\"\(Self.escape(kind))\"} \(n)\n"
         }
         for g in gauges {
             out += "# HELP \(g.name) \(g.help)\n# TYPE \(g.name) gauge\n"

@@ -1,5 +1,7 @@
 import Hummingbird
 import Logging
+import NIOCore
+import NIOHTTP1
 import OtklikCore
 import OtklikServices
 
@@ -19,11 +21,11 @@ struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
             }
             if problem.status.code >= 500 && problem.status != .serviceUnavailable {
                 context.logger.error("request failed", metadata: [
-                    "path": .string(path), "method": .string(request.method.rawValue), "error": .string(String(reflecting: error)),
+                    "path": .logged(path), "method": .logged(request.method.rawValue), "error": .logged(String(reflecting: error)),
                 ])
             } else {
                 context.logger.info("request refused", metadata: [
-                    "path": .string(path), "status": .stringConvertible(problem.status.code), "detail": .string(problem.detail),
+                    "path": .logged(path), "status": .stringConvertible(problem.status.code), "detail": .logged(problem.detail),
                 ])
             }
             return problem.response(instance: path)
@@ -52,6 +54,8 @@ struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
                 return Problem(.serviceUnavailable, slug: "unavailable", title: "Temporarily unavailable", detail: d.description,
                                headers: [.retryAfter: String(seconds)])
             }
+        case _ where isClientAbort(error):
+            return Problem.incompleteBody
         case let f as JSONParser.Failure:
             return Problem.badBody(f.description)
         case let h as HTTPError:
@@ -80,11 +84,28 @@ struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
         }
     }
 
+    /// The client closed the connection, or the server closed it on a timeout, before the request body was
+    /// complete: a client error, not ours. Nobody reads the answer; the log and the metrics must say 4xx.
+    static func isClientAbort(_ error: any Error) -> Bool {
+        switch error {
+        case is HTTPParserError: return true
+        case let c as ChannelError:
+            switch c {
+            case .eof, .ioOnClosedChannel, .inputClosed, .alreadyClosed: return true
+            default: return false
+            }
+        case is CancellationError: return true
+        default: return false
+        }
+    }
+
     static var internalError: Problem { Problem.internalError }
     static var noRoute: String { "no route" }
 }
 
 extension Problem {
+    static let incompleteBody = Problem(.badRequest, slug: "incomplete-body", title: "Incomplete request",
+                                        detail: "the connection ended before the request body was complete")
     static let internalError = Problem(.internalServerError, slug: "internal", title: "Internal server error",
                                        detail: "the server could not complete the request; the error has been logged")
 }

@@ -6,10 +6,11 @@ public import OtklikInspection
 public enum RouteDay {
     /// Plans over the candidates. Beyond what the planner can hold (its distance table), the candidates of
     /// highest value (priority plus overdue, as the planner counts it) are kept, nearest to the start first
-    /// among equals; the message then says how many were left out.
-    public static func plan(_ candidates: [RouteStop], request: RouteRequest, emptyMessage: String? = nil)
-        throws(InspectionError) -> PlannedRoute {
-        let limit = DistanceMatrix.maximumCount - 2
+    /// among equals; the message then says how many were left out. `candidateLimit` lowers that bound (the
+    /// server's ceiling for requests without a key: the distance table grows with its square).
+    public static func plan(_ candidates: [RouteStop], request: RouteRequest, emptyMessage: String? = nil,
+                            candidateLimit: Int? = nil) throws(InspectionError) -> PlannedRoute {
+        let limit = min(DistanceMatrix.maximumCount - 2, max(1, candidateLimit ?? .max))
         var list = candidates
         var note: String?
         if list.count > limit {

@@ -1,0 +1,96 @@
+import Foundation
+
+/// A bounded least-recently-used cache of values that are expensive to make, with one computation per key at a
+/// time: callers asking for a key that is being computed wait for that computation instead of starting their
+/// own. Bounded by entries and by approximate bytes (`cost` of each value); the least recently used entries go
+/// first. Entries older than `ttl` are recomputed.
+final class AnalysisCache<Value: Sendable>: @unchecked Sendable {
+    private struct Entry {
+        var value: Value
+        var at: Date
+        var bytes: Int
+        var used: UInt64
+    }
+
+    private let lock = NSLock()
+    private var entries: [String: Entry] = [:]
+    private var running: [String: Task<Value, any Error>] = [:]
+    private var tick: UInt64 = 0
+    /// Bumped by `removeAll`, so that a computation started before an invalidation is not kept after it.
+    private var generation = 0
+    private(set) var maxEntries: Int
+    private(set) var maxBytes: Int
+    private let cost: @Sendable (Value) -> Int
+
+    init(maxEntries: Int, maxBytes: Int, cost: @escaping @Sendable (Value) -> Int) {
+        self.maxEntries = max(1, maxEntries)
+        self.maxBytes = max(1, maxBytes)
+        self.cost = cost
+    }
+
+    func setLimits(entries: Int, bytes: Int) {
+        lock.withLock {
+            maxEntries = max(1, entries)
+            maxBytes = max(1, bytes)
+            evict()
+        }
+    }
+
+    var count: Int { lock.withLock { entries.count } }
+    var bytes: Int { lock.withLock { entries.values.reduce(0) { $0 + $1.bytes } } }
+
+    func removeAll() {
+        lock.withLock {
+            entries.removeAll()
+            running.removeAll()
+            generation += 1
+        }
+    }
+
+    /// The cached value for `key`, or the one `make` returns (shared with every caller that asks meanwhile).
+    func value(for key: String, ttl: TimeInterval, make: @escaping @Sendable () async throws -> Value) async throws -> Value {
+        let task: Task<Value, any Error> = lock.withLock {
+            if var hit = entries[key], Date().timeIntervalSince(hit.at) < ttl {
+                tick += 1
+                hit.used = tick
+                entries[key] = hit
+                let value = hit.value
+                return Task { value }
+            }
+            if let t = running[key] { return t }
+            let t = Task { try await make() }
+            running[key] = t
+            let started = generation
+            Task { [weak self] in
+                let result = await t.result
+                self?.finish(key, result, generation: started)
+            }
+            return t
+        }
+        return try await task.value
+    }
+
+    private func finish(_ key: String, _ result: Result<Value, any Error>, generation started: Int) {
+        lock.withLock {
+            guard started == generation else { return }
+            running[key] = nil
+            guard case .success(let value) = result else { return }
+            let size = cost(value)
+            // A value larger than the whole budget is handed out but not kept.
+            guard size <= maxBytes else { entries[key] = nil; return }
+            tick += 1
+            entries[key] = Entry(value: value, at: Date(), bytes: size, used: tick)
+            evict()
+        }
+    }
+
+    /// Drops least recently used entries until both bounds hold. Called with the lock held.
+    private func evict() {
+        var total = entries.values.reduce(0) { $0 + $1.bytes }
+        while entries.count > maxEntries || total > maxBytes,
+              let oldest = entries.min(by: { $0.value.used < $1.value.used }) {
+            total -= oldest.value.bytes
+            entries[oldest.key] = nil
+        }
+    }
+}

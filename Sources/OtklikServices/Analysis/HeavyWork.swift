@@ -1,0 +1,24 @@
+/// The kinds of work that can hold a CPU for seconds; each has its own limit in the server.
+public enum HeavyWorkKind: String, Sendable, CaseIterable {
+    /// A hotspot analysis that is not cached: reading the incidents and running the engine.
+    case analysis
+    /// Planning an inspector's route.
+    case route
+}
+
+/// Where heavy work runs and how much of it at once. The HTTP server supplies one that refuses work past a
+/// limit per kind and runs the CPU-bound part on threads of its own, so that Swift's cooperative pool (and with
+/// it /healthz, tiles and feature pages) is never taken by an analysis or a route; the CLI runs everything inline.
+public protocol HeavyWork: Sendable {
+    /// Holds one of `kind`'s places while `body` runs; throws without running it when all are taken.
+    func admit<T: Sendable>(_ kind: HeavyWorkKind, _ body: () async throws -> T) async throws -> T
+    /// Runs CPU-bound `body` on a thread outside Swift's cooperative pool.
+    func offload<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T
+}
+
+/// Everything on the caller's task, no limits: for the CLI and for tests that do not care.
+public struct InlineWork: HeavyWork {
+    public init() {}
+    public func admit<T: Sendable>(_ kind: HeavyWorkKind, _ body: () async throws -> T) async throws -> T { try await body() }
+    public func offload<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T { try body() }
+}

@@ -1,0 +1,79 @@
+import Foundation
+import OtklikCore
+@testable import OtklikServices
+import Synchronization
+import Testing
+
+@Suite struct AnalysisCacheTests {
+    /// Thirty reports whose `since` differs only in the instant within one day cost one analysis.
+    @Test func sinceInstantsWithinADayShareOneAnalysis() async throws {
+        let store = try await Harness.makeStore()
+        defer { Harness.removeStore(store) }
+        try await Harness.seed(store, count: 40)
+        let service = HotspotService(store: store, taxonomy: Harness.taxonomy)
+        let day = Date(timeIntervalSince1970: 1_735_689_600 + 3 * 86_400)
+        for k in 0..<30 {
+            let since = day.addingTimeInterval(Double(k) * 997)
+            _ = try await service.analyse(IncidentFilter(window: TimeWindow(start: since)))
+        }
+        #expect(service.cacheUsage.entries == 1)
+    }
+
+    @Test func analysedWindowCoversWholeUTCDays() {
+        let f = IncidentFilter(window: TimeWindow(start: Date(timeIntervalSince1970: 86_400 * 10 + 5),
+                                                  end: Date(timeIntervalSince1970: 86_400 * 12 + 1)))
+        let a = HotspotService.analysed(f)
+        #expect(a.window.start == Date(timeIntervalSince1970: 86_400 * 10))
+        #expect(a.window.end == Date(timeIntervalSince1970: 86_400 * 13))
+    }
+
+    /// Each distinct filter used to stay cached for ever; now the least recently used goes past the bound.
+    @Test func analysisCacheKeepsAtMostItsEntries() async throws {
+        let store = try await Harness.makeStore()
+        defer { Harness.removeStore(store) }
+        try await Harness.seed(store, count: 40)
+        let service = HotspotService(store: store, taxonomy: Harness.taxonomy)
+        service.setCacheLimits(entries: 2, bytes: 1 << 30)
+        for c in Harness.categories { _ = try await service.analyse(IncidentFilter(categories: [c])) }
+        #expect(service.cacheUsage.entries == 2)
+        service.setCacheLimits(entries: 10, bytes: 1)
+        #expect(service.cacheUsage.entries == 0)
+    }
+
+    @Test func evictsTheLeastRecentlyUsedByBytes() async throws {
+        let cache = AnalysisCache<Int>(maxEntries: 10, maxBytes: 300, cost: { _ in 100 })
+        for k in ["a", "b", "c"] { _ = try await cache.value(for: k, ttl: 60) { 1 } }
+        _ = try await cache.value(for: "a", ttl: 60) { 1 }  // a is now the most recent
+        let made = Tally()
+        _ = try await cache.value(for: "d", ttl: 60) { 1 }  // evicts b
+        _ = try await cache.value(for: "a", ttl: 60) { made.add(); return 1 }
+        #expect(made.value == 0)
+        _ = try await cache.value(for: "b", ttl: 60) { made.add(); return 1 }
+        #expect(made.value == 1)
+        #expect(cache.count == 3)
+    }
+
+    @Test func concurrentCallersShareOneComputation() async throws {
+        let cache = AnalysisCache<Int>(maxEntries: 4, maxBytes: 1_000, cost: { _ in 1 })
+        let made = Tally()
+        try await withThrowingTaskGroup(of: Int.self) { group in
+            for _ in 0..<20 {
+                group.addTask {
+                    try await cache.value(for: "k", ttl: 60) {
+                        made.add()
+                        try await Task.sleep(for: .milliseconds(100))
+                        return 42
+                    }
+                }
+            }
+            for try await v in group { #expect(v == 42) }
+        }
+        #expect(made.value == 1)
+    }
+}
+
+final class Tally: Sendable {
+    private let count = Mutex(0)
+    func add() { count.withLock { $0 += 1 } }
+    var value: Int { count.withLock { $0 } }
+}
