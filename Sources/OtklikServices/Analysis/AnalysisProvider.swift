@@ -1,7 +1,7 @@
 public import OtklikCore
 
 /// Statistics of one area (district or settlement) for choropleths and the district report.
-public struct AreaRollup: Sendable, Hashable {
+public struct AreaCounts: Sendable, Hashable {
     public var name: String
     public var complaints: Int
     public var open: Int

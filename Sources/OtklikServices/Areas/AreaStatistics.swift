@@ -38,7 +38,7 @@ public struct AreaStatistics: Sendable {
         return areas.enumerated().map { i, a in
             let c = snap.byDistrict[a.name] ?? RollupCache.Counts()
             let population = a.population ?? settlementPopulation[a.name]
-            let rollup = AreaRollup(name: a.name, complaints: c.complaints, open: c.open, overdue: c.overdue,
+            let rollup = AreaCounts(name: a.name, complaints: c.complaints, open: c.open, overdue: c.overdue,
                                     population: population, per1000: Self.per1000(c.complaints, population),
                                     recurringHotspots: recurring.isEmpty ? nil : (recurring[a.name] ?? 0))
             return DistrictFigure(area: a, rowID: a.id ?? Int64(i + 1), figures: rollup)
@@ -59,7 +59,7 @@ public struct AreaStatistics: Sendable {
             } else {
                 c = snap.bySettlement[RollupCache.SettlementKey(name: a.name, district: a.parent ?? "")] ?? RollupCache.Counts()
             }
-            let rollup = AreaRollup(name: a.name, complaints: c.complaints, open: c.open, overdue: c.overdue,
+            let rollup = AreaCounts(name: a.name, complaints: c.complaints, open: c.open, overdue: c.overdue,
                                     population: a.population, per1000: Self.per1000(c.complaints, a.population))
             return SettlementFigure(area: a, rowID: a.id ?? Int64(i + 1), figures: rollup)
         }

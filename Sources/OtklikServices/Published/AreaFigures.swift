@@ -6,9 +6,9 @@ public struct DistrictFigure: PublishedFeature {
     public var area: Area
     /// The area's row id (its position when the store has none).
     public var rowID: Int64
-    public var figures: AreaRollup
+    public var figures: AreaCounts
 
-    public init(area: Area, rowID: Int64, figures: AreaRollup) {
+    public init(area: Area, rowID: Int64, figures: AreaCounts) {
         self.area = area
         self.rowID = rowID
         self.figures = figures
@@ -37,9 +37,9 @@ public struct DistrictFigure: PublishedFeature {
 public struct SettlementFigure: PublishedFeature {
     public var area: Area
     public var rowID: Int64
-    public var figures: AreaRollup
+    public var figures: AreaCounts
 
-    public init(area: Area, rowID: Int64, figures: AreaRollup) {
+    public init(area: Area, rowID: Int64, figures: AreaCounts) {
         self.area = area
         self.rowID = rowID
         self.figures = figures
