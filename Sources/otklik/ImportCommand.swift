@@ -39,6 +39,8 @@ struct ImportIncidents: AsyncParsableCommand {
         }
         if let s = source { options.source = try IncidentSource.parse(s, field: "--source") }
         guard FileManager.default.isReadableFile(atPath: file) else { throw CLIError("cannot read \(file)") }
+        // Before the database is opened: a binary file given by mistake leaves nothing behind.
+        try ImportFile.checkIsText(path: file)
         let store = try global.openStore(mustExist: false)
         let rejectSink = try RejectSink(path: rejects)
         let progress = ProgressLine(label: "import")
@@ -46,9 +48,12 @@ struct ImportIncidents: AsyncParsableCommand {
             rejectSink.write(r)
         }, onProgress: { p in
             let frac = p.bytesTotal > 0 ? Double(p.bytesRead) / Double(p.bytesTotal) : nil
+            // The same words as the summary: rows read (refused ones too) and new rows added, so that the last
+            // progress line, which carries the final count, and the summary agree.
             progress.update(fraction: p.phase == "index" ? 1 : frac,
-                            detail: p.phase == "index" ? "building the spatial index…" : "\(formatCount(p.rowsRead)) rows, \(formatCount(p.inserted)) new")
+                            detail: p.phase == "index" ? "building the spatial index…" : "\(formatCount(p.rowsRead)) rows read, \(formatCount(p.inserted)) added")
         })
+        progress.flush()
         rejectSink.close()
         let rate = report.seconds > 0 ? Double(report.rowsRead) / report.seconds : 0
         progress.finish("""

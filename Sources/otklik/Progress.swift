@@ -6,12 +6,20 @@ import Glibc
 /// A progress bar on a terminal, plain lines every few seconds otherwise (logs, CI).
 final class ProgressLine: @unchecked Sendable {
     private let isTTY = isatty(2) != 0
-    private let started = Date()
-    private var lastPlain = Date.distantPast
+    private let started: Date
+    /// A log gets its first line after the pace's two seconds, not at the first update: a line at once would
+    /// only show the counts of the run's first moment (an import's first row, before anything is written).
+    private var lastPlain: Date
+    /// The latest plain line the two-second pace held back, for `flush`.
+    private var heldBack: String?
     private let lock = NSLock()
     let label: String
 
-    init(label: String) { self.label = label }
+    init(label: String) {
+        self.label = label
+        started = Date()
+        lastPlain = started
+    }
 
     func update(fraction: Double?, detail: String) {
         lock.lock()
@@ -26,11 +34,26 @@ final class ProgressLine: @unchecked Sendable {
                 bar += String(format: "%3.0f%% ", f * 100)
             }
             FileHandle.standardError.write(Data("\r\u{1B}[K\(label) \(bar)\(detail) \(String(format: "%.1fs", elapsed))".utf8))
-        } else if Date().timeIntervalSince(lastPlain) >= 2 {
-            lastPlain = Date()
+        } else {
             let pct = fraction.map { String(format: " %.0f%%", $0 * 100) } ?? ""
-            FileHandle.standardError.write(Data("\(label)\(pct) \(detail) (\(String(format: "%.1fs", elapsed)))\n".utf8))
+            let line = "\(label)\(pct) \(detail) (\(String(format: "%.1fs", elapsed)))\n"
+            if Date().timeIntervalSince(lastPlain) >= 2 {
+                lastPlain = Date()
+                heldBack = nil
+                FileHandle.standardError.write(Data(line.utf8))
+            } else {
+                heldBack = line
+            }
         }
+    }
+
+    /// Prints the latest update if the pace held it back, so that a log's last progress line is the final state
+    /// rather than one from seconds before the end.
+    func flush() {
+        lock.lock()
+        defer { lock.unlock() }
+        if let line = heldBack { FileHandle.standardError.write(Data(line.utf8)) }
+        heldBack = nil
     }
 
     func finish(_ message: String) {

@@ -1,4 +1,5 @@
 import Foundation
+import OtklikTestSupport
 import Testing
 
 /// `otklik import incidents` of a small CSV with one bad row.
@@ -49,6 +50,33 @@ import Testing
         #expect(written.dropFirst().map { Array($0.prefix(2)) } == [[String(Self.badLine), "lat"]])
         let statsAgain = try await w.run(["stats"] + w.global())
         #expect(statsAgain.stdoutLines.first == "incidents: \(good)", "\(statsAgain)")
+    }
+
+    /// In a log (no terminal) the last progress line shows the final counts, in the summary's words.
+    @Test func theLastProgressLineAgreesWithTheSummary() async throws {
+        let w = try Workspace()
+        let file = try Self.writeFixture(w)
+        let r = try await w.run(["import", "incidents", file] + w.global())
+        #expect(r.status == 0, "\(r)")
+        let progress = try #require(r.stderrLines.last { $0.hasPrefix("import ") }, "\(r)")
+        let summary = try #require(r.stderrLines.first { $0.hasPrefix("read ") }, "\(r)")
+        let good = Self.rows.count - 1
+        #expect(progress.contains(" \(Self.rows.count) rows read, \(good) added "), "\(r)")
+        #expect(summary.hasPrefix("read \(Self.rows.count) rows in ") && summary.contains(": \(good) added, "), "\(r)")
+        #expect(r.stderrLines.firstIndex(of: progress)! < r.stderrLines.firstIndex(of: summary)!, "\(r)")
+    }
+
+    /// An executable given by mistake is refused in one line, before a database is made, not printed as a header.
+    @Test func aBinaryFileIsRefusedInOneLine() async throws {
+        let w = try Workspace()
+        // The start of the `otklik` executable itself, an ELF file on Linux, under a name that asks for CSV.
+        let head = try #require(FileHandle(forReadingAtPath: try TestPackage.executable("otklik"))).readData(ofLength: 8192)
+        let file = w.path("otklik.csv")
+        try head.write(to: URL(fileURLWithPath: file))
+        let nul = try #require(head.firstIndex(of: 0))
+        try await CLI.assertFailure(["import", "incidents", file] + w.global(), in: w.url,
+                                    message: "\(file) is not a text file (it has NUL bytes at byte \(nul)); give a CSV, GeoJSON or NDJSON file")
+        #expect(!FileManager.default.fileExists(atPath: w.path("otklik.sqlite")), "no database is made for nothing")
     }
 
     @Test func aMissingFileIsOneLine() async throws {

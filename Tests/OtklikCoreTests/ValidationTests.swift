@@ -82,26 +82,77 @@ func demoTaxonomy() throws -> Taxonomy {
         #expect(!IncidentStatus.new.canTransition(to: .new))
     }
 
+    static func feature(_ text: String) throws -> JSONValue { try JSONParser.parse(Array(text.utf8)) }
+
     @Test func parsesFeatureAndRefusesWrongTypes() throws {
-        let ok = try JSONSerialization.jsonObject(with: Data("""
+        let ok = try Self.feature("""
             {"type":"Feature","id":7,"geometry":{"type":"Point","coordinates":[31.09,54.95]},
              "properties":{"category":"road.pothole","reported_at":"2025-05-01T06:00:00Z","reporter":{"name":"Анна"}}}
-            """.utf8))
-        let i = try IncidentInput.fromFeature(ok)
+            """)
+        let i = try IncidentInput.fromFeature(ok, unknownProperties: .refuse)
         #expect(i.externalID == "7")
         #expect(i.reporter?.name == "Анна")
-        let badLat = try JSONSerialization.jsonObject(with: Data("""
+        let badLat = try Self.feature("""
             {"type":"Feature","geometry":{"type":"Point","coordinates":[31.09,"54.95"]},"properties":{}}
-            """.utf8))
-        #expect(throws: ValidationError.invalid(field: "lat", value: "54.95", reason: "not a number")) { try IncidentInput.fromFeature(badLat) }
-        let boolLon = try JSONSerialization.jsonObject(with: Data("""
+            """)
+        #expect(throws: IncidentInput.FeatureError(path: "feature.geometry.coordinates", field: "lat",
+                                                   reason: "lon and lat must be numbers, got string for lat")) {
+            try IncidentInput.fromFeature(badLat, unknownProperties: .ignore)
+        }
+        let boolLon = try Self.feature("""
             {"type":"Feature","geometry":{"type":"Point","coordinates":[true,54.95]},"properties":{}}
-            """.utf8))
-        #expect(throws: ValidationError.self) { try IncidentInput.fromFeature(boolLon) }
-        let line = try JSONSerialization.jsonObject(with: Data("""
+            """)
+        #expect(throws: IncidentInput.FeatureError.self) { try IncidentInput.fromFeature(boolLon, unknownProperties: .ignore) }
+        let line = try Self.feature("""
             {"type":"Feature","geometry":{"type":"LineString","coordinates":[[1,2],[3,4]]},"properties":{}}
-            """.utf8))
-        #expect(throws: ValidationError.self) { try IncidentInput.fromFeature(line) }
+            """)
+        #expect(throws: IncidentInput.FeatureError.self) { try IncidentInput.fromFeature(line, unknownProperties: .ignore) }
+    }
+
+    /// The API refuses a property it does not know; an import reads past it. Both name the member by its path.
+    @Test func unknownPropertiesAreRefusedOrIgnoredAsAsked() throws {
+        let f = try Self.feature("""
+            {"type":"Feature","geometry":{"type":"Point","coordinates":[31.09,54.95]},
+             "properties":{"category":"road.pothole","ward":"12","district":"echoed"}}
+            """)
+        #expect(throws: IncidentInput.FeatureError(path: "features[2].properties.ward", field: "ward", reason: """
+            unknown property; accepted: category, source, external_id, reported_at, status, resolved_at, description, \
+            address, reporter, attributes
+            """)) { try IncidentInput.fromFeature(f, path: "features[2]", unknownProperties: .refuse) }
+        #expect(try IncidentInput.fromFeature(f, unknownProperties: .ignore).category == "road.pothole")
+        let echoed = try Self.feature("""
+            {"type":"Feature","geometry":{"type":"Point","coordinates":[31.09,54.95]},
+             "properties":{"category":"road.pothole","district":"Руднянский район","agency":"x"}}
+            """)
+        #expect(try IncidentInput.fromFeature(echoed, unknownProperties: .refuse).category == "road.pothole",
+                "derived fields echoed from a GET are accepted and recomputed")
+    }
+
+    /// Ids and attributes read the same for the API and an import: a whole number as 7, not 7.0.
+    @Test func readsIdentifiersAndAttributesAsText() throws {
+        let f = try Self.feature("""
+            {"type":"Feature","id":"f-9","geometry":{"type":"Point","coordinates":[31.09,54.95]},
+             "properties":{"external_id":42,"attributes":{"floor":3,"area":12.5,"lift":false,"note":"у входа"}}}
+            """)
+        for mode in [IncidentInput.UnknownProperties.refuse, .ignore] {
+            let i = try IncidentInput.fromFeature(f, unknownProperties: mode)
+            #expect(i.externalID == "42", "external_id wins over the feature id")
+            #expect(i.attributes == ["floor": "3", "area": "12.5", "lift": "false", "note": "у входа"])
+        }
+        let nested = try Self.feature("""
+            {"type":"Feature","geometry":{"type":"Point","coordinates":[31.09,54.95]},"properties":{"attributes":{"a":[1]}}}
+            """)
+        #expect(throws: IncidentInput.FeatureError(path: "feature.properties.attributes.a", field: "attributes",
+                                                   reason: "expected a string, number or boolean")) {
+            try IncidentInput.fromFeature(nested, unknownProperties: .ignore)
+        }
+        let badID = try Self.feature("""
+            {"type":"Feature","id":1.5,"geometry":{"type":"Point","coordinates":[31.09,54.95]},"properties":{}}
+            """)
+        #expect(throws: IncidentInput.FeatureError(path: "feature.id", field: "external_id",
+                                                   reason: "expected a string or a whole number, got 1.5")) {
+            try IncidentInput.fromFeature(badID, unknownProperties: .ignore)
+        }
     }
 
     @Test func parsesBBoxAndRefusesInvertedOnes() throws {

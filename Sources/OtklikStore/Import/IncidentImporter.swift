@@ -89,30 +89,26 @@ public struct IncidentImporter<Store: BulkIncidentLoading>: Sendable {
                                 reject(rec.line, e.field, e.description)
                             }
                         }
-                    case .ndjson:
-                        var reader = LineReader(source: source)
+                    case .ndjson, .geojson:
+                        var reader = featureRecords(source)
                         while let rec = try reader.next() {
                             if rec.bytes.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) { continue }
-                            do {
-                                let obj = try JSONSerialization.jsonObject(with: Data(rec.bytes))
-                                try await accept(rec.line, try mapped(IncidentInput.fromFeature(obj)))
-                            } catch let e as ValidationError {
-                                reject(rec.line, e.field, e.description)
+                            let feature: JSONValue
+                            do throws(JSONParser.Failure) {
+                                feature = try JSONParser.parse(rec.bytes)
                             } catch {
-                                reject(rec.line, "json", "not valid JSON: \(error.localizedDescription)")
+                                reject(rec.line, "json", "not valid JSON: \(error.reason) at byte \(error.offset)")
+                                continue
                             }
-                        }
-                    case .geojson:
-                        var splitter = FeatureSplitter(source: source)
-                        while let rec = try splitter.next() {
-                            do {
-                                let obj = try JSONSerialization.jsonObject(with: Data(rec.bytes))
-                                try await accept(rec.line, try mapped(IncidentInput.fromFeature(obj)))
-                            } catch let e as ValidationError {
-                                reject(rec.line, e.field, e.description)
+                            let input: IncidentInput
+                            do throws(IncidentInput.FeatureError) {
+                                // Files from other systems carry properties of their own; only ours are read.
+                                input = try IncidentInput.fromFeature(feature, unknownProperties: .ignore)
                             } catch {
-                                reject(rec.line, "json", "not valid JSON: \(error.localizedDescription)")
+                                reject(rec.line, error.field, error.description)
+                                continue
                             }
+                            try await accept(rec.line, mapped(input))
                         }
                     }
                 } catch let e as StoreError where e.kind == .importFile {
@@ -146,8 +142,14 @@ public struct IncidentImporter<Store: BulkIncidentLoading>: Sendable {
         return i
     }
 
+    /// The records of a GeoJSON FeatureCollection or an NDJSON file, one feature each.
+    func featureRecords(_ source: ByteSource) -> any FeatureRecordReader {
+        options.format == .ndjson ? LineReader(source: source) : FeatureSplitter(source: source)
+    }
+
     /// Checks that the file can be read at all before anything is written.
     func preflight(path: String) throws {
+        try ImportFile.checkIsText(path: path)
         let source = try ByteSource(path: path)
         switch options.format {
         case .csv:
@@ -161,7 +163,7 @@ public struct IncidentImporter<Store: BulkIncidentLoading>: Sendable {
             var reader = LineReader(source: source)
             while let first = try reader.next() {
                 if first.bytes.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) { continue }
-                guard (try? JSONSerialization.jsonObject(with: Data(first.bytes))) != nil else {
+                guard (try? JSONParser.parse(first.bytes)) != nil else {
                     throw StoreError(.importFile, "\(path) line \(first.line) is not JSON: is this NDJSON?")
                 }
                 break

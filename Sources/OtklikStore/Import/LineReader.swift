@@ -1,5 +1,10 @@
+/// A reader of a file's records one at a time, each with the line it starts on.
+protocol FeatureRecordReader {
+    mutating func next() throws -> (line: Int, bytes: [UInt8])?
+}
+
 /// Splits a byte stream into lines (LF, optional CR), for NDJSON.
-struct LineReader {
+struct LineReader: FeatureRecordReader {
     private var buffer: [UInt8] = []
     private var pos = 0
     private var line = 0
@@ -35,7 +40,7 @@ struct LineReader {
 /// Finds the features of a GeoJSON FeatureCollection one at a time without parsing the whole document:
 /// it tracks strings and nesting depth and yields each element of the top-level "features" array as bytes.
 /// `validate()` runs the same scan without yielding, so a broken file fails before anything is written.
-struct FeatureSplitter {
+struct FeatureSplitter: FeatureRecordReader {
     private let source: ByteSource
     private var buffer: [UInt8] = []
     private var pos = 0

@@ -180,11 +180,22 @@ extension SpatiaLiteStore: BulkIncidentLoading {
                 if mode == "delete" { try db.execute(sql: "PRAGMA synchronous = FULL") }
                 return mode
             }
-            if mode != "delete" { logger.info("bulk load in WAL mode: another connection has the database open") }
+            if mode == "delete" {
+                logger.debug("writing through a rollback journal: nothing else has the database open")
+            } else {
+                logger.info("\(Self.besideAnotherProcess)")
+            }
         } catch {
-            logger.info("bulk load in WAL mode: another connection has the database open (\(error))")
+            // SQLite refuses the switch with "database is locked" while another connection has the file open.
+            // That is the expected case, not a failure: say what happens, keep SQLite's words for --verbose.
+            logger.info("\(Self.besideAnotherProcess)")
+            logger.debug("the switch to a rollback journal was refused: \(error)")
         }
     }
+
+    /// What the load does when it cannot have the file to itself, in the words of someone running an import.
+    static let besideAnotherProcess =
+        "writing in WAL mode because another process (a server?) has the database open; the import goes on beside it"
 
     private func useWAL() async throws {
         let mode = try await pool.writeWithoutTransaction { db -> String in
