@@ -71,7 +71,8 @@ struct RouteRoutes: Sendable {
 
     private func route(_ request: Request) async throws -> Response {
         let now = Date()
-        let query = try parse(try QueryParameters(request: request), now: now)
+        var query = try parse(try QueryParameters(request: request), now: now)
+        query.area = try await query.area.resolved(by: services.store.places, names: ("district", "settlement"))
         let source = services.core.routeCandidates(baseURL: services.baseURL(for: request))
         let stops = try await source.stops(area: query.area, categories: query.categories, targets: query.targets, now: now)
         let route: PlannedRoute
