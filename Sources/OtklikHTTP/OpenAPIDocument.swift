@@ -108,6 +108,8 @@ enum OpenAPIDocument {
             "createIncidents",
             "Create incidents from a GeoJSON Feature (operator) or FeatureCollection of up to \(config.maxFeaturesPerPost) features (admin). All or nothing; idempotent on (source, external_id).",
             tags: ["Incidents"],
+            parameters: [query("allow_outside", ["type": "boolean", "default": false],
+                               "Store points outside the region (the districts' extent plus 0.5°) on purpose; otherwise they are a 422")],
             body: ["required": true, "content": .object([
                 ("application/geo+json", ["schema": ref("IncidentInputDocument")]),
                 ("application/json", ["schema": ref("IncidentInputDocument")]),
@@ -115,7 +117,7 @@ enum OpenAPIDocument {
             responses: [
                 ("201", response("Created (at least one new incident)", "application/json", ref("CreateResult"), headers: locationHeader)),
                 ("200", response("Every incident already existed (a replay)", "application/json", ref("CreateResult"), headers: locationHeader)),
-            ] + problems([400, 401, 403, 413, 429, 503]), secured: true)]))
+            ] + problems([400, 401, 403, 413, 422, 429, 503]), secured: true)]))
         paths.append(("/api/v1/incidents/nearby", ["get": op(
             "nearbyIncidents", "Open incidents within a radius of a point, newest first (duplicate suggestion)", tags: ["Incidents"],
             parameters: [
@@ -140,14 +142,14 @@ enum OpenAPIDocument {
         paths.append(("/api/v1/reports/hotspots", ["get": op(
             "hotspotReport", "Ranked hotspots with score components, counts, episodes, repeat-after-fix and overdue", tags: ["Reports"],
             parameters: [
-                query("district", ["type": "string", "minLength": 1, "maxLength": 200], "District name"),
+                query("district", ["type": "string", "minLength": 1, "maxLength": 200], "District name (any case, ё/е, Russian case endings; unknown: 404)"),
                 query("category", ["type": "string", "enum": categoryCodes], "Category code"),
                 query("since", ["type": "string"], "Start (ISO 8601 date or instant)"),
                 query("until", ["type": "string"], "End (ISO 8601 date or instant)"),
                 query("limit", ["type": "integer", "minimum": 1, "maximum": 1000, "default": 50], "Rows (larger values are clamped)"),
                 format,
             ],
-            responses: [("200", ["description": "The report", "content": reportContent("HotspotReport")])] + problems([400]))]))
+            responses: [("200", ["description": "The report", "content": reportContent("HotspotReport")])] + problems([400, 404]))]))
         paths.append(("/api/v1/reports/districts", ["get": op(
             "districtReport", "Per-district summary: complaints, open, overdue, per 1,000 inhabitants, recurring hotspots; repeat-after-fix rate per agency",
             tags: ["Reports"], parameters: [format],

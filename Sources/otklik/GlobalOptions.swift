@@ -70,3 +70,10 @@ struct CLIError: Error, CustomStringConvertible {
     var description: String
     init(_ d: String) { description = d }
 }
+
+/// A name that is well formed but names nothing stored (an unknown district): exit code 2, so that a script tells
+/// "no such place" from a failure (1) and from bad usage (64); one line on stderr, like every failure.
+func notFound(_ message: String) -> ExitCode {
+    FileHandle.standardError.write(Data("Error: \(message)\n".utf8))
+    return ExitCode(2)
+}

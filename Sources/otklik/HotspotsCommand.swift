@@ -57,7 +57,12 @@ struct Hotspots: AsyncParsableCommand {
         if let cell { gridConfig.cellSize = cell }
         if let slice { gridConfig.slice = TimeSlice(rawValue: slice) }
         let service = HotspotService(store: store, taxonomy: taxonomy, config: config, gridConfig: gridConfig)
-        let filter = IncidentFilter(window: window, categories: category, district: district, settlement: settlement)
+        let places: (district: String?, settlement: String?)
+        do {
+            places = try await PlaceResolver(store: store).resolve(district: district, settlement: settlement,
+                                                                   fields: ("--district", "--settlement"))
+        } catch let e as UnknownPlace { throw notFound(e.description) }
+        let filter = IncidentFilter(window: window, categories: category, district: places.district, settlement: places.settlement)
         if grid {
             let (result, toLonLat) = try await service.grid(filter)
             var members: [(String, JSONValue)] = [("cell_size", .number(result.grid.cellSize)), ("band", .number(result.band))]

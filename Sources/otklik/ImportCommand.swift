@@ -21,6 +21,8 @@ struct ImportIncidents: AsyncParsableCommand {
     var categoryMap: String?
     @Option(help: "Force this source for every row (portal, hotline, social, inspector, open311, import).") var source: String?
     @Flag(help: "Read timestamps without an offset as UTC.") var assumeUTC = false
+    @Flag(help: "Store points outside the region's districts too (they are refused by default: most are latitude and longitude swapped).")
+    var allowOutside = false
     @Option(help: "A column with the IANA time zone of timestamps that have no offset.") var tzColumn: String?
     @Option(help: "Write every refused row (line, field, reason) to this CSV file.") var rejects: String?
     @Option(help: "Rows per transaction; an interrupted import keeps every transaction it committed.") var batchSize = BulkLoadOptions.defaultTransactionRows
@@ -42,6 +44,7 @@ struct ImportIncidents: AsyncParsableCommand {
         // Before the database is opened: a binary file given by mistake leaves nothing behind.
         try ImportFile.checkIsText(path: file)
         let store = try global.openStore(mustExist: false)
+        if !allowOutside { options.region = RegionCheck.covering(try await store.areas(level: .district)) }
         let rejectSink = try RejectSink(path: rejects)
         let progress = ProgressLine(label: "import")
         let report = try await IncidentImporter(store: store, options: options).run(path: file, onReject: { r in

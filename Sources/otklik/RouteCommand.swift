@@ -20,9 +20,13 @@ struct Route: AsyncParsableCommand {
     var points: String?
     @Option(help: "Only this category (repeatable).") var category: [String] = []
     @Option(help: "hotspots (default) or incidents.") var targets: String?
-    @Option(help: "Start point lon,lat (e.g. the district office).") var start: String
+    // `.unconditional`: a western longitude starts with a minus, which would otherwise be read as an option.
+    @Option(parsing: .unconditional,
+            help: "Start point lon,lat (e.g. the district office); a negative value works as --start -17.4,14.7 or --start=-17.4,14.7.")
+    var start: String
     @Flag(help: "Return to the start (the default without --end).") var roundTrip = false
-    @Option(help: "End point lon,lat instead of returning.") var end: String?
+    @Option(parsing: .unconditional, help: "End point lon,lat instead of returning (negative: --end=-17.5,14.7).")
+    var end: String?
     @Flag(help: "End at the last stop.") var openEnd = false
     @Option(help: "At most this many stops.") var maxStops: Int?
     @Option(help: "At most this many road kilometres.") var maxKm: Double?
@@ -51,7 +55,8 @@ struct Route: AsyncParsableCommand {
     func run() async throws {
         let now = Date()
         // Everything the arguments say is checked before the database is opened.
-        let startPoint: GeoPoint, finish: RouteFinish, area: RouteArea
+        let startPoint: GeoPoint, finish: RouteFinish
+        var area: RouteArea
         var pointStops: [RouteStop]?
         do {
             startPoint = try RouteCandidates.point(start, field: "--start")
@@ -79,6 +84,9 @@ struct Route: AsyncParsableCommand {
         if pointStops == nil {
             let store = try global.openStore()
             let source = RouteCandidates(store: store, taxonomy: store.taxonomy, baseURL: Self.baseURL)
+            do { area = try await area.resolved(by: PlaceResolver(store: store), names: ("--district", "--settlement")) } catch let e as UnknownPlace {
+                throw notFound(e.description)
+            }
             do { stops = try await source.stops(area: area, categories: category, targets: targetKind, now: now) } catch let e as RouteCandidatesError {
                 throw CLIError(e.description)
             }

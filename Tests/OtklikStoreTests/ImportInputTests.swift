@@ -39,6 +39,28 @@ import OtklikCore
         #expect(try await t.store.incidents(IncidentQuery()).map(\.externalID).sorted() == ["n1", "n2"])
     }
 
+    @Test func refusesPointsOutsideTheRegionAndSaysWhenLatitudeAndLongitudeAreSwapped() async throws {
+        let t = try TempStore()
+        let file = t.folder.path("swapped.ndjson")
+        func feature(_ id: String, _ lon: Double, _ lat: Double) -> String {
+            "{\"type\":\"Feature\",\"id\":\"\(id)\",\"geometry\":{\"type\":\"Point\",\"coordinates\":[\(lon),\(lat)]},"
+                + "\"properties\":{\"category\":\"road.pothole\",\"reported_at\":\"2025-05-01T06:00:00Z\"}}"
+        }
+        try [feature("in", 32.05, 54.78), feature("swapped", 54.78, 32.05), feature("far", 10, 10)].joined(separator: "\n")
+            .write(toFile: file, atomically: true, encoding: .utf8)
+        // The Smolensk districts' extent, as the CLI takes it from the store's district layer.
+        var options = ImportOptions(format: .ndjson)
+        options.region = RegionCheck(districts: BBox(minLon: 30.7, minLat: 53.3, maxLon: 35.4, maxLat: 56.1))
+        let (report, rejects) = try await t.importFile(file, options)
+        #expect(report.inserted == 1)
+        #expect(rejects.map(\.line) == [2, 3] && rejects.allSatisfy { $0.field == "location" })
+        #expect(rejects.first?.reason.contains("возможно, перепутаны широта и долгота?") == true, "\(rejects)")
+        #expect(rejects.last?.reason.contains("точка вне региона (долгота") == true, "\(rejects)")
+        // Without the check (--allow-outside) the same file is taken whole.
+        let all = try await t.importFile(file, ImportOptions(format: .ndjson, source: .hotline))
+        #expect(all.0.inserted == 3)
+    }
+
     /// The first bytes of an ELF executable: magic, class, endianness, version, then padding of NUL bytes.
     static let elf: [UInt8] = [0x7F, 0x45, 0x4C, 0x46, 0x02, 0x01, 0x01, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
                                0x03, 0x00, 0x3E, 0x00] + Array("ignored text after the header\n".utf8)

@@ -44,7 +44,10 @@ struct IncidentRoutes: Sendable {
     // MARK: POST
 
     private func create(_ request: Request) async throws -> Response {
-        try QueryParameters(request: request).onlyAllow([])
+        let q = try QueryParameters(request: request)
+        try q.onlyAllow(["allow_outside"])
+        // `allow_outside=true` stores a point outside the region on purpose (a complaint filed from elsewhere).
+        let allowOutside = try q.oneOf("allow_outside", ["true", "false"], default: "false") == "true"
         // Authenticate before reading the body: an anonymous client must not make us parse 16 MiB.
         let caller = try await services.require(.intake, request)
         let body = try await Self.jsonBody(request, limit: services.config.maxBodyBytes)
@@ -64,6 +67,11 @@ struct IncidentRoutes: Sendable {
                 incidents.append(try input.validate(taxonomy: services.taxonomy, rules: rules))
             } catch {
                 throw Problem(.badRequest, slug: "validation", title: "Invalid input", detail: "\(path): \(error.description)")
+            }
+        }
+        if !allowOutside, let region = try await services.store.places.regionCheck() {
+            for (i, inc) in incidents.enumerated() {
+                try region.validate(inc.location, path: isCollection ? "features[\(i)]" : "feature")
             }
         }
         let outcomes = try await services.store.insert(incidents, actor: "api:\(caller.name)")

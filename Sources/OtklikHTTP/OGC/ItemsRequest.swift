@@ -54,6 +54,13 @@ struct ItemsRequest: Sendable {
         passThrough = ["bbox", "datetime", "category", "status", "district", "settlement", "f"].compactMap { k in q[k].map { (k, $0) } }
     }
 
+    /// Replaces the district and settlement filters by the stored names they mean; an unknown name is a 404
+    /// (`UnknownPlace`), since filtering on it would answer an empty page as if the place were quiet.
+    mutating func resolvePlaces(_ places: PlaceResolver) async throws {
+        (district, settlement) = try await places.resolve(district: district, settlement: settlement,
+                                                          fields: ("district", "settlement"))
+    }
+
     var incidentQuery: IncidentQuery {
         IncidentQuery(bbox: bbox, window: window ?? .all, categories: categories, statuses: statuses,
                       district: district, settlement: settlement, order: .idAscending)

@@ -85,7 +85,8 @@ struct OGCRoutes: Sendable {
 
     private func items(_ request: Request, collection: OGCCollectionID) async throws -> Response {
         let q = try QueryParameters(request: request)
-        let items = try ItemsRequest(q, collection: collection, config: services.config, taxonomy: services.taxonomy)
+        var items = try ItemsRequest(q, collection: collection, config: services.config, taxonomy: services.taxonomy)
+        try await items.resolvePlaces(services.store.places)
         let base = services.baseURL(for: request)
         let path = "/ogc/collections/\(collection.rawValue)/items"
         if collection == .incidents { return try await incidentItems(items, base: base, path: path) }

@@ -28,7 +28,9 @@ struct ReportRoutes: Sendable {
             categories = [c]
         }
         if let d = q["district"], d.isEmpty || d.count > 200 { throw Problem.badParameter("district: expected a name of 1 to 200 characters") }
-        let filter = IncidentFilter(window: TimeWindow(start: since, end: until), categories: categories, district: q["district"])
+        var district = q["district"]
+        if let d = district { district = try await services.store.places.resolve(d, kind: .district, field: "district") }
+        let filter = IncidentFilter(window: TimeWindow(start: since, end: until), categories: categories, district: district)
         let rows = try await services.analysis.hotspotReport(filter, limit: limit)
         let period = ReportRender.period(since: since, until: until)
         switch format {

@@ -79,6 +79,7 @@ struct RouteRoutes: Sendable {
     private func route(_ request: Request) async throws -> Response {
         let now = Date()
         var query = try parse(try QueryParameters(request: request), now: now)
+        query.area = try await query.area.resolved(by: services.store.places, names: ("district", "settlement"))
         let anonymous = try await services.principal(of: request) == nil
         if anonymous {
             let ceiling = services.config.publicRouteMaxStops

@@ -56,6 +56,10 @@ struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
             }
         case _ where isClientAbort(error):
             return Problem.incompleteBody
+        case let u as UnknownPlace:
+            return Problem(.notFound, slug: "unknown-place", title: "Unknown place", detail: u.description)
+        case let o as OutsideRegion:
+            return Problem(.unprocessableContent, slug: "outside-region", title: "Point outside the region", detail: o.description)
         case let f as JSONParser.Failure:
             return Problem.badBody(f.description)
         case let h as HTTPError:

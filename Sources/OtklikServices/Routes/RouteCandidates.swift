@@ -35,6 +35,16 @@ public enum RouteArea: Sendable, Hashable {
         return .region
     }
 
+    /// The same area with a district or settlement name replaced by the stored one it means; an unknown name
+    /// throws `UnknownPlace` instead of planning over nothing.
+    public func resolved(by places: PlaceResolver, names: (district: String, settlement: String)) async throws -> RouteArea {
+        switch self {
+        case .district(let d): return .district(try await places.resolve(d, kind: .district, field: names.district))
+        case .settlement(let s): return .settlement(try await places.resolve(s, kind: .settlement, field: names.settlement))
+        default: return self
+        }
+    }
+
     /// A readable name for titles and file names: "Руднянский район", "bbox", "region".
     public var label: String {
         switch self {

@@ -15,6 +15,8 @@ import Synchronization
 public final class ServingStore: IncidentRepository, AreaRepository, DatabaseSizeReporting, @unchecked Sendable {
     public let base: any IncidentStore
     public let tiles: TileState
+    /// District and settlement names and the region's extent; replacing areas here reads them again.
+    public let places: PlaceResolver
 
     public let countTTL: TimeInterval
     private let counts = Mutex<[IncidentQuery: (count: Int, generation: UInt64, at: Date)]>([:])
@@ -23,6 +25,7 @@ public final class ServingStore: IncidentRepository, AreaRepository, DatabaseSiz
         self.base = base
         self.tiles = tiles
         self.countTTL = countTTL
+        self.places = PlaceResolver(store: base)
     }
 
     public func insert(_ incidents: [Incident], actor: String) async throws -> [InsertOutcome] {
@@ -41,6 +44,7 @@ public final class ServingStore: IncidentRepository, AreaRepository, DatabaseSiz
 
     public func replaceAreas(_ areas: [Area], level: AreaLevel) async throws -> Int {
         let n = try await base.replaceAreas(areas, level: level)
+        places.invalidate()
         // Districts and settlements of every incident are derived again: every tile may change.
         tiles.everythingChanged()
         return n

@@ -34,6 +34,9 @@ public struct ImportOptions: Sendable {
     /// Rows validated and prepared together and handed to the writer at once: the pipeline's grain. Memory holds
     /// about two chunks.
     public var chunkSize: Int
+    /// The service's region: a row whose point lies outside it (most often latitude and longitude swapped) is
+    /// refused. nil takes every point (`--allow-outside`, or no districts to judge by).
+    public var region: RegionCheck?
 
     public init(format: ImportFormat, columnMap: [String: String] = [:], categoryMap: [String: String] = [:],
                 statusMap: [String: String] = [:], source: IncidentSource? = nil, assumeUTC: Bool = false,

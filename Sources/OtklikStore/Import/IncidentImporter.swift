@@ -66,7 +66,16 @@ public struct IncidentImporter<Store: BulkIncidentLoading>: Sendable {
                     do {
                         var inp = input
                         if let s = options.source { inp.source = s.rawValue }
-                        batch.append(try inp.validate(taxonomy: taxonomy, rules: rules))
+                        let incident = try inp.validate(taxonomy: taxonomy, rules: rules)
+                        if let region = options.region, !region.contains(incident.location) {
+                            do { try region.validate(incident.location) } catch let outside {
+                                report.rejected += 1
+                                report.rejectsByField["location", default: 0] += 1
+                                onReject(ImportReject(line: line, field: "location", reason: outside.description))
+                            }
+                        } else {
+                            batch.append(incident)
+                        }
                     } catch {
                         report.rejected += 1
                         report.rejectsByField[error.field, default: 0] += 1
