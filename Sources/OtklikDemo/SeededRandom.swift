@@ -4,15 +4,7 @@ public struct SeededRandom: RandomNumberGenerator, Sendable {
     private var s: (UInt64, UInt64, UInt64, UInt64)
 
     public init(seed: UInt64) {
-        var x = seed
-        func splitmix() -> UInt64 {
-            x &+= 0x9E37_79B9_7F4A_7C15
-            var z = x
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-        s = (splitmix(), splitmix(), splitmix(), splitmix())
+        s = SplitMix64.state(seed: seed)
     }
 
     public mutating func next() -> UInt64 {
@@ -41,6 +33,7 @@ public struct SeededRandom: RandomNumberGenerator, Sendable {
     public mutating func pick<T>(_ items: [T]) -> T { items[int(0..<items.count)] }
 }
 
+import OtklikCore
 #if canImport(Glibc)
 import Glibc
 #endif

@@ -1,3 +1,4 @@
+import OtklikCore
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -10,15 +11,7 @@ struct Xoshiro256: RandomNumberGenerator {
     private var s0, s1, s2, s3: UInt64
 
     init(seed: UInt64) {
-        var x = seed
-        func splitmix() -> UInt64 {
-            x &+= 0x9E37_79B9_7F4A_7C15
-            var z = x
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-        s0 = splitmix(); s1 = splitmix(); s2 = splitmix(); s3 = splitmix()
+        (s0, s1, s2, s3) = SplitMix64.state(seed: seed)
     }
 
     @inline(__always) mutating func next() -> UInt64 {
