@@ -69,7 +69,7 @@ extension SpatiaLiteStore {
 
     /// Re-derives district and settlement of every incident from the current area layers.
     func reassignAreas() async throws {
-        let loc = try locator()
+        let loc = try await locator()
         try await write { db in
             let rows = try Row.fetchAll(db, sql: "SELECT id, lon, lat FROM incidents")
             let up = try db.makeStatement(sql: "UPDATE incidents SET district = ?, settlement = ? WHERE id = ?")

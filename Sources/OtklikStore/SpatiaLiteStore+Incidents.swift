@@ -5,7 +5,7 @@ import CSpatiaLite
 
 extension SpatiaLiteStore {
     public func insert(_ incidents: [Incident], actor: String) async throws -> [InsertOutcome] {
-        let locator = try locator()
+        let locator = try await locator()
         let now = Timestamp.format(Date())
         return try await write { db in
             // A bulk load into an empty database builds the key at its end (see DeferredIndexes). Without the

@@ -120,15 +120,26 @@ public final class SpatiaLiteStore: IncidentRepository, IncidentNotes, AreaRepos
 
     // MARK: - Area locator
 
-    func locator() throws -> AreaLocator {
-        locatorLock.lock()
-        if let l = cachedLocator { locatorLock.unlock(); return l }
-        locatorLock.unlock()
+    /// The area layers as the locator that places incidents, read once and kept until the areas change. Read
+    /// with GRDB's async API: a synchronous read here blocked a thread of Swift's cooperative pool per waiting
+    /// request, and under a burst of POSTs every such thread waited for a reader connection while the work that
+    /// would release one could not run (the server stopped answering, /healthz included).
+    func locator() async throws -> AreaLocator {
+        if let l = locatorLock.withLock({ cachedLocator }) { return l }
+        let (d, s) = try await pool.read { db in (try Self.readAreas(db, level: .district), try Self.readAreas(db, level: .settlement)) }
+        return installLocator(districts: d, settlements: s)
+    }
+
+    /// The locator for synchronous callers (the bulk pipeline's preparation, after `beginBulk` has read it).
+    func loadedLocator() throws -> AreaLocator {
+        if let l = locatorLock.withLock({ cachedLocator }) { return l }
         let (d, s) = try pool.read { db in (try Self.readAreas(db, level: .district), try Self.readAreas(db, level: .settlement)) }
+        return installLocator(districts: d, settlements: s)
+    }
+
+    private func installLocator(districts d: [Area], settlements s: [Area]) -> AreaLocator {
         let l = AreaLocator(districts: d, settlements: s, maxSettlementDistance: settlementRadius, metric: metric)
-        locatorLock.lock()
-        cachedLocator = l
-        locatorLock.unlock()
+        locatorLock.withLock { cachedLocator = l }
         return l
     }
 

@@ -30,7 +30,7 @@ extension SpatiaLiteStore: BulkIncidentLoading {
     /// geometry), without the database. It also checks what the table's CHECK constraints check, since the
     /// bulk writer leaves them off (see `withBulkPragmas`): the position's range here, the status by its type.
     public func prepareBulk(_ incidents: [Incident]) throws -> PreparedChunk {
-        let loc = try locator()
+        let loc = try loadedLocator()
         var chunk = PreparedChunk(capacity: incidents.count)
         for inc in incidents {
             _ = try GeoPoint.validated(lon: inc.location.lon, lat: inc.location.lat)
@@ -133,7 +133,7 @@ extension SpatiaLiteStore: BulkIncidentLoading {
     /// load is writing to the same file.
     public func beginBulk() async throws {
         // The areas are read now: nothing reads the database while the load writes.
-        _ = try locator()
+        _ = try await locator()
         guard let lock = try LoadLock.take(for: path) else {
             throw StoreError(.busy, "another import is loading into \(path); run this one when it has finished")
         }
