@@ -27,11 +27,17 @@ public struct RegionCheck: Sendable, Hashable {
         p.lon >= extent.minLon && p.lon <= extent.maxLon && p.lat >= extent.minLat && p.lat <= extent.maxLat
     }
 
-    /// Refuses a point outside the region; `path` names it in the message ("feature", "features[3]", "line 12").
-    public func validate(_ p: GeoPoint, path: String? = nil) throws(OutsideRegion) {
-        guard !contains(p) else { return }
+    /// Why the point is refused, nil when it lies inside; `path` names it in the message ("feature",
+    /// "features[3]").
+    public func refusal(of p: GeoPoint, path: String? = nil) -> OutsideRegion? {
+        guard !contains(p) else { return nil }
         let swapped = GeoPoint(lon: p.lat, lat: p.lon)
-        throw OutsideRegion(path: path, point: p, extent: extent, swappedInside: abs(p.lon) <= 90 && contains(swapped))
+        return OutsideRegion(path: path, point: p, extent: extent, swappedInside: abs(p.lon) <= 90 && contains(swapped))
+    }
+
+    /// Refuses a point outside the region (see `refusal(of:path:)`).
+    public func validate(_ p: GeoPoint, path: String? = nil) throws(OutsideRegion) {
+        if let outside = refusal(of: p, path: path) { throw outside }
     }
 }
 

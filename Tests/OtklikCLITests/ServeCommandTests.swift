@@ -12,23 +12,6 @@ import Testing
 
 /// `otklik serve` as an operator runs it: started, answering on its port, stopped with SIGTERM.
 @Suite struct ServeCommandTests {
-    /// A port nothing listens on now: the kernel's pick for a socket bound to port 0.
-    static func freePort() throws -> Int {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { throw POSIXError(.EBADF) }
-        defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        address.sin_port = 0
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0 }
-        }
-        guard bound else { throw POSIXError(.EADDRINUSE) }
-        return Int(UInt16(bigEndian: address.sin_port))
-    }
-
     static func get(_ url: String) async -> (status: Int, body: Data)? {
         guard let (data, response) = try? await URLSession.shared.data(from: URL(string: url)!) else { return nil }
         return ((response as? HTTPURLResponse)?.statusCode ?? 0, data)
@@ -37,7 +20,7 @@ import Testing
     @Test func servesTheDatabaseUntilStopped() async throws {
         let w = try Workspace()
         try await w.demo(count: 300)
-        let port = try Self.freePort()
+        let port = try LoopbackPort.free()
         let server = try ExternalProcess.start(CLI.command(["serve"] + w.global() + ["--host", "127.0.0.1", "--port", String(port)],
                                                           in: w.url, stderr: .merged, timeout: nil))
         let base = "http://127.0.0.1:\(port)"

@@ -22,7 +22,7 @@ import Testing
                                                      log: dir.appendingPathComponent("demo.log"))
         try #require(demo.succeeded, "\(demo)")
 
-        let port = try Self.freePort(python)
+        let port = try LoopbackPort.free()
         let server = try ExternalProcess.start(Command(binary, [
             "serve", "--db", db, "--port", String(port), "--max-connections", "200",
             "--header-timeout", "2", "--idle-timeout", "2", "--route-deadline", "3"], stderr: .merged, timeout: nil))
@@ -46,15 +46,6 @@ import Testing
         let opened = doc["idle_opened"] as? Int ?? 0
         #expect(opened > 0, "\(output)")
         #expect(doc["idle_closed_by_server"] as? Int == opened, "\(output)")
-    }
-
-    static func freePort(_ python: String) throws -> Int {
-        let r = try ExternalProcess.run(Command(python, ["-c",
-            "import socket; s=socket.socket(); s.bind(('127.0.0.1', 0)); print(s.getsockname()[1])"]))
-        guard r.succeeded, let p = Int(r.output.trimmingCharacters(in: .whitespacesAndNewlines)) else {
-            throw RawSocket.Failure("no free port: \(r.output)")
-        }
-        return p
     }
 
     static func waitForHealthz(port: Int) async throws {

@@ -63,7 +63,7 @@ import Testing
             }
         }
 
-        let tilePort = try Self.freeLoopbackPort()
+        let tilePort = try LoopbackPort.free()
         try await serve(basemap: MapSettings(basemapURL: "http://127.0.0.1:\(tilePort)/basemap/{z}/{x}/{y}.png",
                                              basemapAttribution: "Подложка: тестовые тайлы"),
                         check: ["BROWSER_CHECK_BASEMAP_PORT": String(tilePort)], into: out)
@@ -73,23 +73,6 @@ import Testing
         let offline = out.appendingPathComponent("no-basemap")
         try FileManager.default.createDirectory(at: offline, withIntermediateDirectories: true)
         try await serve(basemap: MapSettings(), check: ["BROWSER_CHECK_QUICK": "1"], into: offline)
-    }
-
-    /// A port nothing listens on now, for the basemap server the page under test is configured with.
-    static func freeLoopbackPort() throws -> Int {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        try #require(fd >= 0)
-        defer { close(fd) }
-        var addr = sockaddr_in()
-        addr.sin_family = sa_family_t(AF_INET)
-        addr.sin_addr.s_addr = inet_addr("127.0.0.1")
-        addr.sin_port = 0
-        var len = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafeMutablePointer(to: &addr) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, len) == 0 && getsockname(fd, $0, &len) == 0 }
-        }
-        try #require(bound)
-        return Int(UInt16(bigEndian: addr.sin_port))
     }
 }
 

@@ -1,10 +1,23 @@
 public import OtklikCore
 
+/// A published area: identified by its row id, as a number in GeoJSON and in vector tiles alike.
+public protocol AreaFeature: PublishedFeature {
+    var area: Area { get }
+    /// The area's row id (its position when the store has none).
+    var rowID: Int64 { get }
+    var figures: AreaCounts { get }
+}
+
+extension AreaFeature {
+    public var id: String { String(rowID) }
+    public var numericID: UInt64 { UInt64(max(0, rowID)) }
+    public static var numericGeoJSONID: Bool { true }
+}
+
 /// A district with its complaint figures: the OGC `districts` collection, the `districts` vector tiles and the
 /// district report.
-public struct DistrictFigure: PublishedFeature {
+public struct DistrictFigure: AreaFeature {
     public var area: Area
-    /// The area's row id (its position when the store has none).
     public var rowID: Int64
     public var figures: AreaCounts
 
@@ -14,10 +27,7 @@ public struct DistrictFigure: PublishedFeature {
         self.figures = figures
     }
 
-    public var id: String { String(rowID) }
-    public var numericID: UInt64 { UInt64(max(0, rowID)) }
     public var geometry: Geometry { area.geometry }
-    public static var numericGeoJSONID: Bool { true }
 
     public static let fields: [PublishedField<DistrictFigure>] = [
         .int("id") { Int($0.rowID) },
@@ -34,7 +44,7 @@ public struct DistrictFigure: PublishedFeature {
 }
 
 /// A settlement with its complaint figures: the OGC `settlements` collection.
-public struct SettlementFigure: PublishedFeature {
+public struct SettlementFigure: AreaFeature {
     public var area: Area
     public var rowID: Int64
     public var figures: AreaCounts
@@ -45,11 +55,8 @@ public struct SettlementFigure: PublishedFeature {
         self.figures = figures
     }
 
-    public var id: String { String(rowID) }
-    public var numericID: UInt64 { UInt64(max(0, rowID)) }
     /// The settlement's point where it has one (its outline otherwise).
     public var geometry: Geometry { area.point.map { .point($0) } ?? area.geometry }
-    public static var numericGeoJSONID: Bool { true }
 
     public static let fields: [PublishedField<SettlementFigure>] = [
         .int("id") { Int($0.rowID) },

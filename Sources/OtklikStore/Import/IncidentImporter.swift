@@ -62,25 +62,20 @@ public struct IncidentImporter<Store: BulkIncidentLoading>: Sendable {
                                               rowsRead: report.rowsRead, inserted: load.written.inserted, phase: "rows"))
                 }
                 func accept(_ line: Int, _ input: IncidentInput) async throws {
-                    report.rowsRead += 1
+                    var refusal: (field: String, reason: String)?
                     do {
                         var inp = input
                         if let s = options.source { inp.source = s.rawValue }
                         let incident = try inp.validate(taxonomy: taxonomy, rules: rules)
-                        if let region = options.region, !region.contains(incident.location) {
-                            do { try region.validate(incident.location) } catch let outside {
-                                report.rejected += 1
-                                report.rejectsByField["location", default: 0] += 1
-                                onReject(ImportReject(line: line, field: "location", reason: outside.description))
-                            }
+                        if let outside = options.region?.refusal(of: incident.location) {
+                            refusal = ("location", outside.description)
                         } else {
                             batch.append(incident)
                         }
                     } catch {
-                        report.rejected += 1
-                        report.rejectsByField[error.field, default: 0] += 1
-                        onReject(ImportReject(line: line, field: error.field, reason: error.description))
+                        refusal = (error.field, error.description)
                     }
+                    if let refusal { reject(line, refusal.field, refusal.reason) } else { report.rowsRead += 1 }
                     if batch.count >= chunkSize { try await flush() }
                     progress()
                 }
