@@ -21,6 +21,7 @@ public struct PlannedStop: Sendable, Hashable {
 public enum SkipReason: String, Sendable, Hashable, Codable {
     case stopLimit = "max_stops"
     case distanceLimit = "max_km"
+    case timeLimit = "max_hours"
 }
 
 public struct SkippedStop: Sendable, Hashable {

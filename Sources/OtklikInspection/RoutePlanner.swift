@@ -3,7 +3,8 @@ import OtklikCore
 
 /// Plans an inspector's day over candidate stops.
 ///
-/// Prize-collecting rule, used when the stops cannot all fit (`maxStops`, `maxKilometres`):
+/// Prize-collecting rule, used when the stops cannot all fit (`maxStops`, `maxKilometres`, `maxHours`; the day's
+/// hours are the road length at `speedKmh` plus `serviceMinutes` per stop):
 /// 1. Each stop is worth `value = priority + overdueWeight × overdueCount` (at least 1e-6, so a worthless
 ///    stop still has a defined ratio and goes first).
 /// 2. Start from the optimised tour through all candidates. While the tour breaks a limit, drop the stop with the
@@ -54,15 +55,23 @@ public enum RoutePlanner {
         let roadFactor = request.detourFactor
         let maxStops = request.maxStops ?? Int.max
         let maxLength = request.maxKilometres.map { $0 * 1000 / roadFactor } ?? .infinity
+        let maxSeconds = request.maxHours.map { $0 * 3600 } ?? .infinity
+        let metresPerSecond = request.speedKmh * 1000 / 3600
+        /// Hours of a day over `stops` stops whose path is `length` long, in seconds.
+        func seconds(_ length: Double, stops: Int) -> Double {
+            length * roadFactor / metresPerSecond + Double(stops) * request.serviceMinutes * 60
+        }
         var skipped: [(Int, SkipReason)] = []
 
         var sinceOptimised = 0
         while !selected.isEmpty {
             let overStops = selected.count > maxStops
-            let overLength = shape.length(order) > maxLength + 1e-9
-            guard overStops || overLength else { break }
+            let length = shape.length(order)
+            let overLength = length > maxLength + 1e-9
+            let overTime = seconds(length, stops: selected.count) > maxSeconds + 1e-6
+            guard overStops || overLength || overTime else { break }
             let victim = cheapestToDrop(order, shape: shape, value: value)
-            skipped.append((victim, overStops ? .stopLimit : .distanceLimit))
+            skipped.append((victim, overStops ? .stopLimit : overLength ? .distanceLimit : .timeLimit))
             selected.removeAll { $0 == victim }
             order.removeAll { $0 == victim }
             sinceOptimised += 1
@@ -81,7 +90,8 @@ public enum RoutePlanner {
                 let currentLength = shape.length(order)
                 for (k, (s, _)) in skipped.enumerated() {
                     let (position, cost) = shape.cheapestInsertion(s, into: order)
-                    guard currentLength + cost <= maxLength + 1e-9 else { continue }
+                    guard currentLength + cost <= maxLength + 1e-9,
+                          seconds(currentLength + cost, stops: selected.count + 1) <= maxSeconds + 1e-6 else { continue }
                     let ratio = value(s) / max(cost, 1e-9)
                     if best == nil || ratio > best!.ratio { best = (ratio, k, position, cost) }
                 }
@@ -99,7 +109,7 @@ public enum RoutePlanner {
         }
         var message: String?
         if selected.isEmpty {
-            message = "Ни один объект не помещается в ограничения дня (max_stops, max_km)"
+            message = "Ни один объект не помещается в ограничения дня (max_stops, max_km, max_hours)"
         } else if !skipped.isEmpty {
             message = "В маршрут вошли \(selected.count) из \(candidates.count) объектов; остальные не помещаются в ограничения дня"
         }

@@ -43,6 +43,8 @@ public struct RouteRequest: Sendable, Hashable {
     public var maxStops: Int?
     /// At most this many estimated road kilometres (distance × `detourFactor`), nil: no limit.
     public var maxKilometres: Double?
+    /// At most this many hours from leaving the start to the end of the day (travel and service), nil: no limit.
+    public var maxHours: Double?
     /// Leaving the start point.
     public var departure: Date
     public var speedKmh: Double
@@ -56,7 +58,7 @@ public struct RouteRequest: Sendable, Hashable {
     public var solver: SolverOptions
 
     public init(start: GeoPoint, startName: String = "Старт", finish: RouteFinish = .roundTrip,
-                endName: String = "Финиш", maxStops: Int? = nil, maxKilometres: Double? = nil,
+                endName: String = "Финиш", maxStops: Int? = nil, maxKilometres: Double? = nil, maxHours: Double? = nil,
                 departure: Date, speedKmh: Double = 40, detourFactor: Double = 1.3, serviceMinutes: Double = 10,
                 overdueWeight: Double = 1, metric: RouteMetric = .geodesic, solver: SolverOptions = SolverOptions()) {
         self.start = start
@@ -65,6 +67,7 @@ public struct RouteRequest: Sendable, Hashable {
         self.endName = endName
         self.maxStops = maxStops
         self.maxKilometres = maxKilometres
+        self.maxHours = maxHours
         self.departure = departure
         self.speedKmh = speedKmh
         self.detourFactor = detourFactor
@@ -86,6 +89,10 @@ public struct RouteRequest: Sendable, Hashable {
         if let maxStops { try check(maxStops >= 0, "max_stops", "\(maxStops) must be zero or positive") }
         if let maxKilometres {
             try check(maxKilometres.isFinite && maxKilometres > 0, "max_km", "\(maxKilometres) must be a positive number")
+        }
+        if let maxHours {
+            try check(maxHours.isFinite && maxHours > 0 && maxHours <= 24, "max_hours",
+                      "\(maxHours) must be more than 0 and at most 24")
         }
         if metric == .geodesic {
             var points = [("start", start)]

@@ -71,9 +71,13 @@ struct CLIError: Error, CustomStringConvertible {
     init(_ d: String) { description = d }
 }
 
-/// A name that is well formed but names nothing stored (an unknown district): exit code 2, so that a script tells
-/// "no such place" from a failure (1) and from bad usage (64); one line on stderr, like every failure.
-func notFound(_ message: String) -> ExitCode {
+/// A value the command cannot use (a departure time it cannot read): exit code 2 and one line on stderr, like an
+/// unknown place, without the usage text.
+func unusableValue(_ message: String) -> ExitCode {
     FileHandle.standardError.write(Data("Error: \(message)\n".utf8))
     return ExitCode(2)
 }
+
+/// A name that is well formed but names nothing stored (an unknown district): exit code 2, so that a script tells
+/// "no such place" from a failure (1) and from bad usage (64); one line on stderr, like every failure.
+func notFound(_ message: String) -> ExitCode { unusableValue(message) }

@@ -9,7 +9,7 @@ struct Route: AsyncParsableCommand {
         abstract: "Plan an inspector's day over open hotspots or complaints; write GPX, KML, GeoJSON or CSV.",
         discussion: """
         Stops are chosen by priority (hotspot score, overdue complaints) against the detour they cost when \
-        --max-stops or --max-km do not allow them all. The summary (stops, km, duration) goes to stderr.
+        --max-stops, --max-km or --max-hours do not allow them all. The summary (stops, km, duration) goes to         stderr. Times without an offset are Moscow time (Europe/Moscow), the zone the exports print their ETAs in.
         """)
 
     @OptionGroup var global: GlobalOptions
@@ -30,6 +30,10 @@ struct Route: AsyncParsableCommand {
     @Flag(help: "End at the last stop.") var openEnd = false
     @Option(help: "At most this many stops.") var maxStops: Int?
     @Option(help: "At most this many road kilometres.") var maxKm: Double?
+    @Option(help: "A working day of at most this many hours, travel and stops (more than 0, at most 24), e.g. 8.")
+    var maxHours: Double?
+    @Option(help: "Leave the start at this time: YYYY-MM-DDThh:mm in Moscow time, or with an offset (2026-12-07T08:30+03:00); default now.")
+    var depart: String?
     @Option(help: "Travel speed, km/h.") var speed = 40.0
     @Option(help: "Road distance ÷ straight distance.") var detour = 1.3
     @Option(help: "Minutes spent at each stop.") var serviceMinutes = 10.0
@@ -55,6 +59,11 @@ struct Route: AsyncParsableCommand {
     func run() async throws {
         let now = Date()
         // Everything the arguments say is checked before the database is opened.
+        let departure: Date
+        do {
+            departure = try depart.map { try RouteDeparture.parse($0, field: "--depart") } ?? now
+            if let maxHours { _ = try RouteDeparture.hours(maxHours, field: "--max-hours") }
+        } catch { throw unusableValue("\(error)") }
         let startPoint: GeoPoint, finish: RouteFinish
         var area: RouteArea
         var pointStops: [RouteStop]?
@@ -92,7 +101,7 @@ struct Route: AsyncParsableCommand {
             }
         }
         var request = RouteRequest(start: startPoint, finish: finish, maxStops: maxStops, maxKilometres: maxKm,
-                                   departure: now, speedKmh: speed, detourFactor: detour, serviceMinutes: serviceMinutes)
+                                   maxHours: maxHours, departure: departure, speedKmh: speed, detourFactor: detour, serviceMinutes: serviceMinutes)
         request.metric = .geodesic
         let route: PlannedRoute
         do {

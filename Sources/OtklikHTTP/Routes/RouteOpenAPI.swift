@@ -21,7 +21,7 @@ extension OpenAPIDocument {
         ]
         let operation = op(
             "planRoute",
-            "An inspection route over open hotspots or complaints, in visiting order with legs and ETAs. Stops are chosen by priority against the detour they cost when max_stops or max_km do not allow them all; an area with nothing to visit gives an empty route with a message.",
+            "An inspection route over open hotspots or complaints, in visiting order with legs and ETAs. Stops are chosen by priority against the detour they cost when max_stops, max_km or max_hours do not allow them all; an area with nothing to visit gives an empty route with a message.",
             tags: ["Inspection"],
             parameters: [
                 query("district", area, "District name (at most one of district, settlement, bbox; none: the whole region)"),
@@ -35,12 +35,14 @@ extension OpenAPIDocument {
                 query("end", lonLat, "End point lon,lat (not with round_trip=true)"),
                 query("max_stops", ["type": "integer", "minimum": 0, "maximum": .int(DistanceMatrix.maximumCount)], "At most this many stops (larger values are clamped)"),
                 query("max_km", ["type": "number", "minimum": 0.001, "maximum": 100000], "At most this many road kilometres"),
+                query("max_hours", ["type": "number", "minimum": 0.01, "maximum": 24], "A working day of at most this many hours, travel and stops"),
+                query("depart", ["type": "string", "example": "2026-12-07T08:30"], "Departure: YYYY-MM-DDThh:mm in Moscow time (Europe/Moscow), or with an offset; default now"),
                 query("speed", ["type": "number", "minimum": 1, "maximum": 200, "default": 40], "Travel speed, km/h"),
                 query("detour", ["type": "number", "minimum": 1, "maximum": 5, "default": 1.3], "Road distance ÷ straight distance"),
                 query("service_minutes", ["type": "number", "minimum": 0, "maximum": 600, "default": 10], "Minutes at each stop"),
                 query("format", ["type": "string", "enum": .array(formats), "default": "gpx"], "GPX 1.1, KML 2.2, GeoJSON or CSV"),
             ],
-            responses: [("200", ["description": "The route file", "headers": disposition, "content": content])] + problems([400]))
+            responses: [("200", ["description": "The route file", "headers": disposition, "content": content])] + problems([400, 404, 422]))
         return ("/api/v1/routes", ["get": operation])
     }
 }

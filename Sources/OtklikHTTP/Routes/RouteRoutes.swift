@@ -16,7 +16,7 @@ struct RouteRoutes: Sendable {
     let work: any HeavyWork
 
     static let parameters = ["district", "settlement", "bbox", "category", "targets", "start", "round_trip", "end",
-                             "max_stops", "max_km", "speed", "detour", "service_minutes", "format"]
+                             "max_stops", "max_km", "max_hours", "depart", "speed", "detour", "service_minutes", "format"]
 
     func register(on router: Router<BasicRequestContext>) {
         router.get("/api/v1/routes") { request, _ in try await route(request) }
@@ -66,6 +66,17 @@ struct RouteRoutes: Sendable {
             finish = roundTrip == "true" ? .roundTrip : .openEnd
         }
         var request = RouteRequest(start: start, finish: finish, departure: now)
+        do {
+            if let depart = q["depart"] { request.departure = try RouteDeparture.parse(depart, field: "depart") }
+            if let text = q["max_hours"] {
+                guard let hours = Double(text.trimmingCharacters(in: .whitespaces)) else {
+                    throw RouteDayError.notANumber(text, field: "max_hours")
+                }
+                request.maxHours = try RouteDeparture.hours(hours, field: "max_hours")
+            }
+        } catch {
+            throw Problem(.unprocessableContent, slug: "invalid-parameter", title: "Invalid query parameter", detail: "\(error)")
+        }
         if q["max_stops"] != nil {
             request.maxStops = try q.int("max_stops", default: 0, range: 0...DistanceMatrix.maximumCount, clampAbove: true)
         }
