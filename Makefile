@@ -24,7 +24,7 @@ PIP_MODULES := mapbox_vector_tile, gpxpy, georeport, xmltodict, requests, openap
 # `make test OTKLIK_REQUIRE_PEERS=1` reaches the tests as well as `OTKLIK_REQUIRE_PEERS=1 make test` does.
 export OTKLIK_REQUIRE_PEERS
 
-.PHONY: deps test-deps build run demo test bench clean
+.PHONY: deps test-deps build install run demo test bench clean
 
 deps:
 	@scripts/apt-ensure.sh $(APT_RUNTIME)
@@ -53,6 +53,13 @@ endif
 
 build: deps
 	$(SWIFT) build -c release --product otklik
+
+# `make install PREFIX=/usr/local` (the default; DESTDIR is honoured): the release binary in $(PREFIX)/lib/otklik
+# with the map page's resource bundle beside it, and $(PREFIX)/bin/otklik linked to it. The data it needs is
+# built in, so it runs from any folder.
+PREFIX ?= /usr/local
+install: build
+	PREFIX="$(PREFIX)" DESTDIR="$(DESTDIR)" scripts/install.sh .build/release
 
 demo: build
 	@[ -f "$(DB)" ] || .build/release/otklik demo --db "$(DB)"

@@ -12,7 +12,8 @@ struct Demo: AsyncParsableCommand {
 
     @OptionGroup var global: GlobalOptions
     @Option(help: "Random seed; the same seed and end date give the same database.") var seed: UInt64 = 42
-    @Option(help: "Number of incidents.") var count = 200_000
+    @Option(help: "Number of incidents: the planted hotspots' complaints (about 270, the number depends on the seed) and background complaints up to this number. A smaller number gives the planted complaints alone, since they are what the demo shows.")
+    var count = 200_000
     @Option(help: "Last day of the history (YYYY-MM-DD, UTC); default today.") var end: String?
     @Flag(help: "Replace an existing database.") var force = false
 
@@ -36,9 +37,8 @@ struct Demo: AsyncParsableCommand {
         let progress = ProgressLine(label: "demo")
         let store = try global.openStore(mustExist: false)
         func load(_ name: String, _ level: AreaLevel) throws -> [Area] {
-            let file = global.dataPath + "/" + name
-            guard let data = FileManager.default.contents(atPath: file) else { throw CLIError("cannot read \(file)") }
-            return try Area.fromGeoJSON(data, level: level)
+            let (data, origin) = try global.dataFile(name)
+            do { return try Area.fromGeoJSON(data, level: level) } catch { throw CLIError("\(origin): \(error)") }
         }
         let districts = try load("districts.geojson", .district)
         let settlements = try load("settlements.geojson", .settlement)
@@ -50,15 +50,18 @@ struct Demo: AsyncParsableCommand {
                                 settlements: settlements, locator: locator)
         let out = try gen.generate()
         progress.update(fraction: 0.15, detail: "generated \(formatCount(out.incidents.count)) incidents")
+        if out.incidents.count > count {
+            FileHandle.standardError.write(Data("note: --count \(count) is fewer than the planted hotspots' \(out.incidents.count) complaints; the demo has those alone\n".utf8))
+        }
         try await Self.load(out.incidents, into: store, progress: progress)
         let truthPath = global.databaseFolder + "/demo-truth.json"
         let enc = JSONEncoder()
         enc.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         try enc.encode(out.truth).write(to: URL(fileURLWithPath: truthPath))
         let keysPath = global.databaseFolder + "/api-keys.json"
-        let key = try Self.writeDemoKey(to: keysPath)
+        let (key, kept) = try Self.writeDemoKey(to: keysPath)
         progress.finish("demo database \(path): \(formatCount(out.incidents.count)) incidents, \(out.truth.hotspots.count) planted hotspots (ground truth in \(truthPath)) in \(String(format: "%.1f", Date().timeIntervalSince(started))) s")
-        print("demo operator API key (stored hashed in \(keysPath)): \(key)")
+        print("demo operator API key (stored hashed in \(keysPath)\(kept > 0 ? ", beside the \(kept) other keys already there" : "")): \(key)")
         print("  curl -H 'Authorization: Bearer \(key)' -X PATCH http://127.0.0.1:8080/api/v1/incidents/1 -d '{\"status\":\"in_progress\"}'")
     }
 
@@ -74,15 +77,18 @@ struct Demo: AsyncParsableCommand {
         }
     }
 
-    /// A fresh random operator key; only its SHA-256 is written, the key itself is printed once.
-    static func writeDemoKey(to path: String) throws -> String {
-        var rng = SystemRandomNumberGenerator()
-        let key = "otk_" + (0..<32).map { _ in String(UInt8.random(in: 0...15, using: &rng), radix: 16) }.joined()
-        let file: [String: Any] = ["keys": [["name": "demo-operator", "role": "operator", "sha256": APIKeys.digest(key)]]]
-        let data = try JSONSerialization.data(withJSONObject: file, options: [.prettyPrinted, .sortedKeys])
-        guard FileManager.default.createFile(atPath: path, contents: data, attributes: [.posixPermissions: 0o600]) else {
-            throw CLIError("cannot write \(path)")
+    /// A fresh random operator key named demo-operator; only its SHA-256 is written, the key itself is printed
+    /// once. The other keys of an existing file are kept: only an earlier demo-operator key is replaced (its key
+    /// cannot be shown again).
+    static func writeDemoKey(to path: String) throws -> (key: String, kept: Int) {
+        do {
+            var file = try APIKeyFile.readIfPresent(path)
+            _ = file.revoke(name: "demo-operator")
+            let made = try file.create(role: .operator_, name: "demo-operator", agencies: [], now: Date())
+            try file.write(to: path)
+            return (made.key, file.entries.count - 1)
+        } catch {
+            throw CLIError("\(error)")
         }
-        return key
     }
 }

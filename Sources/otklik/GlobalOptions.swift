@@ -10,7 +10,7 @@ struct GlobalOptions: ParsableArguments {
     @Option(name: .long, help: "Database file (env OTKLIK_DB; default data/otklik.sqlite).")
     var db: String?
 
-    @Option(name: .long, help: "Folder with categories.json and the demo gazetteer (env OTKLIK_DATA; default data).")
+    @Option(name: .long, help: "Folder whose categories.json, agency-overrides.json, districts.geojson and settlements.geojson replace the copies built into otklik (env OTKLIK_DATA; default data, when it exists).")
     var dataDir: String?
 
     @Flag(name: .long, help: "Log debug detail.")
@@ -31,11 +31,8 @@ struct GlobalOptions: ParsableArguments {
     }
 
     func taxonomy() throws -> Taxonomy {
-        let path = dataPath + "/categories.json"
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw CLIError("cannot read \(path); run from the project folder or pass --data-dir")
-        }
-        do { return try Taxonomy.decode(data) } catch { throw CLIError("\(path): \(error)") }
+        let (data, origin) = try dataFile("categories.json")
+        do { return try Taxonomy.decode(data) } catch { throw CLIError("\(origin): \(error)") }
     }
 
     /// The API keys file `otklik serve` reads by default and `otklik keys` writes (env OTKLIK_API_KEYS_FILE).
@@ -53,13 +50,11 @@ struct GlobalOptions: ParsableArguments {
         let taxonomy = try taxonomy()
         let store = try SpatiaLiteStore(path: databasePath, taxonomy: taxonomy, logger: logger("otklik.store"),
                                         metric: Geodesic.wgs84Metric, durability: durability)
-        let overrides = dataPath + "/agency-overrides.json"
-        if let data = FileManager.default.contents(atPath: overrides) {
-            do {
-                store.setAgencyRouting(AgencyRouting(taxonomy: taxonomy, overrides: try AgencyRouting.decode(data)))
-            } catch {
-                throw CLIError("\(overrides): \(error)")
-            }
+        let (data, origin) = try dataFile("agency-overrides.json")
+        do {
+            store.setAgencyRouting(AgencyRouting(taxonomy: taxonomy, overrides: try AgencyRouting.decode(data)))
+        } catch {
+            throw CLIError("\(origin): \(error)")
         }
         return store
     }

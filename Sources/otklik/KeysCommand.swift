@@ -46,7 +46,7 @@ struct Keys: AsyncParsableCommand {
         func knownAgencies() -> Set<String> {
             guard let taxonomy = try? location.global.taxonomy() else { return Set(agency) }
             var known = Set(taxonomy.categories.map(\.agency))
-            if let data = FileManager.default.contents(atPath: location.global.dataPath + "/agency-overrides.json"),
+            if let data = try? location.global.dataFile("agency-overrides.json").data,
                let overrides = try? AgencyRouting.decode(data) {
                 known.formUnion(overrides.map(\.agency))
             }

@@ -44,6 +44,6 @@ import Testing
         try await w.demo(count: 20)
         let data = w.path("no-data")
         try await CLI.assertFailure(["stats", "--db", w.path("otklik.sqlite"), "--data-dir", data], in: w.url,
-                                    message: "cannot read \(data)/categories.json; run from the project folder or pass --data-dir")
+                                    message: "no data folder at \(data); leave out --data-dir (and OTKLIK_DATA) to use the data built into otklik")
     }
 }

@@ -17,6 +17,16 @@ import Testing
         return ((response as? HTTPURLResponse)?.statusCode ?? 0, data)
     }
 
+    /// `/healthz` of a server just started, once it answers; nil when it ends or stays silent for a minute.
+    static func health(of server: RunningProcess, at base: String) async throws -> (status: Int, body: Data)? {
+        let deadline = ContinuousClock.now + .seconds(60)
+        while server.isRunning && ContinuousClock.now < deadline {
+            if let health = await get("\(base)/healthz") { return health }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        return nil
+    }
+
     @Test func servesTheDatabaseUntilStopped() async throws {
         let w = try Workspace()
         try await w.demo(count: 300)
@@ -24,14 +34,7 @@ import Testing
         let server = try ExternalProcess.start(CLI.command(["serve"] + w.global() + ["--host", "127.0.0.1", "--port", String(port)],
                                                           in: w.url, stderr: .merged, timeout: nil))
         let base = "http://127.0.0.1:\(port)"
-        var health: (status: Int, body: Data)?
-        let deadline = ContinuousClock.now + .seconds(60)
-        while server.isRunning && ContinuousClock.now < deadline {
-            health = await Self.get("\(base)/healthz")
-            if health != nil { break }
-            try await Task.sleep(for: .milliseconds(100))
-        }
-        guard let health else {
+        guard let health = try await Self.health(of: server, at: base) else {
             let ended = await server.stop()
             Issue.record("the server never answered: \(ended)")
             return
