@@ -104,6 +104,11 @@ struct Open311Intake: Sendable {
         case (let la?, let lo?):
             lat = try Self.coordinate(la, field: "lat", range: -90...90)
             lon = try Self.coordinate(lo, field: "long", range: -180...180)
+            // The incident API's refusal (422, "возможно, перепутаны широта и долгота?"), as an Open311 error.
+            if let region = try await services.store.places.regionCheck(),
+               let outside = region.refusal(of: GeoPoint(lon: lon!, lat: lat!), path: "lat/long") {
+                throw Open311Error(.unprocessableContent, outside.description)
+            }
         case (nil, nil):
             guard let address else {
                 if form["address_id"] != nil {
