@@ -141,6 +141,8 @@ EOF
   r=$?; check "district: the selector lists the districts" $r
   positive "$(attr incidents "$f")"; r=$?; check "district: incidents in $DISTRICT: $(attr incidents "$f")" $r
   grep -q "href=\"/api/v1/reports/hotspots?format=html&amp;district=$enc\"" "$f"; r=$?; check "district: the hotspot report link carries the district" $r
+  grep -q "href=\"/api/v1/reports/settlements?format=html&amp;district=$enc\"" "$f"; r=$?; check "district: the settlement report link carries the district" $r
+  grep -q "href=\"/api/v1/reports/districts?format=html\"" "$f"; r=$?; check "district: the district report link is there" $r
 fi
 ! grep -E 'CONSOLE.*(Uncaught|Error|Failed to load resource|Content Security Policy|Refused)' "$OUT/chromium.log" >/dev/null
 check "no console errors, failed requests or CSP refusals in Chromium's log" $?

@@ -48,6 +48,11 @@ enum OpenAPIDocument {
         let collectionIDs: JSONValue = .array(OGCCollectionID.allCases.map { .string($0.rawValue) })
         let format: JSONValue = query("format", ["type": "string", "enum": ["json", "csv", "html"], "default": "json"],
                                       "json, csv (UTF-8 with a byte order mark, so that LibreOffice Calc and Excel detect the encoding) or printable html.")
+        let areaReportFilter: [JSONValue] = [
+            query("category", ["type": "string", "enum": categoryCodes], "Category code"),
+            query("since", ["type": "string"], "Start (ISO 8601 date or instant)"),
+            query("until", ["type": "string"], "End (ISO 8601 date or instant)"),
+        ]
         let reportContent: (String) -> JSONValue = { schema in
             .object([
                 ("application/json", ["schema": ref(schema)]),
@@ -152,8 +157,14 @@ enum OpenAPIDocument {
             responses: [("200", ["description": "The report", "content": reportContent("HotspotReport")])] + problems([400, 404]))]))
         paths.append(("/api/v1/reports/districts", ["get": op(
             "districtReport", "Per-district summary: complaints, open, overdue, per 1,000 inhabitants, recurring hotspots; repeat-after-fix rate per agency",
-            tags: ["Reports"], parameters: [format],
+            tags: ["Reports"], parameters: areaReportFilter + [format],
             responses: [("200", ["description": "The report", "content": reportContent("DistrictReport")])] + problems([400]))]))
+        paths.append(("/api/v1/reports/settlements", ["get": op(
+            "settlementReport", "Per-settlement summary: complaints, open, overdue, per 1,000 inhabitants; the HTML links each place to the map",
+            tags: ["Reports"],
+            parameters: [query("district", ["type": "string", "minLength": 1, "maxLength": 200], "Only this district's settlements (unknown: 404)")]
+                + areaReportFilter + [format],
+            responses: [("200", ["description": "The report", "content": reportContent("SettlementReport")])] + problems([400, 404]))]))
         paths.append(routePlanningPath(taxonomy: taxonomy))
         let layer = path("layer", ["type": "string", "enum": ["incidents", "hotspots", "districts"]], "Tile layer")
         let binary: JSONValue = ["type": "string", "format": "binary"]
@@ -347,6 +358,7 @@ enum OpenAPIDocument {
                 ("districts", array(obj(published(DistrictFigure.self)))),
                 ("agencies", array(obj([("agency", string), ("resolved", integer), ("repeat_after_fix", integer), ("rate", number)]))),
             ], required: ["districts", "agencies"]),
+            "SettlementReport": obj([("settlements", array(obj(published(SettlementFigure.self))))], required: ["settlements"]),
         ]
     }
 }

@@ -112,23 +112,4 @@ enum ReportRender {
         t += "</tbody></table>"
         return page(title: "Повторяющиеся очаги жалоб", subtitle: "Период: \(period)", table: t)
     }
-
-    static let districtColumns: [PublishedHTML.Column] = [
-        .init("name", "Район"), .init("complaints", "Жалоб"), .init("open", "Открыто"), .init("overdue", "Просрочено"),
-        .init("population", "Население"), .init("per_1000", "На 1000 жителей"), .init("recurring_hotspots", "Повторяющихся очагов"),
-    ]
-
-    static func districtsHTML(_ rows: [DistrictFigure], agencies: [AgencyRepeatRate]) -> String {
-        var t = "<table><thead>" + PublishedHTML.header(districtColumns) + "</thead><tbody>"
-        for r in rows { t += PublishedHTML.row(r, columns: districtColumns) }
-        t += "</tbody></table>"
-        if !agencies.isEmpty {
-            t += "<h2>Повтор после устранения по ведомствам</h2><table><thead><tr><th>Ведомство</th><th>Устранено</th><th>Повторов</th><th>Доля</th></tr></thead><tbody>"
-            for a in agencies {
-                t += "<tr><td>\(MarkupText.escape(a.agency))</td><td class=\"n\">\(a.resolved)</td><td class=\"n\">\(a.repeatAfterFix)</td><td class=\"n\">\(num(a.rate * 100, 1))%</td></tr>"
-            }
-            t += "</tbody></table>"
-        }
-        return page(title: "Сводка по районам", subtitle: "На \(Timestamp.formatDay(Date()))", table: t)
-    }
 }

@@ -10,6 +10,7 @@ struct ReportRoutes: Sendable {
     func register(on router: Router<BasicRequestContext>) {
         router.get("/api/v1/reports/hotspots") { request, _ in try await hotspots(request) }
         router.get("/api/v1/reports/districts") { request, _ in try await districts(request) }
+        router.get("/api/v1/reports/settlements") { request, _ in try await settlements(request) }
     }
 
     static let formats = ["json", "csv", "html"]
@@ -44,21 +45,64 @@ struct ReportRoutes: Sendable {
         }
     }
 
+    /// `category`, `since` and `until` of the area reports, checked as the hotspot report checks them.
+    private func areaFilter(_ q: QueryParameters) throws(Problem) -> AreaReportRender.Filter {
+        let filter = AreaReportRender.Filter(category: q["category"], since: try q.instant("since"), until: try q.instant("until"))
+        if let s = filter.since, let u = filter.until, s > u {
+            throw Problem.badParameter("since: \(Timestamp.format(s)) is after until \(Timestamp.format(u))")
+        }
+        if let c = filter.category, services.taxonomy[c] == nil {
+            throw Problem.badParameter("category: unknown category '\(QueryParameters.shorten(c))'; known: \(services.taxonomy.codes.joined(separator: ", "))")
+        }
+        return filter
+    }
+
     private func districts(_ request: Request) async throws -> Response {
         let q = try QueryParameters(request: request)
-        try q.onlyAllow(["format"])
+        try q.onlyAllow(["category", "since", "until", "format"])
         let format = try q.oneOf("format", Self.formats, default: "json")
-        let rows = try await services.core.areas.districts()
+        let filter = try areaFilter(q)
+        let rows = try await services.core.areas.districts(filter: filter.incidentFilter)
             .sorted { ($0.figures.per1000 ?? -1, $0.figures.complaints) > ($1.figures.per1000 ?? -1, $1.figures.complaints) }
-        let agencies = try await services.analysis.agencyRepeatRates(.all)
+        let agencies = try await services.analysis.agencyRepeatRates(filter.incidentFilter)
         switch format {
         case "csv":
             return Respond.text(ReportRender.districtsCSV(rows, agencies: agencies), contentType: "text/csv; charset=utf-8",
                                 headers: [.contentDisposition: "attachment; filename=\"districts.csv\""])
         case "html":
-            return Respond.text(ReportRender.districtsHTML(rows, agencies: agencies), contentType: "text/html; charset=utf-8")
+            return Respond.text(AreaReportRender.districtsHTML(rows, agencies: agencies, filter: filter, taxonomy: services.taxonomy),
+                                contentType: "text/html; charset=utf-8")
         default:
             return Respond.bytes(ReportRender.districtsJSON(rows, agencies: agencies), contentType: "application/json")
+        }
+    }
+
+    /// Settlements with their figures, the most complaints per 1,000 residents first; `district` keeps one
+    /// district's (an unknown name is a 404 with the closest names).
+    private func settlements(_ request: Request) async throws -> Response {
+        let q = try QueryParameters(request: request)
+        try q.onlyAllow(["district", "category", "since", "until", "format"])
+        let format = try q.oneOf("format", Self.formats, default: "json")
+        let filter = try areaFilter(q)
+        if let d = q["district"], d.isEmpty || d.count > 200 { throw Problem.badParameter("district: expected a name of 1 to 200 characters") }
+        var district = q["district"]
+        if let d = district { district = try await services.store.places.resolve(d, kind: .district, field: "district") }
+        let rows = try await services.core.areas.settlements(filter: filter.incidentFilter)
+            .filter { district == nil || $0.area.parent == district }
+            .sorted { ($0.figures.per1000 ?? -1, $0.figures.complaints, $1.area.name) > ($1.figures.per1000 ?? -1, $1.figures.complaints, $0.area.name) }
+        switch format {
+        case "csv":
+            return Respond.text(PublishedCSV.table(rows, lineEnd: "\r\n", byteOrderMark: true), contentType: "text/csv; charset=utf-8",
+                                headers: [.contentDisposition: "attachment; filename=\"settlements.csv\""])
+        case "html":
+            return Respond.text(AreaReportRender.settlementsHTML(rows, district: district, filter: filter, taxonomy: services.taxonomy),
+                                contentType: "text/html; charset=utf-8")
+        default:
+            var w = JSONWriter(capacity: 256 * max(1, rows.count))
+            w.raw("{\"settlements\":")
+            PublishedJSON.list(rows, into: &w)
+            w.raw("}")
+            return Respond.bytes(w.bytes, contentType: "application/json")
         }
     }
 }

@@ -94,6 +94,14 @@
       since: f.fixedSince, period: f.period }) + viewHash());
     document.getElementById("report-hotspots").href = "/api/v1/reports/hotspots" +
       query({ format: "html", district: f.district, category: f.category, since: f.sinceDate });
+    areaReportLinks(f);
+  }
+  // The printable district and settlement reports for the map's filter; each of their rows links back here.
+  function areaReportLinks(f) {
+    document.getElementById("report-districts").href = "/api/v1/reports/districts" +
+      query({ format: "html", category: f.category, since: f.sinceDate });
+    document.getElementById("report-settlements").href = "/api/v1/reports/settlements" +
+      query({ format: "html", district: f.district, category: f.category, since: f.sinceDate });
   }
 
   // ---- map -------------------------------------------------------------------------------------
