@@ -1,12 +1,5 @@
 import Foundation
-
-/// The data files `otklik` reads at run time (the taxonomy, the agency overrides, the demo gazetteer), as built
-/// into the binary by scripts/embed-data.sh. The encoded text is in BuiltInData.swift.
-enum BuiltInData {
-    static func contents(_ name: String) -> Data? {
-        encoded[name].flatMap { Data(base64Encoded: $0, options: .ignoreUnknownCharacters) }
-    }
-}
+import OtklikServices
 
 extension GlobalOptions {
     /// A data file: from the data folder when it is there (data/ in the working folder, --data-dir, env

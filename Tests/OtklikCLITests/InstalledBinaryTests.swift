@@ -73,6 +73,12 @@ import Testing
         let districts = await ServeCommandTests.get("\(base)/ogc/collections/districts/items?limit=100")
         let features = districts.flatMap { try? JSONSerialization.jsonObject(with: $0.body) as? [String: Any] }?["features"] as? [Any]
         #expect(features?.count == 27, "the built-in gazetteer's 25 districts and 2 city okrugs")
+        // Open311 routes by the built-in agency overrides too: the city's potholes go to its road department.
+        let services = await ServeCommandTests.get("\(base)/open311/v2/services.json")
+        let pothole = (services.flatMap { try? JSONSerialization.jsonObject(with: $0.body) as? [[String: Any]] } ?? [])
+            .first { $0["service_code"] as? String == "road.pothole" }
+        let overrides = pothole?["agency_overrides"] as? [[String: Any]]
+        #expect(overrides?.first?["district"] as? String == "Город Смоленск", "\(String(describing: pothole))")
         let page = await ServeCommandTests.get("\(base)/")
         #expect(page?.status == 200)
         #expect(page.map { String(decoding: $0.body, as: UTF8.self).contains("Карта обращений") } == true)

@@ -7,7 +7,7 @@ import OtklikServices
 /// Registers the GeoReport v2 endpoint under /open311/v2, with agency overrides read from `overridesPath`
 /// (by default `data/agency-overrides.json` relative to the working directory, like the default database
 /// path; pass `<data dir>/agency-overrides.json` when the data folder is elsewhere).
-/// A missing file means no overrides; a broken one is logged and ignored so that intake keeps working.
+/// A missing file means the built-in overrides; a broken one is logged and ignored so that intake keeps working.
 func registerOpen311(on router: Router<BasicRequestContext>, services: AppServices,
                      overridesPath: String = "data/agency-overrides.json") {
     var settings = Open311Settings()
@@ -27,7 +27,9 @@ struct Open311Routes: Sendable {
     static let prefix = "/open311/v2"
 
     static func loadRouting(path: String, taxonomy: Taxonomy, logger: Logger) -> AgencyRouting {
-        guard let data = FileManager.default.contents(atPath: path) else {
+        // Without the file (an installed server runs outside the checkout), the overrides built into the binary,
+        // as the store routes new incidents with them.
+        guard let data = FileManager.default.contents(atPath: path) ?? BuiltInData.contents("agency-overrides.json") else {
             logger.notice("no agency overrides at \(path): every category goes to its own agency")
             return AgencyRouting(taxonomy: taxonomy, overrides: [])
         }
