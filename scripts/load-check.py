@@ -1,7 +1,9 @@
 #!/usr/bin/env python3
 """Availability check against a running `otklik serve` on loopback (Python standard library only).
 
-While N idle TCP connections are held open, heavy route plans run and distinct-`since` hotspot reports arrive,
+First, optionally, S slow readers: clients that ask for a large OGC items page and never read it; the server's
+resident memory (VmRSS) is sampled before, while they are held, and after they go.
+Then, while N idle TCP connections are held open, heavy route plans run and distinct-`since` hotspot reports arrive,
 /healthz is probed on fresh connections the whole time. Reports /healthz p50/p99, the server's peak RSS
 (VmHWM from /proc/PID/status), whether and when the server closed the idle connections, the 5xx count (a 503
 carrying Retry-After is load shedding and counted apart), and exits 1 when a target is missed:
@@ -11,7 +13,8 @@ Everything stays on 127.0.0.1, is bounded in count (--idle, --heavy, --reports) 
 stops by itself.
 
   scripts/load-check.py --port 8080 --pid 1234                 # short form: 500 idle connections, 20 s
-  scripts/load-check.py --port 8080 --pid 1234 --long          # long form: 20,000 idle connections, 60 s
+  scripts/load-check.py --port 8080 --pid 1234 --long          # long form: 20,000 idle connections, 60 s,
+                                                               # and first 300 slow readers of limit=10000 pages
 """
 import argparse
 import errno
@@ -25,6 +28,7 @@ import sys
 import threading
 import time
 
+SLOW_PAGE = "/ogc/collections/incidents/items?limit=10000"
 HEAVY_ROUTE = "/api/v1/routes?targets=incidents&start=32.05,54.78&max_km=3000&max_stops=2000&format=csv"
 
 
@@ -117,6 +121,45 @@ def one_report(args, res, k):
         res.record("report", 0, None)
 
 
+def rss_kb(pid):
+    try:
+        with open("/proc/%d/status" % pid) as f:
+            for line in f:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
+
+
+def slow_readers(args):
+    """Opens --slow-readers connections that each request a limit=10000 page and read none of it, holds them for
+    --slow-seconds (less than the server's write timeout) while sampling the server's VmRSS, then closes them.
+    Returns (idle RSS, peak RSS while held, RSS 2 s after closing, connections that got their request out)."""
+    idle = rss_kb(args.pid)
+    held = []
+    for _ in range(args.slow_readers):
+        s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        # A small receive window, as a slow mobile client has: the server's writes back up at once.
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+        try:
+            s.settimeout(5)
+            s.connect((args.host, args.port))
+            s.sendall(("GET %s HTTP/1.1\r\nHost: %s:%d\r\n\r\n" % (SLOW_PAGE, args.host, args.port)).encode())
+            held.append(s)
+        except OSError:
+            s.close()
+    peak = idle
+    end = time.monotonic() + args.slow_seconds
+    while time.monotonic() < end:
+        peak = max(peak, rss_kb(args.pid))
+        time.sleep(0.1)
+    for s in held:
+        s.close()
+    time.sleep(2)
+    return idle, peak, rss_kb(args.pid), len(held)
+
+
 class IdleConnections:
     """Opens up to N silent connections and notes when the server closes each one."""
 
@@ -181,6 +224,8 @@ def main():
     ap.add_argument("--heavy", type=int, default=5)
     ap.add_argument("--reports", type=int, default=30)
     ap.add_argument("--duration", type=float)
+    ap.add_argument("--slow-readers", type=int, help="clients of limit=10000 pages that read nothing (long form: 300)")
+    ap.add_argument("--slow-seconds", type=float, default=10.0)
     ap.add_argument("--probe-interval", type=float, default=0.02)
     ap.add_argument("--markdown", action="store_true")
     ap.add_argument("--json", action="store_true")
@@ -191,12 +236,17 @@ def main():
     args.duration = min(args.duration or (60.0 if args.long else 20.0), 600.0)
     args.heavy = min(args.heavy, 50)
     args.reports = min(args.reports, 200)
+    args.slow_readers = min(args.slow_readers if args.slow_readers is not None else (300 if args.long else 0), 1000)
+    args.slow_seconds = min(args.slow_seconds, 25.0)
+    if args.slow_readers and not args.pid:
+        ap.error("--slow-readers measures the server's memory: give --pid")
 
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     want = hard if hard != resource.RLIM_INFINITY else 65536
     if soft < want:
         resource.setrlimit(resource.RLIMIT_NOFILE, (want, hard))
 
+    slow = slow_readers(args) if args.slow_readers else None
     res, stop = Results(), threading.Event()
     threads = [threading.Thread(target=probe_healthz, args=(args, res, stop), daemon=True)]
     if args.pid:
@@ -242,6 +292,10 @@ def main():
         "shed_503_with_retry_after": res.shed, "server_errors_5xx": res.server_errors,
         "duration_s": args.duration,
     }
+    if slow:
+        out["slow_readers"] = {"clients": args.slow_readers, "requests_sent": slow[3], "held_s": args.slow_seconds,
+                               "rss_idle_mb": round(slow[0] / 1024, 1), "rss_peak_held_mb": round(slow[1] / 1024, 1),
+                               "rss_after_mb": round(slow[2] / 1024, 1)}
     missed = []
     if not res.healthz_ms or p99 >= 100:
         missed.append("healthz p99 %.1f ms >= 100 ms" % p99)
@@ -249,6 +303,8 @@ def main():
         missed.append("%d healthz probes failed" % res.healthz_failures)
     if args.pid and res.rss_peak_kb >= 1.5 * 1024 * 1024:
         missed.append("peak RSS %.0f MB >= 1536 MB" % (res.rss_peak_kb / 1024))
+    if slow and slow[1] - slow[0] >= 256 * 1024:
+        missed.append("%d slow readers took RSS from %.0f to %.0f MB (+256 MB or more)" % (args.slow_readers, slow[0] / 1024, slow[1] / 1024))
     if res.server_errors:
         missed.append("%d responses were 5xx" % res.server_errors)
     out["missed"] = missed
@@ -264,6 +320,10 @@ def main():
             "| /healthz p50 / p99 / max | %.1f / %.1f / %s ms | p99 < 100 ms |" % (p50, p99, out["healthz_max_ms"]),
             "| server peak RSS (VmHWM) | %s MB | < 1536 MB |" % out["peak_rss_mb"],
             "| heavy routes by status | %s | |" % out["statuses"].get("route", {}),
+        ] + ([
+            "| RSS with %d non-reading clients of `limit=10000` pages, held %g s (idle → peak → after) | %s → %s → %s MB | peak < idle + 256 MB |"
+            % (args.slow_readers, args.slow_seconds, *(out["slow_readers"][k] for k in ("rss_idle_mb", "rss_peak_held_mb", "rss_after_mb"))),
+        ] if slow else []) + [
             "| distinct-since reports by status | %s | |" % out["statuses"].get("report", {}),
             "| 503 with Retry-After (shed) | %d | |" % res.shed,
             "| other 5xx | %d | 0 |" % res.server_errors,

@@ -14,8 +14,12 @@ public struct AppConfiguration: Sendable {
     /// `key:role[:name],...`, as in `OTKLIK_API_KEYS`.
     public var apiKeysSpec: String?
     /// Absolute links (OGC `next`, `Location`) start with this, e.g. `https://otklik.example.org`.
-    /// When nil they are built from the request's Host header.
+    /// When nil they are built from the request's Host header, which must then be the listen address (or a
+    /// loopback name when listening on loopback) or one of `allowedHosts`; any other Host is refused (400).
     public var baseURL: String?
+    /// Further names (`name` or `name:port`) the server answers when `baseURL` is not set, e.g. the name a
+    /// reverse proxy forwards. A name without a port matches any port.
+    public var allowedHosts: [String] = []
     /// OGC items page size: default and maximum (larger requests are clamped to the maximum).
     public var defaultItemsLimit: Int
     public var maxItemsLimit: Int
@@ -35,6 +39,12 @@ public struct AppConfiguration: Sendable {
     public var busyRetryAfterSeconds: Int
     /// A route plan stops improving after this long and returns the best tour it has.
     public var routeDeadlineSeconds: Double
+    /// How long a request waits for a cold hotspot analysis; past it the request gets 503 with `Retry-After`
+    /// while the analysis runs on and fills the cache for the retry.
+    public var analysisDeadlineSeconds: Double = 20
+    /// OGC items pages of more than 1,000 features sent at once; one more is refused with 503 and `Retry-After`
+    /// (see `PageGate`).
+    public var maxConcurrentLargePages: Int = 16
     /// Ceilings for route requests without an API key: stops in the tour, and candidates considered (the most
     /// valuable ones are kept).
     public var publicRouteMaxStops: Int
@@ -75,9 +85,9 @@ public struct AppConfiguration: Sendable {
     }
 
     /// Overrides from `OTKLIK_HOST`, `OTKLIK_PORT`, `OTKLIK_DB`, `OTKLIK_MAX_BODY`, `OTKLIK_API_KEYS_FILE`,
-    /// `OTKLIK_API_KEYS`, `OTKLIK_BASE_URL`; the limits from `OTKLIK_IDLE_TIMEOUT`, `OTKLIK_HEADER_TIMEOUT`,
+    /// `OTKLIK_API_KEYS`, `OTKLIK_BASE_URL`, `OTKLIK_ALLOWED_HOSTS` (a comma list); the limits from `OTKLIK_IDLE_TIMEOUT`, `OTKLIK_HEADER_TIMEOUT`,
     /// `OTKLIK_BODY_TIMEOUT`, `OTKLIK_WRITE_TIMEOUT` (seconds), `OTKLIK_MAX_CONNECTIONS`, `OTKLIK_MAX_ANALYSES`,
-    /// `OTKLIK_MAX_ROUTES`, `OTKLIK_ROUTE_DEADLINE` (seconds), `OTKLIK_PUBLIC_ROUTE_MAX_STOPS`,
+    /// `OTKLIK_MAX_ROUTES`, `OTKLIK_MAX_LARGE_PAGES`, `OTKLIK_ROUTE_DEADLINE`, `OTKLIK_ANALYSIS_DEADLINE` (seconds), `OTKLIK_PUBLIC_ROUTE_MAX_STOPS`,
     /// `OTKLIK_ANALYSIS_CACHE_ENTRIES`, `OTKLIK_ANALYSIS_CACHE_MB`. Values that are not positive numbers are ignored.
     public func overridden(by env: [String: String]) -> AppConfiguration {
         var c = self
@@ -88,6 +98,7 @@ public struct AppConfiguration: Sendable {
         if let v = env["OTKLIK_API_KEYS_FILE"], !v.isEmpty { c.apiKeysFile = v }
         if let v = env["OTKLIK_API_KEYS"], !v.isEmpty { c.apiKeysSpec = v }
         if let v = env["OTKLIK_BASE_URL"], !v.isEmpty { c.baseURL = v }
+        if let v = env["OTKLIK_ALLOWED_HOSTS"], !v.isEmpty { c.allowedHosts = Self.hostList(v) }
         c.map = c.map.overridden(by: env)
         func seconds(_ name: String) -> Duration? {
             env[name].flatMap(Double.init).flatMap { $0 > 0 && $0.isFinite ? Duration.milliseconds(Int64($0 * 1000)) : nil }
@@ -101,10 +112,23 @@ public struct AppConfiguration: Sendable {
         if let v = count("OTKLIK_MAX_ANALYSES") { c.maxConcurrentAnalyses = v }
         if let v = count("OTKLIK_MAX_ROUTES") { c.maxConcurrentRoutes = v }
         if let v = env["OTKLIK_ROUTE_DEADLINE"].flatMap(Double.init), v > 0 { c.routeDeadlineSeconds = v }
+        if let v = env["OTKLIK_ANALYSIS_DEADLINE"].flatMap(Double.init), v > 0, v.isFinite { c.analysisDeadlineSeconds = v }
+        if let v = count("OTKLIK_MAX_LARGE_PAGES") { c.maxConcurrentLargePages = v }
         if let v = count("OTKLIK_PUBLIC_ROUTE_MAX_STOPS") { c.publicRouteMaxStops = v }
         if let v = count("OTKLIK_ANALYSIS_CACHE_ENTRIES") { c.analysisCacheEntries = v }
         if let v = count("OTKLIK_ANALYSIS_CACHE_MB") { c.analysisCacheBytes = v << 20 }
         return c
+    }
+
+    /// `a, b:8080` as a list of names.
+    public static func hostList(_ s: String) -> [String] {
+        s.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+    }
+
+    /// What is wrong with `baseURL` or `allowedHosts`, nil when both are usable.
+    public var hostProblem: String? {
+        if let b = baseURL, let p = HostPolicy.problem(withBaseURL: b) { return p }
+        return HostPolicy.problem(withAllowedHosts: allowedHosts)
     }
 
     /// The configured keys: file first, then the environment spec (which wins on a clash).

@@ -12,8 +12,11 @@ final class AppServices: Sendable {
     let core: ApplicationServices
     let keyRing: KeyRing
     let rateLimiter: KeyRateLimiter
-    let metrics = Metrics()
+    let metrics: Metrics
     let logger: Logger
+    let hosts: HostPolicy
+    /// Large OGC items pages sent at once (see `PageGate`).
+    let largePages: PageGate
     let startedAt = Date()
     /// When each key's use was last written to the store (see `noteUse`).
     private let keyUseWritten = Mutex<[String: Date]>([:])
@@ -31,21 +34,17 @@ final class AppServices: Sendable {
         self.keyRing = KeyRing(keys: keys, file: config.apiKeysFile, spec: config.apiKeysSpec, logger: logger)
         self.rateLimiter = KeyRateLimiter(rate: config.keyRequestsPerSecond, burst: config.keyBurst)
         self.logger = logger
+        self.hosts = HostPolicy(config)
+        let metrics = Metrics()
+        self.metrics = metrics
+        self.largePages = PageGate(limit: config.maxConcurrentLargePages, freeUpTo: OGCRoutes.chunkSize,
+                                   retryAfterSeconds: config.busyRetryAfterSeconds, metrics: metrics)
     }
 
-    /// Scheme and authority for absolute links: the configured base URL, else the request's Host.
+    /// Scheme and authority for absolute links: the configured base URL, else the request's Host when the server
+    /// answers it (`HostCheckMiddleware` has refused the others), else the listen address.
     func baseURL(for request: Request) -> String {
-        if let b = config.baseURL { return b.hasSuffix("/") ? String(b.dropLast()) : b }
-        let host = request.head.authority
-        if let host, !host.isEmpty, host.utf8.allSatisfy({ Self.hostByte($0) }) {
-            return "http://\(host)"
-        }
-        return "http://\(config.host):\(config.port)"
-    }
-
-    private static func hostByte(_ c: UInt8) -> Bool {
-        (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5A) || (c >= 0x61 && c <= 0x7A) || c == 0x2E || c == 0x2D
-            || c == 0x3A || c == 0x5B || c == 0x5D
+        hosts.linkBase(for: request.head.authority)
     }
 
     /// The caller, if a key was presented. A present but unknown or malformed key is a 401, never a silent
@@ -113,7 +112,7 @@ final class AppServices: Sendable {
         do {
             try await store.recordKeyUse(name: name, at: now)
         } catch {
-            logger.notice("cannot record API key use", metadata: ["error": .string("\(error)")])
+            logger.notice("cannot record API key use", metadata: ["error": .logged("\(error)")])
         }
     }
 }

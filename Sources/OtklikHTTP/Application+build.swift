@@ -9,12 +9,14 @@ import OtklikCore
 ///
 /// - Parameters:
 ///   - core: the application services over the store (see `ApplicationServices`).
-/// - Throws: `APIKeysError` when the configured keys cannot be read.
+/// - Throws: `APIKeysError` when the configured keys cannot be read, `HostSettingsError` when the base URL or
+///   the allowed hosts are malformed.
 public func buildApplication(
     configuration: AppConfiguration,
     core: ApplicationServices,
     logger: Logger
 ) throws -> some ApplicationProtocol {
+    if let problem = configuration.hostProblem { throw HostSettingsError(message: problem) }
     let keys = try configuration.loadKeys()
     if keys.isEmpty {
         logger.warning("no API keys configured: writes will be refused (set OTKLIK_API_KEYS or an API keys file)")
@@ -37,16 +39,25 @@ public func buildApplication(
     )
 }
 
+/// A malformed `baseURL` or `allowedHosts`.
+public struct HostSettingsError: Error, CustomStringConvertible {
+    public var message: String
+    public var description: String { message }
+}
+
 func buildRouter(_ services: AppServices) -> Router<BasicRequestContext> {
     let router = Router(context: BasicRequestContext.self)
     let config = services.config
     let gate = WorkGate(limits: .init(analyses: config.maxConcurrentAnalyses, routes: config.maxConcurrentRoutes,
-                                      retryAfterSeconds: config.busyRetryAfterSeconds), metrics: services.metrics)
+                                      retryAfterSeconds: config.busyRetryAfterSeconds,
+                                      analysisDeadline: .milliseconds(Int64(config.analysisDeadlineSeconds * 1000))),
+                        metrics: services.metrics)
     services.core.hotspots.setHeavyWork(gate)
     services.core.hotspots.setCacheLimits(entries: config.analysisCacheEntries, bytes: config.analysisCacheBytes)
     router.add(middleware: MetricsMiddleware(metrics: services.metrics))
     router.add(middleware: RequestLogMiddleware())
     router.add(middleware: ProblemMiddleware(maxBodyBytes: services.config.maxBodyBytes))
+    router.add(middleware: HostCheckMiddleware(policy: services.hosts))
     router.add(middleware: SecurityHeadersMiddleware(map: services.config.map))
     // Planners' own web maps read the public layers from other origins; the write API is not open to them.
     router.add(middleware: PublicCORSMiddleware())

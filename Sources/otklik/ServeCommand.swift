@@ -13,7 +13,10 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Listen port (env OTKLIK_PORT).") var port: Int?
     @Option(help: "API keys file (JSON); default: api-keys.json beside the database when it exists (env OTKLIK_API_KEYS_FILE).")
     var apiKeys: String?
-    @Option(help: "Public base URL for absolute links, e.g. https://otklik.example.org (env OTKLIK_BASE_URL).") var baseURL: String?
+    @Option(help: "Public base URL for absolute links and Location headers, e.g. https://otklik.example.org; the Host header is then never used for links (env OTKLIK_BASE_URL).")
+    var baseURL: String?
+    @Option(help: "Without --base-url, names besides the listen address that requests may carry in Host, as a comma list of name or name:port (env OTKLIK_ALLOWED_HOSTS); other hosts get 400.")
+    var allowedHosts: String?
     @Option(help: "Largest request body in bytes (env OTKLIK_MAX_BODY).") var maxBody: Int?
     @Option(help: "What a write survives: full (an OS crash or power loss loses no answered write) or normal (may lose the last commits) (env OTKLIK_DURABILITY; default full).")
     var durability: StoreDurability?
@@ -38,8 +41,12 @@ struct Serve: AsyncParsableCommand {
     var maxAnalyses: Int?
     @Option(help: "Route plans computed at once, more get 503; default 2 (env OTKLIK_MAX_ROUTES).")
     var maxRoutes: Int?
+    @Option(help: "OGC items pages of more than 1000 features sent at once, more get 503; default 16 (env OTKLIK_MAX_LARGE_PAGES).")
+    var maxLargePages: Int?
     @Option(help: "Seconds after which a route plan returns its best tour so far; default 10 (env OTKLIK_ROUTE_DEADLINE).")
     var routeDeadline: Double?
+    @Option(help: "Seconds a request waits for a cold hotspot analysis before it gets 503 with Retry-After (the analysis goes on and fills the cache); default 20 (env OTKLIK_ANALYSIS_DEADLINE).")
+    var analysisDeadline: Double?
     @Option(help: "Most stops in a route planned without an API key; default 300 (env OTKLIK_PUBLIC_ROUTE_MAX_STOPS).")
     var publicRouteMaxStops: Int?
     @Option(help: "Hotspot analyses kept in memory; default 16 (env OTKLIK_ANALYSIS_CACHE_ENTRIES).")
@@ -66,6 +73,11 @@ struct Serve: AsyncParsableCommand {
         }
         if let apiKeys { config.apiKeysFile = apiKeys }
         if let baseURL { config.baseURL = baseURL }
+        if let allowedHosts { config.allowedHosts = AppConfiguration.hostList(allowedHosts) }
+        if let problem = config.hostProblem { throw CLIError(problem) }
+        if config.baseURL == nil, config.allowedHosts.isEmpty, ["0.0.0.0", "::", "[::]"].contains(config.host) {
+            logger.warning("listening on all interfaces without --base-url or --allowed-hosts: only requests with Host \(config.host):\(config.port) are answered")
+        }
         if let maxBody {
             guard maxBody > 0 else { throw CLIError("--max-body must be positive") }
             config.maxBodyBytes = maxBody
@@ -124,9 +136,14 @@ struct Serve: AsyncParsableCommand {
         if let v = try positive(maxConnections, "max-connections") { config.connections.maxConnections = v }
         if let v = try positive(maxAnalyses, "max-analyses") { config.maxConcurrentAnalyses = v }
         if let v = try positive(maxRoutes, "max-routes") { config.maxConcurrentRoutes = v }
+        if let v = try positive(maxLargePages, "max-large-pages") { config.maxConcurrentLargePages = v }
         if let v = routeDeadline {
             guard v > 0, v.isFinite else { throw CLIError("--route-deadline must be a positive number of seconds") }
             config.routeDeadlineSeconds = v
+        }
+        if let v = analysisDeadline {
+            guard v > 0, v.isFinite else { throw CLIError("--analysis-deadline must be a positive number of seconds") }
+            config.analysisDeadlineSeconds = v
         }
         if let v = try positive(publicRouteMaxStops, "public-route-max-stops") { config.publicRouteMaxStops = v }
         if let v = try positive(analysisCacheEntries, "analysis-cache-entries") { config.analysisCacheEntries = v }

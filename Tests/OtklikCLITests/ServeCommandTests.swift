@@ -60,4 +60,14 @@ import Testing
         try await CLI.assertFailure(["serve"] + w.global() + ["--port", "70000"], in: w.url,
                                     message: "--port must be between 1 and 65535")
     }
+
+    /// A base URL or an allowed host that links cannot be built from stops the server at start, in one line.
+    @Test func malformedBaseURLOrAllowedHostIsOneLine() async throws {
+        let w = try Workspace()
+        try await w.demo(count: 100)
+        try await CLI.assertFailure(["serve"] + w.global() + ["--port", "1", "--base-url", "otklik.example.org"], in: w.url,
+                                    message: "the base URL must start with http:// or https://, e.g. https://otklik.example.org")
+        try await CLI.assertFailure(["serve"] + w.global() + ["--port", "1", "--allowed-hosts", "gis.example.org,a.example:web"], in: w.url,
+                                    message: "'a.example:web' is not a host name or name:port (letters, digits, '.', '-', ':' and [ ] only)")
+    }
 }

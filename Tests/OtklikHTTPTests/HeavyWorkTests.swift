@@ -78,3 +78,112 @@ import Testing
         }
     }
 }
+
+/// A cold analysis past its deadline: the request is answered 503 with `Retry-After`, and the analysis runs on
+/// to fill the cache, so that the retry finds it. The analyses here are held until the test lets them go, so
+/// the deadline (a few milliseconds) always passes first; nothing is timed.
+@Suite struct AnalysisDeadlineTests {
+    /// Holds every analysis at its admission until `release` yields, then admits it through `gate`.
+    final class HeldWork: HeavyWork {
+        let gate: WorkGate
+        let release: AsyncStream<Void>
+        let admitted = Tally()
+
+        init(gate: WorkGate, release: AsyncStream<Void>) {
+            self.gate = gate
+            self.release = release
+        }
+
+        func admit<T: Sendable>(_ kind: HeavyWorkKind, _ body: () async throws -> T) async throws -> T {
+            admitted.add()
+            for await _ in release { break }
+            return try await gate.admit(kind, body)
+        }
+
+        func offload<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T { try await gate.offload(body) }
+
+        func waitWithinDeadline<T: Sendable>(_ kind: HeavyWorkKind, _ body: @escaping @Sendable () async throws -> T) async throws -> T {
+            try await gate.waitWithinDeadline(kind, body)
+        }
+    }
+
+    /// Counts admissions and imposes no deadline.
+    struct CountingWork: HeavyWork {
+        let admitted = Tally()
+        func admit<T: Sendable>(_ kind: HeavyWorkKind, _ body: () async throws -> T) async throws -> T {
+            admitted.add()
+            return try await body()
+        }
+        func offload<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T { try body() }
+    }
+
+    static func eventually(_ condition: () -> Bool) async throws -> Bool {
+        let end = ContinuousClock.now + .seconds(60)
+        while ContinuousClock.now < end {
+            if condition() { return true }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        return condition()
+    }
+
+    @Test func pastTheDeadlineTheCallerGets503AndTheWorkRunsOn() async throws {
+        let gate = WorkGate(limits: .init(analyses: 1, routes: 1, retryAfterSeconds: 4, analysisDeadline: .milliseconds(5)),
+                            metrics: nil)
+        let (release, releaseCont) = AsyncStream.makeStream(of: Void.self)
+        let finished = Tally()
+        do {
+            let v = try await gate.waitWithinDeadline(.analysis) {
+                for await _ in release { break }
+                finished.add()
+                return 1
+            }
+            Issue.record("the deadline did not apply: \(v)")
+        } catch let p as Problem {
+            #expect(p.status == .serviceUnavailable)
+            #expect(p.headers[.retryAfter] == "4")
+            #expect(p.slug == "busy")
+            #expect(p.detail.contains("goes on and its result is kept: try again in 4 s"))
+        }
+        #expect(finished.value == 0)
+        releaseCont.yield()
+        #expect(try await Self.eventually { finished.value == 1 })
+        // Work that is quick, and work of other kinds, is simply awaited.
+        #expect(try await gate.waitWithinDeadline(.analysis) { 2 } == 2)
+        #expect(try await gate.waitWithinDeadline(.route) { try await Task.sleep(for: .milliseconds(50)); return 3 } == 3)
+    }
+
+    @Test func coldHotspotLayerPastTheDeadlineIs503ThenServedFromTheCache() async throws {
+        let store = try await Harness.makeStore()
+        defer { Harness.removeStore(store) }
+        try await Harness.seed(store, count: 60)
+        let core = Harness.core(store: store, analysis: nil)
+        var logger = Logger(label: "otklik-http-test")
+        logger.logLevel = .critical
+        let app = try buildApplication(configuration: Harness.config(), core: core, logger: logger)
+        let (release, releaseCont) = AsyncStream.makeStream(of: Void.self)
+        let metrics = Metrics()
+        let held = HeldWork(gate: WorkGate(limits: .init(analyses: 2, routes: 2, retryAfterSeconds: 4,
+                                                          analysisDeadline: .milliseconds(5)), metrics: metrics),
+                            release: release)
+        core.hotspots.setHeavyWork(held)
+        try await app.test(.router) { client in
+            let cold = try await client.execute(uri: "/ogc/collections/hotspots/items", method: .get) { $0 }
+            #expect(cold.status == .serviceUnavailable)
+            #expect(cold.headers[.retryAfter] == "4")
+            #expect(cold.headers[.contentType] == "application/problem+json")
+            let doc = try Harness.json(cold.body)
+            #expect(doc["type"]?.str == "/problems/busy")
+            #expect(doc["detail"]?.str?.contains("try again in 4 s") == true)
+            #expect(metrics.render(gauges: []).contains("otklik_heavy_requests_shed_total{kind=\"analysis_deadline\"} 1"))
+            #expect(held.admitted.value == 1)
+            releaseCont.yield()
+            #expect(try await Self.eventually { core.hotspots.cacheUsage.entries == 1 })
+            let counting = CountingWork()
+            core.hotspots.setHeavyWork(counting)
+            let warm = try await client.execute(uri: "/ogc/collections/hotspots/items", method: .get) { $0 }
+            #expect(warm.status == .ok)
+            #expect(try Harness.json(warm.body)["type"]?.str == "FeatureCollection")
+            #expect(counting.admitted.value == 0)
+        }
+    }
+}

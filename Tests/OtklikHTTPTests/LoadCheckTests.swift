@@ -4,7 +4,7 @@ import Testing
 
 /// The short form of `scripts/load-check.py` against the built `otklik` binary on a small demo database: a few
 /// hundred idle connections (more than the server's cap, so eviction is exercised), heavy routes and
-/// distinct-`since` reports at once. Asserts what must hold on any machine (every /healthz probe answered, the
+/// distinct-`since` reports at once, after twenty clients that ask for large pages and read nothing. Asserts what must hold on any machine (every /healthz probe answered, the
 /// idle connections closed by the server, no 5xx); the latency and RSS figures are printed, not asserted.
 @Suite(.serialized) struct LoadCheckTests {
     static let script = Harness.packageRoot.appendingPathComponent("scripts/load-check.py").path
@@ -33,7 +33,7 @@ import Testing
             throw error
         }
         let result = try await MapPageBrowserTests.run(python, [Self.script, "--port", String(port), "--pid", String(server.pid),
-                                                              "--idle", "400", "--duration", "12", "--json"],
+                                                              "--idle", "400", "--duration", "12", "--slow-readers", "20", "--slow-seconds", "3", "--json"],
                                                        log: dir.appendingPathComponent("load-check.log"))
         _ = await server.stop()
         let output = result.output
@@ -46,6 +46,10 @@ import Testing
         let opened = doc["idle_opened"] as? Int ?? 0
         #expect(opened > 0, "\(output)")
         #expect(doc["idle_closed_by_server"] as? Int == opened, "\(output)")
+        // Clients of large pages that read nothing: each got its request to the server (the figures are printed).
+        let slow = doc["slow_readers"] as? [String: Any] ?? [:]
+        #expect(slow["requests_sent"] as? Int == 20, "\(output)")
+        #expect((slow["rss_idle_mb"] as? Double ?? 0) > 0, "\(output)")
     }
 
     static func waitForHealthz(port: Int) async throws {

@@ -93,6 +93,40 @@ import Testing
     }
 }
 
+/// Open311 refusals are logged by the Open311 routes themselves (their errors have the spec's format, not a
+/// problem document); what a partner sends must reach those lines escaped too.
+@Suite struct Open311LogInjectionTests {
+    @Test func controlCharacterInAnOpen311ParameterCannotForgeALogLine() async throws {
+        let store = try await Harness.makeStore()
+        defer { Harness.removeStore(store) }
+        try await Harness.seed(store, count: 2)
+        let captured = CapturedLog()
+        var logger = Logger(label: "otklik-http-test") { _ in CapturingHandler(log: captured) }
+        logger.logLevel = .trace
+        let app = try buildApplication(configuration: Harness.config(), core: Harness.core(store: store), logger: logger)
+        let forged = "x\n2026-12-04T10:00:00Z critical : forged\r\u{1B}[2K"
+        try await app.test(.router) { client in
+            let listed = try await client.execute(uri: "/open311/v2/requests.json?service_code=" + percentEncode(forged),
+                                                  method: .get) { $0 }
+            #expect(listed.status == .badRequest)
+            let form = [("api_key", Harness.operatorKey), ("service_code", forged), ("lat", "54.78"), ("long", "32.05"),
+                        ("description", "Яма")].map { percentEncode($0.0) + "=" + percentEncode($0.1) }.joined(separator: "&")
+            let posted = try await client.execute(uri: "/open311/v2/requests.json", method: .post,
+                                                  headers: [.contentType: "application/x-www-form-urlencoded"],
+                                                  body: ByteBuffer(string: form)) { $0 }
+            #expect(posted.status == .notFound)
+        }
+        let refusals = captured.lines.filter { $0.contains("open311 refused") }
+        #expect(refusals.count == 2)
+        for line in refusals {
+            #expect(line.contains("x\\n2026-12-04T10:00:00Z critical : forged\\r\\u{1B}[2K"), "\(line)")
+        }
+        for line in captured.lines {
+            #expect(!line.contains("\n") && !line.contains("\r") && !line.contains("\u{1B}"), "\(line)")
+        }
+    }
+}
+
 final class CapturedLog: Sendable {
     private let box = Mutex([String]())
     func append(_ s: String) { box.withLock { $0.append(s) } }

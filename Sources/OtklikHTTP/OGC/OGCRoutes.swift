@@ -109,6 +109,8 @@ struct OGCRoutes: Sendable {
         let store = services.store
         let names = CategoryNames(services.taxonomy)
         let query = items.incidentQuery
+        // Taken before anything is read, and held by the body until it is written out (see `PageGate`).
+        let slot = try services.largePages.admit(features: items.limit)
         let matched = try await store.count(query)
         // The first chunk is read before the head is sent, so that a storage error is still a proper 500.
         var first = query
@@ -150,6 +152,7 @@ struct OGCRoutes: Sendable {
             page.finish(matched: max(matched, items.offset + page.returned), request: items, base: base, path: path, lastID: lastID)
             try await page.flush(&writer)
             try await writer.finish(nil)
+            withExtendedLifetime(slot) {}
         }
         return Response(status: .ok, headers: [.contentType: "application/geo+json"], body: body)
     }

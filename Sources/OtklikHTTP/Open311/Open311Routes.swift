@@ -38,7 +38,7 @@ struct Open311Routes: Sendable {
             try AgencyRouting.check(list, taxonomy: taxonomy)
             return AgencyRouting(taxonomy: taxonomy, overrides: list)
         } catch {
-            logger.error("agency overrides \(path) ignored: \(error)")
+            logger.error("agency overrides \(path) ignored: \(LogText.escaped(String(describing: error)))")
             return AgencyRouting(taxonomy: taxonomy, overrides: [])
         }
     }
@@ -100,7 +100,7 @@ struct Open311Routes: Sendable {
         do {
             return try await body()
         } catch let e as Open311Error {
-            context.logger.info("open311 refused", metadata: ["status": .stringConvertible(e.status.code), "detail": .string(e.detail)])
+            context.logger.info("open311 refused", metadata: ["status": .stringConvertible(e.status.code), "detail": .logged(e.detail)])
             return e.response(format)
         } catch let v as ValidationError {
             return Open311Error.badRequest(v.description).response(format)
@@ -115,7 +115,7 @@ struct Open311Routes: Sendable {
             }
         } catch {
             // The full error goes to the log only; internals (SQL, paths) never reach a client.
-            context.logger.error("open311 failed", metadata: ["error": .string(String(reflecting: error))])
+            context.logger.error("open311 failed", metadata: ["error": .logged(String(reflecting: error))])
             return Open311Error(.internalServerError, "general service error; the error has been logged").response(format)
         }
     }

@@ -70,7 +70,7 @@ final class KeyRing: Sendable {
             logger.info("API keys read again", metadata: ["file": .string(file), "keys": .stringConvertible(keys.count)])
         } catch {
             logger.error("API keys file changed but cannot be used; keeping the keys read before", metadata: [
-                "error": .string("\(error)"),
+                "error": .logged("\(error)"),
             ])
         }
     }

@@ -66,7 +66,7 @@ final class Metrics: Sendable {
         for reason in ConnectionCloseReason.allCases {
             out += "otklik_http_connections_closed_total{reason=\"\(reason.rawValue)\"} \(snapshot.closed[reason.rawValue] ?? 0)\n"
         }
-        out += "# HELP otklik_heavy_requests_shed_total Heavy requests refused with 503 because their kind was busy.\n"
+        out += "# HELP otklik_heavy_requests_shed_total Requests shed with 503: their kind (route, analysis, large_page) was at its limit, or (analysis_deadline) a cold analysis passed its deadline.\n"
         out += "# TYPE otklik_heavy_requests_shed_total counter\n"
         for (kind, n) in snapshot.shed.sorted(by: { $0.key < $1.key }) {
             out += "otklik_heavy_requests_shed_total{kind=\"\(Self.escape(kind))\"} \(n)\n"

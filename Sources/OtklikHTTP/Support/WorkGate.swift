@@ -13,6 +13,8 @@ final class WorkGate: HeavyWork {
         var analyses: Int
         var routes: Int
         var retryAfterSeconds: Int
+        /// How long a request waits for a cold analysis (see `waitWithinDeadline`); nil: as long as it takes.
+        var analysisDeadline: Duration? = nil
     }
 
     private let limits: Limits
@@ -46,6 +48,29 @@ final class WorkGate: HeavyWork {
         return try await body()
     }
 
+    /// A request past the deadline gets 503 with `Retry-After`; the analysis runs on (its place in the limit
+    /// stays taken until it ends) and its result goes into the cache, where the retry finds it.
+    func waitWithinDeadline<T: Sendable>(_ kind: HeavyWorkKind, _ body: @escaping @Sendable () async throws -> T) async throws -> T {
+        guard kind == .analysis, let deadline = limits.analysisDeadline else { return try await body() }
+        let retryAfter = limits.retryAfterSeconds
+        let metrics = self.metrics
+        return try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<T, any Error>) in
+            let once = ResumeOnce(continuation)
+            let timer = Task {
+                try await Task.sleep(for: deadline)
+                if once.resume(with: .failure(Problem.pastDeadline(kind, deadline: deadline, retryAfter: retryAfter))) {
+                    metrics?.shed(kind.rawValue + "_deadline")
+                }
+            }
+            Task {
+                let result: Result<T, any Error>
+                do { result = .success(try await body()) } catch { result = .failure(error) }
+                timer.cancel()
+                once.resume(with: result)
+            }
+        }
+    }
+
     func offload<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
         try await withCheckedThrowingContinuation { continuation in
             WorkerPool.shared.submit { continuation.resume(with: Result { try body() }) }
@@ -59,6 +84,31 @@ extension Problem {
         return Problem(.serviceUnavailable, slug: "busy", title: "Server busy",
                        detail: "\(limit) \(what) are already being computed; try again in \(retryAfter) s",
                        headers: [.retryAfter: String(retryAfter)])
+    }
+}
+
+extension Problem {
+    static func pastDeadline(_ kind: HeavyWorkKind, deadline: Duration, retryAfter: Int) -> Problem {
+        let s = deadline.seconds
+        let seconds = s == s.rounded() ? String(Int(s)) : String(s)
+        return Problem(.serviceUnavailable, slug: "busy", title: "Server busy",
+                detail: "the hotspot analysis for this filter takes longer than \(seconds) s; it goes on and its result is kept: try again in \(retryAfter) s",
+                headers: [.retryAfter: String(retryAfter)])
+    }
+}
+
+/// Resumes a continuation once: the first of several racing outcomes wins.
+private final class ResumeOnce<T: Sendable>: Sendable {
+    private let continuation: Mutex<CheckedContinuation<T, any Error>?>
+
+    init(_ continuation: CheckedContinuation<T, any Error>) { self.continuation = Mutex(continuation) }
+
+    /// Whether this call was the one that resumed it.
+    @discardableResult
+    func resume(with result: Result<T, any Error>) -> Bool {
+        guard let c = continuation.withLock({ c in defer { c = nil }; return c }) else { return false }
+        c.resume(with: result)
+        return true
     }
 }
 

@@ -14,6 +14,17 @@ public protocol HeavyWork: Sendable {
     func admit<T: Sendable>(_ kind: HeavyWorkKind, _ body: () async throws -> T) async throws -> T
     /// Runs CPU-bound `body` on a thread outside Swift's cooperative pool.
     func offload<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T
+    /// Waits for `body` at most `kind`'s deadline; past it throws while `body` runs on to its end. For work
+    /// whose result outlives the caller, such as an analysis that fills a shared cache: abandoning it would waste
+    /// what it has done, and every retry would start again and miss the deadline again.
+    func waitWithinDeadline<T: Sendable>(_ kind: HeavyWorkKind, _ body: @escaping @Sendable () async throws -> T) async throws -> T
+}
+
+extension HeavyWork {
+    /// No deadline: the caller waits as long as `body` takes.
+    public func waitWithinDeadline<T: Sendable>(_ kind: HeavyWorkKind, _ body: @escaping @Sendable () async throws -> T) async throws -> T {
+        try await body()
+    }
 }
 
 /// Everything on the caller's task, no limits: for the CLI and for tests that do not care.

@@ -92,13 +92,15 @@ public final class HotspotService: @unchecked Sendable {
     public func analyse(_ filter: IncidentFilter, now: Date = Date()) async throws -> Analysis {
         let filter = Self.analysed(filter)
         let (work, taxonomy, config) = lock.withLock { (self.work, self.taxonomy, self.config) }
-        return try await cache.value(for: filter.key, ttl: ttl) {
-            try await work.admit(.analysis) {
-                let pts = try await self.points(filter)
-                let report = try await work.offload {
-                    try HotspotAnalysis.run(points: pts, taxonomy: taxonomy, config: config, now: now)
+        return try await work.waitWithinDeadline(.analysis) { [cache, ttl] in
+            try await cache.value(for: filter.key, ttl: ttl) {
+                try await work.admit(.analysis) {
+                    let pts = try await self.points(filter)
+                    let report = try await work.offload {
+                        try HotspotAnalysis.run(points: pts, taxonomy: taxonomy, config: config, now: now)
+                    }
+                    return Analysis(points: pts, report: report, now: now, projectionCRS: try await self.metricProjection().targetCRS)
                 }
-                return Analysis(points: pts, report: report, now: now, projectionCRS: try await self.metricProjection().targetCRS)
             }
         }
     }
