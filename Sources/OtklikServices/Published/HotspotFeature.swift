@@ -165,7 +165,7 @@ public enum HotspotExplanation {
     ]
 
     /// "17 жалоб при ожидаемых 2,7 — в 6,2 раза больше ожидаемого, p < 0,001", then, when fixes failed,
-    /// "; повторилось после устранения: 2 раза (устранено 03.02.2025, 10.03.2025)", and "; не значим (q = 0,31)"
+    /// "; повторилось после устранения: 4 раза (устранено 03.02.2025, 10.03.2025 ×3)", and "; не значим (q = 0,31)"
     /// for a cluster outside the governor's list.
     public static func sentence(_ h: Hotspot) -> String {
         let s = h.significance
@@ -173,8 +173,14 @@ public enum HotspotExplanation {
             + expected(s.expected) + " — " + times(s.ratio) + ", p " + probability(s.p)
         if !h.failedFixes.isEmpty {
             let n = h.failedFixes.count
+            // Complaints resolved together are fixes of one day: "21.01.2025 ×3".
+            var days: [(String, Int)] = []
+            for f in h.failedFixes {
+                let d = day(f.fixedAt)
+                if days.last?.0 == d { days[days.count - 1].1 += 1 } else { days.append((d, 1)) }
+            }
             out += "; повторилось после устранения: \(RussianNumber.integer(n)) \(plural(n, "раз", "раза", "раз")) (устранено "
-                + h.failedFixes.map { day($0.fixedAt) }.joined(separator: ", ") + ")"
+                + days.map { $0.1 > 1 ? "\($0.0) ×\(RussianNumber.integer($0.1))" : $0.0 }.joined(separator: ", ") + ")"
         }
         if !s.significant { out += "; не значим (q " + probability(s.q) + ")" }
         return out
