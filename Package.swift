@@ -96,6 +96,7 @@ let package = Package(
             name: "OtklikDemoTests",
             dependencies: ["OtklikDemo", "OtklikCore", "OtklikStore", "OtklikGeo", "OtklikHotspots", "OtklikServices",
                            .product(name: "Logging", package: "swift-log")],
+            resources: [.copy("Fixtures")],
             swiftSettings: strict
         ),
         .testTarget(name: "OtklikGeoTests", dependencies: ["OtklikGeo", "OtklikCore"], swiftSettings: strict),

@@ -4,13 +4,14 @@ import Foundation
 
 let args = Array(CommandLine.arguments.dropFirst())
 guard let suite = args.first else {
-    FileHandle.standardError.write(Data("usage: otklik-bench store|hotspots|inspection|tiles [options]\n".utf8))
+    FileHandle.standardError.write(Data("usage: otklik-bench store|hotspots|hotspots-quality|inspection|tiles [options]\n".utf8))
     exit(2)
 }
 let rest = Array(args.dropFirst())
 do {
     switch suite {
     case "hotspots": try await HotspotsBench.run(rest)
+    case "hotspots-quality": try HotspotsQualityBench.run(rest)
     case "inspection": try await InspectionBench.run(rest)
     case "tiles": try await TilesBench.run(rest)
     case "store": try await StoreBench.run(rest)

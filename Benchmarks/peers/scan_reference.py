@@ -21,7 +21,8 @@ cluster, in the engine's definitions:
 
 and two reference p-values, each the fraction of R replicas whose largest LLR in the category is >= the cluster's
 LLR: p_conditional, where each cluster's replica count is Binomial(N, pi_k) conditioned on >= min_points,
-independently (sampled by inverting the conditional pmf table), and p_multinomial, numpy's multinomial of the N
+independently (sampled by inverting the conditional pmf table), and the statistic compared is LLR - LLR(min_points)
+for the replicas and the cluster alike (the evidence beyond the least a cluster holds), and p_multinomial, numpy's multinomial of the N
 cases over the clusters and the rest; pi_k = E_k / max(N, sum E). The script also
 refuses fixtures with a point within 1e-3 m of the edge of a disc it counted, where rounding could decide.
 Output: CSV, one row per cluster: id (lowest member id), category, observed, total, background, disc radius,
@@ -137,8 +138,10 @@ def llr_matrix(counts, e, total):
 
 
 def conditional_p(expected, observed_llr, total, minimum, replicas, rng):
-    """Each cluster's count ~ Binomial(total, pi_k) given >= minimum, independently; p from the replica maxima."""
+    """Each cluster's count ~ Binomial(total, pi_k) given >= minimum, independently; p from the replica maxima of
+    LLR(count) - LLR(minimum), the observed statistic being LLR(O) - LLR(minimum) likewise."""
     e = np.asarray(expected)
+    base = llr_matrix(np.full((1, len(e)), float(min(minimum, total))), e, total)[0]
     pi = e / max(float(total), float(e.sum()))
     ks = np.arange(minimum, total + 1)
     log_choose = np.array([math.lgamma(total + 1) - math.lgamma(k + 1) - math.lgamma(total - k + 1) for k in ks])
@@ -156,10 +159,10 @@ def conditional_p(expected, observed_llr, total, minimum, replicas, rng):
         counts = np.empty((size, len(e)))
         for k, cdf in enumerate(tables):
             counts[:, k] = ks[np.minimum(np.searchsorted(cdf, u[:, k], side="right"), len(ks) - 1)]
-        maxima.append(llr_matrix(counts, e, total).max(axis=1))
+        maxima.append((llr_matrix(counts, e, total) - base).max(axis=1))
         done += size
     maxima = np.sort(np.concatenate(maxima))
-    return [float((maxima >= v).mean()) for v in observed_llr]
+    return [float((maxima >= v - b).mean()) for v, b in zip(observed_llr, base)]
 
 
 def reference_p(expected, observed_llr, total, replicas, rng):

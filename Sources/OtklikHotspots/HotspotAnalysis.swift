@@ -72,13 +72,31 @@ public struct HotspotReport: Sendable, Hashable {
     public var categories: [CategorySummary]
 }
 
+extension HotspotReport {
+    /// The governor's list: the significant hotspots (the engine ranks them first), or with `all` every cluster,
+    /// the non-significant ones after them.
+    public func listed(all: Bool = false) -> ArraySlice<Hotspot> {
+        all ? hotspots[...] : hotspots.prefix { $0.significant }
+    }
+
+    /// The report of the categories `codes` only, out of a run over every category: their hotspots with the
+    /// expectations, p- and q-values of the whole run, their summaries, and the agencies' rates over `points`
+    /// (the run's points of those categories).
+    public func restricted(to codes: Set<String>, points: [HotspotPoint]) -> HotspotReport {
+        let kept = hotspots.filter { codes.contains($0.category) }
+        return HotspotReport(hotspots: kept, agencyRates: HotspotAnalysis.agencyRates(points: points, hotspots: kept),
+                             categories: categories.filter { codes.contains($0.category) })
+    }
+}
+
 /// The hotspot engine: DBSCAN per category, recurrence, significance against the surroundings, hull and score for
 /// each cluster.
 public enum HotspotAnalysis {
     /// Points may come in any order: each category is clustered in id order, so the result depends on the set of
     /// points only. Filters (district, dates, category) are the caller's: pass the points you want analysed. The
     /// expectations come from the points passed, so a category filter applied before the call leaves each
-    /// category as its own background; filter the report instead to keep every category's complaints in it.
+    /// category as its own background; filter the report instead (`HotspotReport.restricted(to:points:)`) to
+    /// keep every category's complaints in it.
     public static func run(points: [HotspotPoint], taxonomy: Taxonomy, config: HotspotConfig = HotspotConfig(),
                            now: Date) throws(HotspotsError) -> HotspotReport {
         try validate(config)
@@ -208,7 +226,8 @@ public enum HotspotAnalysis {
         return Draft(hotspot: hotspot, input: input, severity: category.severity)
     }
 
-    static func agencyRates(points: [HotspotPoint], hotspots: [Hotspot]) -> [AgencyRepeatRate] {
+    /// Repeat-after-fix rates per agency over `points`, from the failed fixes of `hotspots`.
+    public static func agencyRates(points: [HotspotPoint], hotspots: [Hotspot]) -> [AgencyRepeatRate] {
         var clusteredIDs = Set<Int64>()
         var failed = Set<Int64>()
         var repeatsByAgency: [String: Set<Int64>] = [:]

@@ -95,11 +95,12 @@ struct ReplicaSampler {
 /// Draws replicas in which every cluster keeps at least `minimum` cases: cluster k's count is Bin(N, π_k)
 /// conditioned on >= minimum, independently of the others (the multinomial coupling through N is negligible
 /// while the clusters hold a small part of the category, and conditioning it exactly would need rejection of
-/// almost every draw). Returns the largest LLR of a replica.
+/// almost every draw). Returns the largest statistic of a replica, LLR(count) − LLR(minimum) per cluster
+/// (`ScanStatistic`, **Selection**).
 ///
 /// A cluster whose mean is below minimum + 1 is drawn by inversion from `minimum` up, with the pmf normalised to
 /// its value at `minimum` (no underflow however small E is). Most such clusters stay at `minimum` in almost every
-/// replica, and their LLR there is the same each time (the floor of every maximum); so the clusters that rarely
+/// replica, where their statistic is 0 (the floor of every maximum); so the clusters that rarely
 /// exceed it are grouped by that probability q (within a factor of 2) and a replica visits only the few that do:
 /// geometric skips at the group's largest q, each candidate kept with probability q / q_max (exact thinning).
 /// Larger means draw the plain binomial until it reaches `minimum` (at least half the draws do).
@@ -120,8 +121,8 @@ struct ConditionalReplicaSampler {
     private let groupSlots: [Int32]
     private let groupMax: [Double]
     private let groupLogStay: [Double]
-    /// The largest LLR at exactly `minimum` over the inversion clusters: the floor of every replica's maximum.
-    private let floorLLR: Double
+    /// Per cluster: its LLR at exactly `minimum`, which the statistic subtracts (`ScanStatistic.excessOverMinimum`).
+    private let base: [Double]
     /// LLR of slot s at counts minimum … minimum + tableWidth − 1, so that the common draws cost no logarithm.
     private let llrTable: [Double]
     static let tableWidth = 16
@@ -136,7 +137,6 @@ struct ConditionalReplicaSampler {
         self.expected = expected
         let denominator = max(Double(total), expected.reduce(0, +))
         var cluster: [Int32] = [], direct: [Int32] = [], extra: [Double] = [], odds: [Double] = []
-        var floorLLR = 0.0
         let m = self.minimum
         for (k, e) in expected.enumerated() {
             let p = min(1, e / denominator)
@@ -158,7 +158,6 @@ struct ConditionalReplicaSampler {
             cluster.append(Int32(k))
             extra.append(sum)
             odds.append(r)
-            floorLLR = max(floorLLR, ScanStatistic.logLikelihoodRatio(observed: m, expected: e, total: total))
         }
         let exceed = extra.map { $0 / (1 + $0) }
         var eachTime: [Int32] = []
@@ -181,11 +180,13 @@ struct ConditionalReplicaSampler {
         }
         var table: [Double] = []
         table.reserveCapacity(cluster.count * Self.tableWidth)
+        let base = expected.map { ScanStatistic.logLikelihoodRatio(observed: m, expected: $0, total: total) }
         for c in cluster {
             for j in m..<(m + Self.tableWidth) {
-                table.append(j <= total ? ScanStatistic.logLikelihoodRatio(observed: j, expected: expected[Int(c)], total: total) : 0)
+                table.append(j <= total ? ScanStatistic.logLikelihoodRatio(observed: j, expected: expected[Int(c)], total: total) - base[Int(c)] : 0)
             }
         }
+        self.base = base
         self.cluster = cluster
         self.extra = extra
         self.odds = odds
@@ -195,7 +196,6 @@ struct ConditionalReplicaSampler {
         self.groupSlots = groupSlots
         self.groupMax = groupMax
         self.groupLogStay = groupLogStay
-        self.floorLLR = floorLLR
         llrTable = table
         self.direct = direct
         directSamplers = direct.map { BinomialSampler(n: total, p: min(1, expected[Int($0)] / denominator)) }
@@ -220,11 +220,14 @@ struct ConditionalReplicaSampler {
     private func llr(_ s: Int, _ j: Int) -> Double {
         let w = Self.tableWidth
         if j - minimum < w { return llrTable[s * w + j - minimum] }
-        return ScanStatistic.logLikelihoodRatio(observed: j, expected: expected[Int(cluster[s])], total: total)
+        let k = Int(cluster[s])
+        return ScanStatistic.logLikelihoodRatio(observed: j, expected: expected[k], total: total) - base[k]
     }
 
+    /// The largest statistic of a replica: LLR(count) − LLR(`minimum`) over the clusters, 0 when every count is
+    /// at its minimum.
     func maxLLR(using rng: inout Xoshiro256) -> Double {
-        var best = floorLLR
+        var best = 0.0
         for s32 in eachTime {
             let s = Int(s32)
             if rng.uniform() >= exceed[s] { continue }
@@ -248,7 +251,7 @@ struct ConditionalReplicaSampler {
             var draw = directSamplers[slot].sample(using: &rng)
             while draw < minimum { draw = directSamplers[slot].sample(using: &rng) }
             if Double(draw) > expected[k] {
-                best = max(best, ScanStatistic.logLikelihoodRatio(observed: draw, expected: expected[k], total: total))
+                best = max(best, ScanStatistic.logLikelihoodRatio(observed: draw, expected: expected[k], total: total) - base[k])
             }
         }
         return best

@@ -19,9 +19,10 @@ public struct ClusterSignificance: Sendable, Hashable {
     /// The Gumbel approximation of the same tail (Abrams, Kleinman & Kulldorff 2010), fitted to the replicas'
     /// maxima; nil when they do not vary.
     public var gumbelP: Double?
-    /// The p-value the FDR uses: `monteCarloP`, except below the Monte Carlo floor 1/(replicas + 1) (no replica
-    /// reached this LLR), where the smaller Gumbel tail stands in, as SaTScan does for very small p-values.
-    /// Without it no cluster of a long list could pass Benjamini-Hochberg at 999 replicas.
+    /// The p-value the FDR uses: `monteCarloP`, except where at most `ScanStatistic.gumbelBelowHits` replicas
+    /// reached the statistic (the Monte Carlo p is then a count of a few, or its floor 1/(replicas + 1)), where
+    /// the Gumbel tail stands in, as SaTScan does for small p-values. Without it no cluster of a long list could
+    /// pass Benjamini-Hochberg at 999 replicas, and one replica more or less would decide a place near the level.
     public var p: Double
     /// Benjamini-Hochberg q over every cluster of the run.
     public var q: Double
@@ -102,7 +103,11 @@ public struct ClusterSignificance: Sendable, Hashable {
 /// significant (on the 300k demo, most of the non-planted significant clusters were such triples). By default
 /// (`HotspotConfig.conditionOnClusterSize`) a replica therefore gives each window a count conditioned on at
 /// least minPts, which is the null given that the window is a cluster; the plain multinomial replica is the
-/// option. Replicas do not re-run DBSCAN, so the p-values stay conditional on the windows' shapes: the strongest
+/// option. Conditioned so, the LLR itself is no longer comparable between windows: a window with E = 0.001
+/// reaches LLR ≈ 20 at its guaranteed minPts = 3 in every replica, which would set a floor under every replica's
+/// maximum that no real hotspot of a town (O = 9 against E = 1.4: LLR ≈ 9) can pass. The conditional statistic
+/// is therefore the evidence beyond what being a cluster guarantees, LLR(O) − LLR(minPts) (0 for a window at its
+/// minimum), in the observed data and in the replicas alike; the published LLR stays Kulldorff's. Replicas do not re-run DBSCAN, so the p-values stay conditional on the windows' shapes: the strongest
 /// chance clusters of a very large dense area can still pass. The expectation sees population structure only at
 /// the scale of the disc (`backgroundMinimum` complaints), not inside it.
 public enum ScanStatistic {
@@ -135,6 +140,16 @@ public enum ScanStatistic {
         return hull.area + hull.perimeter * eps + Double.pi * eps * eps
     }
 
+    /// Up to this many replicas at or above a cluster's statistic, its p-value is the Gumbel tail rather than the
+    /// count (`ClusterSignificance.p`).
+    public static let gumbelBelowHits = 10
+
+    /// The LLR a cluster of expectation `expected` has at `minimum` complaints, the least DBSCAN lets a cluster
+    /// hold: what the conditional replicas subtract (see **Selection**).
+    static func excessBase(minimum: Int, expected: Double, total: Int) -> Double {
+        logLikelihoodRatio(observed: max(0, min(minimum, total)), expected: expected, total: total)
+    }
+
     public struct MonteCarloResult: Sendable, Hashable {
         /// Per cluster, in input order.
         public var monteCarloP: [Double]
@@ -149,7 +164,8 @@ public enum ScanStatistic {
     /// Without `minimumCount`, a replica is a multinomial redistribution of the `total` cases. With it, each
     /// cluster's replica count is binomial (total, E_k / max(total, ΣE)) conditioned on at least `minimumCount`,
     /// independently: the null given that each window is a cluster, since DBSCAN only reports windows holding
-    /// minPts complaints (see `ScanStatistic`, **Selection**).
+    /// minPts complaints; the statistic is then LLR(O) − LLR(`minimumCount`) for every cluster, observed and
+    /// replicated (see `ScanStatistic`, **Selection**). `llr` is Kulldorff's LLR in both cases.
     public static func monteCarlo(expected: [Double], llr: [Double], total: Int, replicas: Int, seed: UInt64,
                                   minimumCount: Int? = nil) -> MonteCarloResult {
         let k = expected.count
@@ -168,16 +184,19 @@ public enum ScanStatistic {
         maxima.sort()
         let gumbel = GumbelFit(maxima)
         let denominator = Double(replicas + 1)
+        let statistic = minimumCount.map { m in
+            (0..<k).map { llr[$0] - excessBase(minimum: m, expected: expected[$0], total: total) }
+        } ?? llr
         var mc = [Double](repeating: 1, count: k), gp = [Double?](repeating: nil, count: k)
         for i in 0..<k {
-            // First replica maximum >= llr[i]: the ones from there on count.
+            // First replica maximum >= the cluster's statistic: the ones from there on count.
             var lo = 0, hi = maxima.count
             while lo < hi {
                 let mid = (lo + hi) / 2
-                if maxima[mid] < llr[i] { lo = mid + 1 } else { hi = mid }
+                if maxima[mid] < statistic[i] { lo = mid + 1 } else { hi = mid }
             }
             mc[i] = Double(1 + maxima.count - lo) / denominator
-            gp[i] = gumbel?.survival(llr[i])
+            gp[i] = gumbel?.survival(statistic[i])
         }
         return MonteCarloResult(monteCarloP: mc, gumbelP: gp, replicaMaxima: maxima)
     }

@@ -82,9 +82,11 @@ public enum Significance {
                 gumbel[i] = r.gumbelP[k]
             }
         }
-        let floor = 1 / Double(replicas + 1)
+        // Where at most `gumbelBelowHits` replicas reached the statistic, the Monte Carlo p is a count of a few
+        // (relative error above 30 %) or only its floor; the Gumbel tail fitted to every replica stands in.
+        let coarse = Double(ScanStatistic.gumbelBelowHits + 1) / Double(replicas + 1)
         let p = (0..<inputs.count).map { i in
-            mc[i] <= floor ? min(mc[i], gumbel[i] ?? mc[i]) : mc[i]
+            mc[i] <= coarse ? gumbel[i] ?? mc[i] : mc[i]
         }
         let q = FalseDiscoveryRate.qValues(p)
         return inputs.indices.map { i in

@@ -20,6 +20,8 @@ struct Hotspots: AsyncParsableCommand {
     @Option(help: "Repeat-after-fix window, days.") var repeatWindow = 90.0
     @Option(help: "table, csv, json or geojson.") var format = "table"
     @Option(help: "Show at most this many hotspots (table/csv/json/geojson).") var limit: Int?
+    @Flag(help: "Also list the clusters that are not significant (FDR q above 0.05), after the significant ones, marked by significant=false (\"~\" before q in the table).")
+    var all = false
     @Flag(help: "Gi* hot and cold bins on a hexagonal grid instead (GeoJSON).") var grid = false
     @Option(help: "Roll-ups instead: district or settlement (CSV: counts, open, overdue, hotspots, recurring, per 1,000, empirical-Bayes per 1,000), per category and overall.")
     var rollup: String?
@@ -78,7 +80,9 @@ struct Hotspots: AsyncParsableCommand {
             FileHandle.standardOutput.write(Data(HotspotWriters.rollupCSV(rows).utf8))
             return
         }
-        var list = analysis.report.hotspots
+        let listed = Array(analysis.report.listed(all: all))
+        let hidden = analysis.report.hotspots.count - listed.count
+        var list = listed
         if let limit { list = Array(list.prefix(limit)) }
         let features = HotspotFeature.ranked(list, taxonomy: taxonomy)
         let out: [UInt8]
@@ -94,14 +98,16 @@ struct Hotspots: AsyncParsableCommand {
             w.value(.array(analysis.report.categories.map {
                 ["category": .string($0.category), "eps_m": .number($0.eps), "min_points": .int($0.minPoints),
                  "incidents": .int($0.incidents), "clustered": .int($0.clustered), "hotspots": .int($0.hotspots),
-                 "recurring_hotspots": .int($0.recurringHotspots)]
+                 "recurring_hotspots": .int($0.recurringHotspots), "significant_hotspots": .int($0.significantHotspots)]
             }))
             w.raw(",\"complaints\":")
             w.int(analysis.points.count)
             w.raw("}\n")
             out = w.bytes
         default:
-            out = Array((HotspotWriters.table(list) + "\n\(analysis.report.hotspots.count) hotspots, \(analysis.report.hotspots.filter(\.recurring).count) recurring, from \(formatCount(analysis.points.count)) complaints (\(analysis.projectionCRS))\n").utf8)
+            var text = HotspotWriters.table(list) + "\n\(listed.count) hotspots, \(listed.filter(\.recurring).count) recurring, from \(formatCount(analysis.points.count)) complaints (\(analysis.projectionCRS))\n"
+            if hidden > 0 { text += "\(hidden) clusters not significant (q > \(config.fdrLevel)) not shown; --all lists them\n" }
+            out = Array(text.utf8)
         }
         FileHandle.standardOutput.write(Data(out))
     }

@@ -91,6 +91,32 @@ import Testing
         #expect((top.geojson["features"] as? [Any])?.count == 2)
     }
 
+    /// With a wide radius (400 m) the 2,000-complaint demo has clusters in towns that the background explains:
+    /// the list leaves them out and says so; `--all` adds them after the significant ones, marked.
+    @Test func allAddsTheClustersThatAreNotSignificant() async throws {
+        let w = try Workspace()
+        try await w.demo()
+        let base = ["hotspots"] + w.global() + ["--eps", "400"]
+        let shown = try await w.run(base + ["--format", "json"])
+        let all = try await w.run(base + ["--format", "json", "--all"])
+        #expect(shown.status == 0 && all.status == 0, "\(shown) \(all)")
+        let listed = try #require(try parseJSON(shown.stdout) as? [String: Any])["hotspots"] as? [[String: Any]] ?? []
+        let every = try #require(try parseJSON(all.stdout) as? [String: Any])["hotspots"] as? [[String: Any]] ?? []
+        #expect(!listed.isEmpty && listed.allSatisfy { $0["significant"] as? Bool == true })
+        let hidden = every.count - listed.count
+        #expect(hidden > 0)
+        #expect(every.prefix(listed.count).compactMap { $0["id"] as? String } == listed.compactMap { $0["id"] as? String })
+        #expect(every.dropFirst(listed.count).allSatisfy { $0["significant"] as? Bool == false })
+        #expect(every.compactMap { $0["rank"] as? Int } == Array(1...every.count))
+
+        let table = try await w.run(base)
+        #expect(table.status == 0)
+        #expect(table.stdoutLines.contains("\(hidden) clusters not significant (q > 0.05) not shown; --all lists them"), "\(table.stdoutLines.suffix(3))")
+        let marked = try await w.run(base + ["--all"])
+        // The table marks a q that does not pass with "~".
+        #expect(marked.stdoutLines.filter { $0.contains(" ~") }.count == hidden)
+    }
+
     @Test func categoryFilterKeepsOnlyThatCategory() async throws {
         let w = try Workspace()
         try await w.demo()

@@ -34,10 +34,17 @@ import Testing
         try await Harness.seed(store, count: 40)
         let service = HotspotService(store: store, taxonomy: Harness.taxonomy)
         service.setCacheLimits(entries: 2, bytes: 1 << 30)
-        for c in Harness.categories { _ = try await service.analyse(IncidentFilter(categories: [c])) }
+        for k in 0..<3 {
+            let since = Harness.start.addingTimeInterval(Double(k) * 86_400)
+            _ = try await service.analyse(IncidentFilter(window: TimeWindow(start: since, end: nil)))
+        }
         #expect(service.cacheUsage.entries == 2)
         service.setCacheLimits(entries: 10, bytes: 1)
         #expect(service.cacheUsage.entries == 0)
+        // A category filter analyses every category (they are each other's background): one analysis for all.
+        service.setCacheLimits(entries: 10, bytes: 1 << 30)
+        for c in Harness.categories { _ = try await service.analyse(IncidentFilter(categories: [c])) }
+        #expect(service.cacheUsage.entries == 1)
     }
 
     @Test func evictsTheLeastRecentlyUsedByBytes() async throws {

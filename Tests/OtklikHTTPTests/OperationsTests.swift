@@ -53,8 +53,9 @@ import Testing
     struct FixedAnalysis: AnalysisProvider {
         func hotspots(_ filter: IncidentFilter) async throws -> [HotspotFeature] { try PublishedFixture.hotspots() }
         func hotspotGrid(_ filter: IncidentFilter) async throws -> [GridCell] { [] }
-        func hotspotReport(_ filter: IncidentFilter, limit: Int) async throws -> [HotspotReportRow] {
-            try PublishedFixture.hotspots().map { HotspotReportRow(feature: $0, monthly: [1, 0, 4, 2, 5], seriesStart: nil) }
+        func hotspotReport(_ filter: IncidentFilter, limit: Int, all: Bool) async throws -> HotspotReportList {
+            let rows = try PublishedFixture.hotspots().map { HotspotReportRow(feature: $0, monthly: [1, 0, 4, 2, 5], seriesStart: nil) }
+            return HotspotReportList(rows: rows, matched: rows.count)
         }
         func recurringHotspotsByDistrict(_ filter: IncidentFilter) async throws -> [String: Int] { [Harness.rudnya: 1] }
         func agencyRepeatRates(_ filter: IncidentFilter) async throws -> [AgencyRepeatRate] {

@@ -87,7 +87,7 @@ import Testing
             for (i, feature) in ogc.enumerated() {
                 let props = try #require(feature["properties"])
                 #expect(props.keys == names)
-                #expect(report[i].keys == names + ["monthly", "series_start"])
+                #expect(report[i].keys == names + ["monthly", "series_start", "explanation"])
                 for name in names {
                     #expect(report[i][name]?.text == props[name]?.text, "report json \(name)")
                 }

@@ -18,25 +18,37 @@ enum ReportRender {
         return r == r.rounded() && abs(r) < 1e15 ? String(Int64(r)) : String(r)
     }
 
-    /// The hotspot report as JSON: each hotspot's published properties plus its monthly series.
-    static func hotspotsJSON(_ rows: [HotspotReportRow], since: Date?, until: Date?) -> [UInt8] {
+    /// The hotspot report as JSON: each hotspot's published properties plus its monthly series and its sentence
+    /// (`HotspotExplanation`), how many hotspots the list holds before the limit, and what a hotspot and its
+    /// score are (the map's panel shows them).
+    static func hotspotsJSON(_ list: HotspotReportList, since: Date?, until: Date?) -> [UInt8] {
+        let rows = list.rows
         var w = JSONWriter(capacity: 1024 * max(1, rows.count))
         w.raw("{\"period\":")
         w.value(["since": .optional(since.map(Timestamp.format)), "until": .optional(until.map(Timestamp.format))])
+        w.raw(",\"matched\":")
+        w.int(list.matched)
+        w.raw(",\"definition\":")
+        w.value(.string(HotspotExplanation.definition))
+        w.raw(",\"legend\":")
+        w.value(.array(HotspotExplanation.scoreLegend.map {
+            ["property": .string($0.property), "name": .string($0.name), "meaning": .string($0.meaning)]
+        }))
         w.raw(",\"hotspots\":[")
         for (i, r) in rows.enumerated() {
             if i > 0 { w.raw(",") }
             PublishedJSON.properties(r.feature, into: &w, extra: [
                 ("monthly", .array(r.monthly.map { .int($0) })),
                 ("series_start", .optional(r.seriesStart.map(Timestamp.formatDay))),
+                ("explanation", .string(HotspotExplanation.sentence(r.feature.hotspot))),
             ])
         }
         w.raw("]}")
         return w.bytes
     }
 
-    static func hotspotsCSV(_ rows: [HotspotReportRow]) -> String {
-        PublishedCSV.table(rows.map(\.feature), lineEnd: "\r\n", byteOrderMark: true)
+    static func hotspotsCSV(_ list: HotspotReportList) -> String {
+        PublishedCSV.table(list.rows.map(\.feature), lineEnd: "\r\n", byteOrderMark: true)
     }
 
     /// The district report as JSON: each district's published properties, then the agencies' rates.
@@ -73,7 +85,7 @@ enum ReportRender {
         let pts = values.enumerated().map { i, v in
             "\(num(Double(i) * step, 1)),\(num(height - 2 - Double(v) / Double(top) * (height - 4), 1))"
         }.joined(separator: " ")
-        return "<svg class=\"spark\" width=\"\(Int(width))\" height=\"\(Int(height))\" viewBox=\"0 0 \(Int(width)) \(Int(height))\" role=\"img\" aria-label=\"жалобы по месяцам, максимум \(top)\"><polyline fill=\"none\" stroke=\"#c0392b\" stroke-width=\"1.5\" points=\"\(pts)\"/></svg>"
+        return "<svg class=\"spark\" width=\"\(Int(width))\" height=\"\(Int(height))\" viewBox=\"0 0 \(Int(width)) \(Int(height))\" role=\"img\" aria-label=\"жалобы по месяцам, максимум \(RussianNumber.integer(top))\"><polyline fill=\"none\" stroke=\"#c0392b\" stroke-width=\"1.5\" points=\"\(pts)\"/></svg>"
     }
 
     static let style = """
@@ -92,23 +104,42 @@ enum ReportRender {
     }
 
     static let hotspotColumns: [PublishedHTML.Column] = [
-        .init("rank", "№"), .init("category_name", "Категория"), .init("district", "Район"),
-        .init("settlement", "Населённый пункт"), .init("score", "Балл"), .init("complaints", "Жалоб"),
-        .init("open", "Открыто"), .init("episodes", "Эпизодов"), .init("repeat_after_fix", "Повтор после устранения"),
-        .init("overdue", "Просрочено"),
+        .init("rank", "№", digits: 0), .init("category_name", "Категория"), .init("district", "Район"),
+        .init("settlement", "Населённый пункт"), .init("score", "Балл", digits: 2), .init("complaints", "Жалоб", digits: 0),
+        .init("expected", "Ожидалось", digits: 1), .init("open", "Открыто", digits: 0),
+        .init("episodes", "Эпизодов", digits: 0), .init("repeat_after_fix", "Повтор после устранения", digits: 0),
+        .init("overdue", "Просрочено", digits: 0),
     ]
 
-    /// The parts of the score, shown when hovering over it.
-    static let scoreParts = ["score_size", "score_open", "score_overdue", "score_recency", "score_recurrence",
-                             "score_repeat_after_fix", "severity_factor"]
+    static let hotspotStyle = "p.about{margin:0 0 6px;max-width:60em}dl.legend{display:grid;grid-template-columns:max-content 1fr;"
+        + "gap:2px 12px;margin:0 0 10px;font-size:12px}dl.legend dt{font-weight:bold}dl.legend dd{margin:0}p.links{margin:0 0 12px}"
 
-    static func hotspotsHTML(_ rows: [HotspotReportRow], period: String) -> String {
-        var t = "<table><thead>" + PublishedHTML.header(hotspotColumns, extraLabels: ["Динамика"]) + "</thead><tbody>"
-        for r in rows {
-            let parts = scoreParts.compactMap { name in r.feature.value(name).map { "\(name): \($0.text)" } }.joined(separator: "; ")
-            t += PublishedHTML.row(r.feature, columns: hotspotColumns, title: ["score": parts], extraCells: [sparkline(r.monthly)])
+    /// Where the hotspot report points its reader: the map with the same filter and the complete list as CSV.
+    struct HotspotLinks {
+        var map: String
+        var csv: String
+    }
+
+    static func hotspotsHTML(_ list: HotspotReportList, period: String, links: HotspotLinks) -> String {
+        var t = "<style>\(hotspotStyle)</style><p class=\"about\">\(MarkupText.escape(HotspotExplanation.definition))</p>"
+        t += "<p class=\"about\">Балл — сумма частей, умноженная на тяжесть категории; наведите курсор на балл, чтобы увидеть его части:</p><dl class=\"legend\">"
+        for part in HotspotExplanation.scoreLegend {
+            t += "<dt>\(MarkupText.escape(part.name))</dt><dd>\(MarkupText.escape(part.meaning))</dd>"
         }
-        if rows.isEmpty { t += "<tr><td colspan=\"\(hotspotColumns.count + 1)\">Очагов за период не найдено.</td></tr>" }
+        t += "</dl><p class=\"links\"><a href=\"\(MarkupText.escape(links.map))\">Открыть на карте</a>"
+        if list.isCapped {
+            t += " · Показаны первые \(RussianNumber.integer(list.rows.count)) из \(RussianNumber.integer(list.matched)); "
+                + "полный список: <a href=\"\(MarkupText.escape(links.csv))\">CSV</a> (или параметр limit=)"
+        }
+        t += "</p><table><thead>" + PublishedHTML.header(hotspotColumns, extraLabels: ["Почему в списке", "Динамика"]) + "</thead><tbody>"
+        for r in list.rows {
+            let parts = HotspotExplanation.scoreLegend.compactMap { part in
+                r.feature.value(part.property).map { "\(part.name): \(PublishedHTML.readable($0, digits: 2))" }
+            }.joined(separator: "; ")
+            t += PublishedHTML.row(r.feature, columns: hotspotColumns, title: ["score": parts],
+                                   extraCells: [MarkupText.escape(HotspotExplanation.sentence(r.feature.hotspot)), sparkline(r.monthly)])
+        }
+        if list.rows.isEmpty { t += "<tr><td colspan=\"\(hotspotColumns.count + 2)\">Значимых очагов за период не найдено.</td></tr>" }
         t += "</tbody></table>"
         return page(title: "Повторяющиеся очаги жалоб", subtitle: "Период: \(period)", table: t)
     }

@@ -17,12 +17,14 @@ struct ReportRoutes: Sendable {
 
     private func hotspots(_ request: Request) async throws -> Response {
         let q = try QueryParameters(request: request)
-        try q.onlyAllow(["district", "category", "since", "until", "limit", "format"])
+        try q.onlyAllow(["district", "category", "since", "until", "limit", "format", "all"])
         let format = try q.oneOf("format", Self.formats, default: "json")
+        let all = try q.oneOf("all", ["true", "false"], default: "false") == "true"
         let since = try q.instant("since")
         let until = try q.instant("until")
         if let s = since, let u = until, s > u { throw Problem.badParameter("since: \(Timestamp.format(s)) is after until \(Timestamp.format(u))") }
-        let limit = try q.int("limit", default: 50, range: 1...1000, clampAbove: true)
+        // A page to print stops at 1,000 rows and says so; CSV and JSON give the complete list when asked.
+        let limit = try q.int("limit", default: 50, range: 1...(format == "html" ? 1000 : 100_000), clampAbove: true)
         var categories: [String] = []
         if let c = q["category"] {
             guard services.taxonomy[c] != nil else { throw Problem.badParameter("category: unknown category '\(QueryParameters.shorten(c))'") }
@@ -32,16 +34,22 @@ struct ReportRoutes: Sendable {
         var district = q["district"]
         if let d = district { district = try await services.store.places.resolve(d, kind: .district, field: "district") }
         let filter = IncidentFilter(window: TimeWindow(start: since, end: until), categories: categories, district: district)
-        let rows = try await services.analysis.hotspotReport(filter, limit: limit)
+        let list = try await services.analysis.hotspotReport(filter, limit: limit, all: all)
         let period = ReportRender.period(since: since, until: until)
         switch format {
         case "csv":
-            return Respond.text(ReportRender.hotspotsCSV(rows), contentType: "text/csv; charset=utf-8",
+            return Respond.text(ReportRender.hotspotsCSV(list), contentType: "text/csv; charset=utf-8",
                                 headers: [.contentDisposition: "attachment; filename=\"hotspots.csv\""])
         case "html":
-            return Respond.text(ReportRender.hotspotsHTML(rows, period: period), contentType: "text/html; charset=utf-8")
+            let day = since.map(Timestamp.formatDay)
+            let links = ReportRender.HotspotLinks(
+                map: "/" + Self.query([("district", district), ("category", categories.first), ("since", day)]),
+                csv: "/api/v1/reports/hotspots" + Self.query([
+                    ("format", "csv"), ("district", district), ("category", categories.first), ("since", day),
+                    ("until", until.map(Timestamp.format)), ("limit", String(list.matched)), ("all", all ? "true" : nil)]))
+            return Respond.text(ReportRender.hotspotsHTML(list, period: period, links: links), contentType: "text/html; charset=utf-8")
         default:
-            return Respond.bytes(ReportRender.hotspotsJSON(rows, since: since, until: until), contentType: "application/json")
+            return Respond.bytes(ReportRender.hotspotsJSON(list, since: since, until: until), contentType: "application/json")
         }
     }
 
@@ -55,6 +63,15 @@ struct ReportRoutes: Sendable {
             throw Problem.badParameter("category: unknown category '\(QueryParameters.shorten(c))'; known: \(services.taxonomy.codes.joined(separator: ", "))")
         }
         return filter
+    }
+
+    /// "?a=1&b=2" of the pairs with a value, percent-encoded; "" without any.
+    static func query(_ pairs: [(String, String?)]) -> String {
+        let allowed = CharacterSet(charactersIn: "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~:")
+        let parts = pairs.compactMap { k, v in
+            v.map { "\(k)=\($0.addingPercentEncoding(withAllowedCharacters: allowed) ?? $0)" }
+        }
+        return parts.isEmpty ? "" : "?" + parts.joined(separator: "&")
     }
 
     private func districts(_ request: Request) async throws -> Response {

@@ -45,8 +45,9 @@ public protocol AnalysisProvider: Sendable {
     func hotspots(_ filter: IncidentFilter) async throws -> [HotspotFeature]
     /// Gi* bins with their classes (the `hotspot-grid` collection).
     func hotspotGrid(_ filter: IncidentFilter) async throws -> [GridCell]
-    /// The ranked hotspot list for the report, at most `limit` rows.
-    func hotspotReport(_ filter: IncidentFilter, limit: Int) async throws -> [HotspotReportRow]
+    /// The governor's ranked hotspot list, at most `limit` rows: the significant hotspots only, or with `all` every
+    /// cluster (the non-significant ones after them, marked by their `significant` property).
+    func hotspotReport(_ filter: IncidentFilter, limit: Int, all: Bool) async throws -> HotspotReportList
     /// Recurring hotspots per district name; the HTTP layer merges it into its own roll-ups.
     func recurringHotspotsByDistrict(_ filter: IncidentFilter) async throws -> [String: Int]
     /// Repeat-after-fix rates per agency.
@@ -59,7 +60,9 @@ public struct NoAnalysis: AnalysisProvider {
     public init() {}
     public func hotspots(_ filter: IncidentFilter) async throws -> [HotspotFeature] { [] }
     public func hotspotGrid(_ filter: IncidentFilter) async throws -> [GridCell] { [] }
-    public func hotspotReport(_ filter: IncidentFilter, limit: Int) async throws -> [HotspotReportRow] { [] }
+    public func hotspotReport(_ filter: IncidentFilter, limit: Int, all: Bool) async throws -> HotspotReportList {
+        HotspotReportList(rows: [], matched: 0)
+    }
     public func recurringHotspotsByDistrict(_ filter: IncidentFilter) async throws -> [String: Int] { [:] }
     public func agencyRepeatRates(_ filter: IncidentFilter) async throws -> [AgencyRepeatRate] { [] }
 }

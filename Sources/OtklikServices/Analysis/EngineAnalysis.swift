@@ -20,13 +20,14 @@ public struct EngineAnalysis: AnalysisProvider {
         return GridCell.cells(grid, toLonLat: toLonLat)
     }
 
-    public func hotspotReport(_ f: IncidentFilter, limit: Int) async throws -> [HotspotReportRow] {
+    public func hotspotReport(_ f: IncidentFilter, limit: Int, all: Bool) async throws -> HotspotReportList {
         let a = try await service.analyse(f)
+        let listed = a.report.listed(all: all)
         let dates = Dictionary(a.points.map { ($0.id, $0.reportedAt) }, uniquingKeysWith: { x, _ in x })
         let first = a.points.map(\.reportedAt).min()
         let seriesStart = first.map(MonthBucket.start(of:))
         let months = seriesStart.map { MonthBucket.index(of: a.now, from: $0) + 1 } ?? 0
-        return HotspotFeature.ranked(a.report.hotspots.prefix(max(0, limit)), taxonomy: service.taxonomy).map { feature in
+        let rows = HotspotFeature.ranked(listed.prefix(max(0, limit)), taxonomy: service.taxonomy).map { feature in
             var monthly = [Int](repeating: 0, count: max(0, months))
             if let s = seriesStart {
                 for id in feature.hotspot.memberIDs {
@@ -38,6 +39,7 @@ public struct EngineAnalysis: AnalysisProvider {
             }
             return HotspotReportRow(feature: feature, monthly: monthly, seriesStart: seriesStart)
         }
+        return HotspotReportList(rows: rows, matched: listed.count)
     }
 
     public func recurringHotspotsByDistrict(_ f: IncidentFilter) async throws -> [String: Int] {

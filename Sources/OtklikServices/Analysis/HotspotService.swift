@@ -80,17 +80,51 @@ public final class HotspotService: @unchecked Sendable {
         let query = IncidentQuery(filter)
         let collected = PointBox()
         try await store.scanForAnalysis(query, chunkSize: 50_000) { chunk in
-            let xy = projection.project(chunk.map(\.location))
-            var pts: [HotspotPoint] = []
-            pts.reserveCapacity(chunk.count)
-            for (i, inc) in chunk.enumerated() { pts.append(HotspotPoint(incident: inc, x: xy.xs[i], y: xy.ys[i])) }
-            collected.append(pts)
+            collected.append(Self.points(chunk, projection: projection))
         }
         return collected.points
     }
 
+    /// The engine's view of `incidents`, projected by `projection`.
+    static func points(_ incidents: [Incident], projection: MetricProjection) -> [HotspotPoint] {
+        let xy = projection.project(incidents.map(\.location))
+        var pts: [HotspotPoint] = []
+        pts.reserveCapacity(incidents.count)
+        for (i, inc) in incidents.enumerated() { pts.append(HotspotPoint(incident: inc, x: xy.xs[i], y: xy.ys[i])) }
+        return pts
+    }
+
+    /// The analysis `analyse` makes of a store holding `incidents` and nothing else, without a store: the same
+    /// projection (the UTM zone of their extent) and engine. For measuring the engine on generated regions.
+    public static func analyse(incidents: [Incident], taxonomy: Taxonomy, config: HotspotConfig = HotspotConfig(),
+                               now: Date) throws -> Analysis {
+        var extent = BBox(minLon: 180, minLat: 90, maxLon: -180, maxLat: -90)
+        for p in incidents.map(\.location) {
+            extent = BBox(minLon: min(extent.minLon, p.lon), minLat: min(extent.minLat, p.lat),
+                          maxLon: max(extent.maxLon, p.lon), maxLat: max(extent.maxLat, p.lat))
+        }
+        let projection = try MetricProjection(region: incidents.isEmpty ? BBox(minLon: 30.7, minLat: 53.3, maxLon: 35.4, maxLat: 56.1) : extent)
+        let pts = points(incidents, projection: projection)
+        let report = try HotspotAnalysis.run(points: pts, taxonomy: taxonomy, config: config, now: now)
+        return Analysis(points: pts, report: report, now: now, projectionCRS: projection.targetCRS)
+    }
+
+    /// The analysis of `filter`. A category filter does not narrow the run: every category's complaints stay the
+    /// background of the expectations (and the FDR runs over every cluster), and the result keeps the categories
+    /// asked for, so a hotspot has the same O, E, p, q and id with or without the filter.
     public func analyse(_ filter: IncidentFilter, now: Date = Date()) async throws -> Analysis {
         let filter = Self.analysed(filter)
+        guard !filter.categories.isEmpty else { return try await run(filter, now: now) }
+        var every = filter
+        every.categories = []
+        let whole = try await run(every, now: now)
+        let codes = Set(filter.categories)
+        let points = whole.points.filter { codes.contains($0.category) }
+        return Analysis(points: points, report: whole.report.restricted(to: codes, points: points), now: whole.now,
+                        projectionCRS: whole.projectionCRS)
+    }
+
+    private func run(_ filter: IncidentFilter, now: Date) async throws -> Analysis {
         let (work, taxonomy, config) = lock.withLock { (self.work, self.taxonomy, self.config) }
         return try await work.waitWithinDeadline(.analysis) { [cache, ttl] in
             try await cache.value(for: filter.key, ttl: ttl) {

@@ -115,3 +115,109 @@ public struct HotspotReportRow: Sendable {
         self.seriesStart = seriesStart
     }
 }
+
+/// The governor's list as one request sees it: the rows within the limit and how many there are in all.
+public struct HotspotReportList: Sendable {
+    public var rows: [HotspotReportRow]
+    /// Hotspots the list holds before the limit (the significant ones, or every cluster when all are asked for).
+    public var matched: Int
+
+    public init(rows: [HotspotReportRow], matched: Int) {
+        self.rows = rows
+        self.matched = matched
+    }
+
+    /// Whether the limit cut the list.
+    public var isCapped: Bool { matched > rows.count }
+}
+
+/// What a hotspot is and why it ranks where it does, in Russian, for the people who read the list: one home for
+/// the sentences of the HTML report and the map's panel (which reads them from the report's JSON).
+public enum HotspotExplanation {
+    /// One line: what a hotspot is.
+    public static let definition = "Очаг — место, где жалоб одной категории больше, чем обычно даёт его окрестность "
+        + "(ожидаемое число считается по жалобам всех категорий вокруг и доле категории в области), и превышение "
+        + "не объясняется случайностью: в списке только значимые очаги (q ≤ 0,05)."
+
+    /// One part of the score: the property that publishes it, its short name and what it means.
+    public struct ScorePart: Sendable, Hashable {
+        public var property: String
+        public var name: String
+        public var meaning: String
+    }
+
+    /// The legend of the score, in the order of `ScoreComponents`; the score is the sum of the parts times the
+    /// severity factor (see `ScoreWeights`).
+    public static let scoreLegend: [ScorePart] = [
+        ScorePart(property: "score_strength", name: "Сила",
+                  meaning: "насколько жалоб больше ожидаемого (логарифм отношения правдоподобия Кульдорфа)"),
+        ScorePart(property: "score_size", name: "Размер", meaning: "число жалоб в очаге (малый вес)"),
+        ScorePart(property: "score_open", name: "Открыто", meaning: "жалобы, по которым работа не закончена"),
+        ScorePart(property: "score_overdue", name: "Просрочено", meaning: "открытые жалобы с истёкшим сроком"),
+        ScorePart(property: "score_recency", name: "Свежесть",
+                  meaning: "как давно пришла последняя жалоба (вдвое меньше за каждые 30 дней)"),
+        ScorePart(property: "score_recurrence", name: "Повторы",
+                  meaning: "число эпизодов: всплесков жалоб, разделённых затишьем"),
+        ScorePart(property: "score_repeat_after_fix", name: "После устранения",
+                  meaning: "сколько раз проблема вернулась в течение 90 дней после устранения"),
+        ScorePart(property: "severity_factor", name: "Тяжесть",
+                  meaning: "множитель категории от 1/3 до 5/3: сумма частей умножается на него"),
+    ]
+
+    /// "17 жалоб при ожидаемых 2,7 — в 6,2 раза больше ожидаемого, p < 0,001", then, when fixes failed,
+    /// "; повторилось после устранения: 4 раза (устранено 03.02.2025, 10.03.2025 ×3)", and "; не значим (q = 0,31)"
+    /// for a cluster outside the governor's list.
+    public static func sentence(_ h: Hotspot) -> String {
+        let s = h.significance
+        var out = "\(RussianNumber.integer(s.observed)) \(plural(s.observed, "жалоба", "жалобы", "жалоб")) при ожидаемых "
+            + expected(s.expected) + " — " + times(s.ratio) + ", p " + probability(s.p)
+        if !h.failedFixes.isEmpty {
+            let n = h.failedFixes.count
+            // Complaints resolved together are fixes of one day: "21.01.2025 ×3".
+            var days: [(String, Int)] = []
+            for f in h.failedFixes {
+                let d = day(f.fixedAt)
+                if days.last?.0 == d { days[days.count - 1].1 += 1 } else { days.append((d, 1)) }
+            }
+            out += "; повторилось после устранения: \(RussianNumber.integer(n)) \(plural(n, "раз", "раза", "раз")) (устранено "
+                + days.map { $0.1 > 1 ? "\($0.0) ×\(RussianNumber.integer($0.1))" : $0.0 }.joined(separator: ", ") + ")"
+        }
+        if !s.significant { out += "; не значим (q " + probability(s.q) + ")" }
+        return out
+    }
+
+    /// E for a reader: "45", "2,7", "0,35", or "< 0,01".
+    static func expected(_ e: Double) -> String {
+        e >= 10 ? RussianNumber.format(e, fractionDigits: 0) : e >= 1 ? RussianNumber.format(e, fractionDigits: 1)
+            : e >= 0.01 ? RussianNumber.format(e, fractionDigits: 2) : "< 0,01"
+    }
+
+    /// O/E for a reader: "в 6,2 раза больше ожидаемого", "в 25 раз …", "более чем в 1 000 раз …", or "не больше
+    /// ожидаемого".
+    static func times(_ ratio: Double) -> String {
+        guard ratio > 1 else { return "не больше ожидаемого" }
+        if ratio < 10 { return "в \(RussianNumber.format(ratio, fractionDigits: 1)) раза больше ожидаемого" }
+        if ratio >= 1000 || !ratio.isFinite { return "более чем в 1\u{202F}000 раз больше ожидаемого" }
+        let n = Int(ratio.rounded())
+        return "в \(RussianNumber.integer(n)) \(plural(n, "раз", "раза", "раз")) больше ожидаемого"
+    }
+
+    /// "< 0,001" or "= 0,012".
+    public static func probability(_ p: Double) -> String {
+        p < 0.001 ? "< 0,001" : "= " + RussianNumber.format(p, fractionDigits: 3)
+    }
+
+    /// DD.MM.YYYY (UTC).
+    public static func day(_ date: Date) -> String {
+        Timestamp.formatDay(date).split(separator: "-").reversed().joined(separator: ".")
+    }
+
+    /// The Russian plural of a count: 1 жалоба, 2 жалобы, 5 жалоб, 11 жалоб, 21 жалоба.
+    public static func plural(_ n: Int, _ one: String, _ few: String, _ many: String) -> String {
+        let m100 = abs(n) % 100, m10 = abs(n) % 10
+        if (11...14).contains(m100) { return many }
+        if m10 == 1 { return one }
+        if (2...4).contains(m10) { return few }
+        return many
+    }
+}

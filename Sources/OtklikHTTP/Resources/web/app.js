@@ -474,7 +474,7 @@
   // ---- hotspots and Gi* bins ----------------------------------------------------------------------
   var SCORE_RAMP = ["#fcae91", "#fb6a4a", "#de2d26", "#a50f15"];
   var hotspotByID = {};
-  // Every hotspot is fetched (the count in the header is the true one: numberMatched, or the district's share
+  // Every hotspot is fetched (the count in the header is that of the significant ones, or the district's share
   // of them), but only the HOTSPOTS_DRAWN of highest priority are drawn: thousands of outlines at the oblast
   // view are one red smear. The OGC collection takes no district, so the district filter is the hotspots'
   // own `district` property.
@@ -484,7 +484,8 @@
     return getJSON("/ogc/collections/hotspots/items" + query({ limit: 10000, category: f.category })).then(function (fc) {
       hotspotLayer.clearLayers();
       hotspotByID = {};
-      var all = fc.features, total = fc.numberMatched != null ? fc.numberMatched : all.length;
+      // The collection holds every cluster; the map shows the significant ones, as the ranked list does.
+      var all = fc.features.filter(function (x) { return x.properties.significant !== false; }), total = all.length;
       if (f.district) { all = all.filter(function (x) { return x.properties.district === f.district; }); total = all.length; }
       var drawn = all.slice().sort(function (a, b) { return (b.properties.score || 0) - (a.properties.score || 0); }).slice(0, HOTSPOTS_DRAWN);
       var max = drawn.reduce(function (m, x) { return Math.max(m, x.properties.score || 0); }, 0) || 1;
@@ -494,6 +495,8 @@
         var recurring = p.recurring === true || (p.repeat_after_fix || 0) > 0;
         var popup = "<h3>" + esc(categories[p.category] || p.category_name || p.category || "Очаг") + "</h3>" + rows([
           ["Приоритет", num(p.score, 2)], ["Обращений", num(p.complaints)],
+          ["Ожидалось", p.expected == null ? null : num(p.expected, 1) + (p.o_e > 1 ? " (больше в " + num(p.o_e, 1) + " раза)" : "")],
+          ["p", p.p == null ? null : p.p < 0.001 ? "< 0,001" : num(p.p, 3)],
           ["Открытых", withShare(p.open, p.complaints)],
           ["Повторяется", recurring ? "да, после устранения" : "нет"],
           ["Населённый пункт", p.settlement], ["Район", p.district],
@@ -536,19 +539,30 @@
   }
 
   // ---- ranked list --------------------------------------------------------------------------------
+  // What a hotspot is and the parts of its score come with the report, so the page and the printed report say
+  // the same words.
+  function showLegend(report) {
+    document.getElementById("hotspot-about").textContent = report.definition || "";
+    document.getElementById("hotspot-legend").querySelector("dl").innerHTML = (report.legend || []).map(function (part) {
+      return "<dt>" + esc(part.name) + "</dt><dd>" + esc(part.meaning) + "</dd>";
+    }).join("");
+  }
   function loadRanking() {
     var f = filters(), list = document.getElementById("hotspot-list");
     return getJSON("/api/v1/reports/hotspots" + query({ format: "json", limit: 50, category: f.category, since: f.since, district: f.district })).then(function (report) {
       list.innerHTML = "";
+      showLegend(report);
       var items = report.hotspots || [];
-      if (!items.length) { list.innerHTML = "<li class=\"muted\">Нет очагов для выбранных условий</li>"; return; }
+      if (!items.length) { list.innerHTML = "<li class=\"muted\">Нет значимых очагов для выбранных условий</li>"; return; }
       items.forEach(function (h) {
         var li = document.createElement("li");
         li.tabIndex = 0;
         var recurring = (h.repeat_after_fix || 0) > 0;
+        li.title = (report.legend || []).map(function (part) { return part.name + ": " + num(h[part.property], 2); }).join("; ");
         li.innerHTML = "<span class=\"score\">" + num(h.score, 2) + "</span><strong>" + esc(h.category_name || categories[h.category] || h.category) + "</strong>" +
           (recurring ? "<span class=\"recurring\" title=\"повторяется после устранения\">↻</span>" : "") +
-          "<div class=\"place\">" + esc([h.settlement, h.district].filter(Boolean).join(", ") || "—") + " · обращений: " + num(h.complaints) + ", открытых: " + num(h.open) + "</div>";
+          "<div class=\"place\">" + esc([h.settlement, h.district].filter(Boolean).join(", ") || "—") + " · обращений: " + num(h.complaints) + ", открытых: " + num(h.open) + "</div>" +
+          (h.explanation ? "<div class=\"why\">" + esc(h.explanation) + "</div>" : "");
         function go() {
           map.setView([h.lat, h.lon], 15);
           var layer = hotspotByID[String(h.id)];
