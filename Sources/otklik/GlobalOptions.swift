@@ -17,9 +17,9 @@ struct GlobalOptions: ParsableArguments {
 
     var databasePath: String { db ?? ProcessInfo.processInfo.environment["OTKLIK_DB"] ?? "data/otklik.sqlite" }
     /// The folder holding the database; the demo's ground truth and API keys file sit beside it. For a PostGIS
-    /// database, the data folder.
+    /// database, the folder the command runs in.
     var databaseFolder: String {
-        if StoreFactory.isPostGIS(databasePath) { return dataPath }
+        if StoreFactory.isPostGIS(databasePath) { return "." }
         let dir = (databasePath as NSString).deletingLastPathComponent
         return dir.isEmpty ? "." : dir
     }

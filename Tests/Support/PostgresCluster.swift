@@ -54,9 +54,9 @@ public enum PostgresCluster {
         func url(database: String) -> String { "postgresql://\(user)@\(host):\(port)/\(database)" }
     }
 
-    struct ClusterError: Error, CustomStringConvertible {
-        let description: String
-        init(_ d: String) { description = d }
+    public struct ClusterError: Error, CustomStringConvertible {
+        public let description: String
+        public init(_ d: String) { description = d }
     }
 
     private static let shared = Shared()
