@@ -103,7 +103,7 @@ public final class PostGISBulkLoad: BulkIncidentLoader {
         } catch {
             let described = store.described(error, "bulk load")
             state.withLock { $0.failure = described }
-            try? await connection.query("ROLLBACK", logger: store.logger)
+            _ = try? await connection.query("ROLLBACK", logger: store.logger)
             throw described
         }
     }
