@@ -14,9 +14,9 @@ APT_RUNTIME := libsqlite3-dev libspatialite-dev libsqlite3-mod-spatialite libpro
 # reads it back, the spatialite shell reads MBTiles, Chromium renders the map page). Tests that need one skip
 # with a message when it is missing, and fail instead under OTKLIK_REQUIRE_PEERS=1 (as CI runs them).
 # Tests/Support/Peers.swift lists them; keep the two lists together.
-APT_TEST := gdal-bin libxml2-utils spatialite-bin gpsbabel chromium gzip python3-pip nodejs
+APT_TEST := gdal-bin libxml2-utils spatialite-bin gpsbabel chromium gzip python3-pip nodejs postgresql-15 postgresql-15-postgis-3
 # The commands the tests look for ("a:b": either will do).
-PEER_TOOLS := ogrinfo ogr2ogr xmllint spatialite gpsbabel chromium:chromium-browser gzip python3 node:nodejs
+PEER_TOOLS := ogrinfo ogr2ogr xmllint spatialite gpsbabel chromium:chromium-browser gzip python3 node:nodejs /usr/lib/postgresql/15/bin/initdb
 # Python peers used by some tests to decode what we wrote (never used at run time), and the modules they bring.
 PIP_TEST := mapbox-vector-tile gpxpy georeport openapi-spec-validator
 PIP_MODULES := mapbox_vector_tile, gpxpy, georeport, xmltodict, requests, openapi_spec_validator

@@ -23,6 +23,8 @@ let package = Package(
         // Hummingbird already resolves to.
         .package(url: "https://github.com/apple/swift-nio.git", exact: "2.101.3"),
         .package(url: "https://github.com/apple/swift-nio-extras.git", exact: "1.35.2"),
+        // The PostGIS backend's client.
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
     ],
     targets: [
         .systemLibrary(
@@ -43,6 +45,16 @@ let package = Package(
             dependencies: [
                 "OtklikCore", "CSpatiaLite", "CZlib",
                 .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
+        // The PostGIS backend: the same ports as OtklikStore, over PostgresNIO.
+        .target(
+            name: "OtklikPostGIS",
+            dependencies: [
+                "OtklikCore",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict
@@ -76,7 +88,7 @@ let package = Package(
             name: "otklik",
             dependencies: [
                 "OtklikCore", "OtklikGeo", "OtklikStore", "OtklikHotspots", "OtklikTiles", "OtklikInspection",
-                "OtklikServices", "OtklikHTTP", "OtklikDemo",
+                "OtklikServices", "OtklikHTTP", "OtklikDemo", "OtklikPostGIS",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -101,7 +113,7 @@ let package = Package(
         ),
         .testTarget(name: "OtklikGeoTests", dependencies: ["OtklikGeo", "OtklikCore"], swiftSettings: strict),
         .testTarget(
-            name: "OtklikStoreTests", dependencies: ["OtklikTestSupport", "OtklikStore", "OtklikCore", "OtklikGeo"],
+            name: "OtklikStoreTests", dependencies: ["OtklikTestSupport", "OtklikStore", "OtklikPostGIS", "OtklikCore", "OtklikGeo"],
             resources: [.copy("Fixtures")], swiftSettings: strict
         ),
         .testTarget(

@@ -2,12 +2,11 @@ import ArgumentParser
 import Foundation
 import Logging
 import OtklikCore
-import OtklikGeo
 import OtklikStore
 
 /// Options every command shares. Flags win over the environment, which wins over the defaults.
 struct GlobalOptions: ParsableArguments {
-    @Option(name: .long, help: "Database file (env OTKLIK_DB; default data/otklik.sqlite).")
+    @Option(name: .long, help: "Database: a SpatiaLite file, or postgresql://user@host:port/dbname for PostGIS (env OTKLIK_DB; default data/otklik.sqlite).")
     var db: String?
 
     @Option(name: .long, help: "Folder whose categories.json, agency-overrides.json, districts.geojson and settlements.geojson replace the copies built into otklik (env OTKLIK_DATA; default data, when it exists).")
@@ -17,8 +16,10 @@ struct GlobalOptions: ParsableArguments {
     var verbose = false
 
     var databasePath: String { db ?? ProcessInfo.processInfo.environment["OTKLIK_DB"] ?? "data/otklik.sqlite" }
-    /// The folder holding the database; the demo's ground truth and API keys file sit beside it.
+    /// The folder holding the database; the demo's ground truth and API keys file sit beside it. For a PostGIS
+    /// database, the folder the command runs in.
     var databaseFolder: String {
+        if StoreFactory.isPostGIS(databasePath) { return "." }
         let dir = (databasePath as NSString).deletingLastPathComponent
         return dir.isEmpty ? "." : dir
     }
@@ -41,22 +42,17 @@ struct GlobalOptions: ParsableArguments {
         return databaseFolder + "/api-keys.json"
     }
 
-    func openStore(mustExist: Bool = true, durability: StoreDurability = .full) throws -> SpatiaLiteStore {
-        if mustExist && !FileManager.default.fileExists(atPath: databasePath) {
-            throw CLIError("no database at \(databasePath); create it with `otklik demo` or `otklik import`, or pass --db")
-        }
-        let dir = (databasePath as NSString).deletingLastPathComponent
-        if !dir.isEmpty { try? FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true) }
+    func openStore(mustExist: Bool = true, durability: StoreDurability = .full) throws -> any StoreBackend {
         let taxonomy = try taxonomy()
-        let store = try SpatiaLiteStore(path: databasePath, taxonomy: taxonomy, logger: logger("otklik.store"),
-                                        metric: Geodesic.wgs84Metric, durability: durability)
         let (data, origin) = try dataFile("agency-overrides.json")
+        let routing: AgencyRouting
         do {
-            store.setAgencyRouting(AgencyRouting(taxonomy: taxonomy, overrides: try AgencyRouting.decode(data)))
+            routing = AgencyRouting(taxonomy: taxonomy, overrides: try AgencyRouting.decode(data))
         } catch {
             throw CLIError("\(origin): \(error)")
         }
-        return store
+        return try StoreFactory.open(databasePath, taxonomy: taxonomy, routing: routing, logger: logger("otklik.store"),
+                                     mustExist: mustExist, durability: durability)
     }
 }
 

@@ -47,7 +47,7 @@ struct ImportIncidents: AsyncParsableCommand {
         if !allowOutside { options.region = RegionCheck.covering(try await store.areas(level: .district)) }
         let rejectSink = try RejectSink(path: rejects)
         let progress = ProgressLine(label: "import")
-        let report = try await IncidentImporter(store: store, options: options).run(path: file, onReject: { r in
+        let report = try await StoreFactory.importFile(into: store, options: options, path: file, onReject: { r in
             rejectSink.write(r)
         }, onProgress: { p in
             let frac = p.bytesTotal > 0 ? Double(p.bytesRead) / Double(p.bytesTotal) : nil

@@ -2,9 +2,10 @@ import Foundation
 import Testing
 import OtklikCore
 import OtklikStore
+import OtklikTestSupport
 
 /// What any backend's bulk load must do, driven through Core's protocols only: `BulkLoadingContract` names no
-/// backend, so a second one runs the same checks by handing in its own store. The SpatiaLite store runs them here.
+/// backend, so a second one runs the same checks by handing in its own store. Both backends run them here.
 enum BulkLoadingContract {
     typealias Store = BulkIncidentLoading & IncidentRepository & AreaRepository
 
@@ -108,5 +109,19 @@ enum BulkLoadingContract {
     @Test func spatiaLiteCountsRepeatsInsideOneLoadAsDuplicates() async throws {
         let t = try TempStore()
         try await BulkLoadingContract.repeatsInsideOneLoadAreDuplicates(t.store)
+    }
+
+    @Test(.postgis) func postGISImportsAFileThroughThePort() async throws {
+        let file = try csv()
+        defer { try? FileManager.default.removeItem(atPath: file) }
+        try await withPostGISStore { try await BulkLoadingContract.importThrough($0, file: file) }
+    }
+
+    @Test(.postgis) func postGISKeepsWhatAStoppedLoadHandedOver() async throws {
+        try await withPostGISStore { try await BulkLoadingContract.aStoppedLoadKeepsWhatItHandedOver($0) }
+    }
+
+    @Test(.postgis) func postGISCountsRepeatsInsideOneLoadAsDuplicates() async throws {
+        try await withPostGISStore { try await BulkLoadingContract.repeatsInsideOneLoadAreDuplicates($0) }
     }
 }

@@ -57,11 +57,15 @@ extension Peer {
     public static let openAPISpecValidator = Peer(tools: ["python3"], pythonModules: ["openapi_spec_validator"],
                                                   package: "openapi-spec-validator")
 
+    /// PostgreSQL 15 with PostGIS 3, for the PostGIS backend's tests (see `PostgresCluster`, which also takes a
+    /// server named by OTKLIK_PG_URL instead).
+    public static let postgres = Peer(tools: ["/usr/lib/postgresql/15/bin/initdb"], package: "postgresql-15 postgresql-15-postgis-3")
+
     /// Runs the map page's number formatting beside Core's, so that the two cannot drift.
     public static let node = Peer(tools: ["node", "nodejs"], package: "nodejs")
 
     static let known: [Peer] = [.ogrinfo, .ogr2ogr, .xmllint, .chromium, .spatialite, .gpsbabel, .gzip, .python3,
-                                .node, .mapboxVectorTile, .gpxpy, .georeport, .openAPISpecValidator]
+                                .node, .postgres, .mapboxVectorTile, .gpxpy, .georeport, .openAPISpecValidator]
 }
 
 /// Finds peers once per test run and decides between skipping and failing.
