@@ -1,4 +1,5 @@
 import Foundation
+public import OtklikCore
 
 /// Everything `otklik serve` and the tests can set. Filled from flags and environment at the edge (the CLI);
 /// the library never reads the environment itself except through `fromEnvironment`.
@@ -7,6 +8,9 @@ public struct AppConfiguration: Sendable {
     public var port: Int
     /// Only reported (metrics, logs); the store is opened by the caller.
     public var databasePath: String
+    /// The agency routing the store files new incidents by; Open311 answers with the same one. When nil,
+    /// Open311 reads `data/agency-overrides.json` or, without it, the copy built into the binary.
+    public var agencyRouting: AgencyRouting?
     /// Request bodies past this size get 413.
     public var maxBodyBytes: Int
     /// JSON keys file (see `APIKeys`).
@@ -143,4 +147,15 @@ public struct AppConfiguration: Sendable {
     /// past that the key gets 429 with `Retry-After`. A rate of 0 turns the limit off.
     public var keyRequestsPerSecond: Double = 10
     public var keyBurst: Int = 60
+}
+
+extension AppConfiguration {
+    /// `databasePath` for a log line: a database URL's password is replaced by `***`.
+    public var databaseForLog: String {
+        guard databasePath.contains("://"), var parts = URLComponents(string: databasePath), parts.password != nil else {
+            return databasePath
+        }
+        parts.password = "***"
+        return parts.string ?? databasePath
+    }
 }

@@ -100,6 +100,6 @@ public func runServer(
     logger: Logger
 ) async throws {
     let app = try buildApplication(configuration: configuration, core: core, logger: logger)
-    logger.info("serving \(configuration.databasePath) on http://\(configuration.host):\(configuration.port)")
+    logger.info("serving \(configuration.databaseForLog) on http://\(configuration.host):\(configuration.port)")
     try await app.runService()
 }

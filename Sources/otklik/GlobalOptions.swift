@@ -42,15 +42,19 @@ struct GlobalOptions: ParsableArguments {
         return databaseFolder + "/api-keys.json"
     }
 
-    func openStore(mustExist: Bool = true, durability: StoreDurability = .full) throws -> any StoreBackend {
-        let taxonomy = try taxonomy()
+    /// The agency overrides of the data folder, or the copy built into otklik.
+    func agencyRouting(taxonomy: Taxonomy) throws -> AgencyRouting {
         let (data, origin) = try dataFile("agency-overrides.json")
-        let routing: AgencyRouting
         do {
-            routing = AgencyRouting(taxonomy: taxonomy, overrides: try AgencyRouting.decode(data))
+            return AgencyRouting(taxonomy: taxonomy, overrides: try AgencyRouting.decode(data))
         } catch {
             throw CLIError("\(origin): \(error)")
         }
+    }
+
+    func openStore(mustExist: Bool = true, durability: StoreDurability = .full) throws -> any StoreBackend {
+        let taxonomy = try taxonomy()
+        let routing = try agencyRouting(taxonomy: taxonomy)
         return try StoreFactory.open(databasePath, taxonomy: taxonomy, routing: routing, logger: logger("otklik.store"),
                                      mustExist: mustExist, durability: durability)
     }

@@ -63,6 +63,7 @@ struct Serve: AsyncParsableCommand {
         } ?? .full
         let store = try global.openStore(durability: chosenDurability)
         var config = AppConfiguration(databasePath: global.databasePath)
+        config.agencyRouting = try global.agencyRouting(taxonomy: global.taxonomy())
         let defaultKeys = global.databaseFolder + "/api-keys.json"
         if FileManager.default.fileExists(atPath: defaultKeys) { config.apiKeysFile = defaultKeys }
         config = config.overridden(by: ProcessInfo.processInfo.environment)

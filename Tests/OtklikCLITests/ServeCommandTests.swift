@@ -54,6 +54,34 @@ import Testing
         #expect(await Self.get("\(base)/healthz") == nil, "nothing answers once it has stopped")
     }
 
+    /// Open311 answers with the agency overrides of `--data-dir`, the ones the store files new incidents by,
+    /// not with `data/` of the working folder or the built-in copy.
+    @Test func open311RoutesByTheDataFolderOfServe() async throws {
+        let w = try Workspace()
+        try await w.demo(count: 300)
+        let data = w.path("data-override")
+        try FileManager.default.createDirectory(atPath: data, withIntermediateDirectories: true)
+        let agency = "Тестовое управление дорог"
+        let overrides = #"{"version": 1, "overrides": [{"district": "Руднянский район", "category": "road.pothole", "agency": "\#(agency)"}]}"#
+        try Data(overrides.utf8).write(to: URL(fileURLWithPath: data + "/agency-overrides.json"))
+        let port = try LoopbackPort.free()
+        let server = try ExternalProcess.start(CLI.command(["serve", "--db", w.path("otklik.sqlite"), "--data-dir", data,
+                                                           "--host", "127.0.0.1", "--port", String(port)],
+                                                          in: w.url, stderr: .merged, timeout: nil))
+        let base = "http://127.0.0.1:\(port)"
+        guard try await Self.health(of: server, at: base) != nil else {
+            Issue.record("the server never answered: \(await server.stop())")
+            return
+        }
+        let services = await Self.get("\(base)/open311/v2/services.json")
+        let pothole = (services.flatMap { try? JSONSerialization.jsonObject(with: $0.body) as? [[String: Any]] } ?? [])
+            .first { $0["service_code"] as? String == "road.pothole" }
+        let listed = (pothole?["agency_overrides"] as? [[String: Any]])?.map { "\($0["district"] ?? "")|\($0["agency"] ?? "")" }
+        #expect(listed == ["Руднянский район|\(agency)"], "\(String(describing: pothole))")
+        let ended = await server.stop(grace: .seconds(20))
+        #expect(ended.succeeded, "\(ended)")
+    }
+
     @Test func aPortOutOfRangeIsOneLine() async throws {
         let w = try Workspace()
         try await w.demo(count: 20)

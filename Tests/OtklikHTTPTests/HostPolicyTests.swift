@@ -96,6 +96,15 @@ import Testing
         }
     }
 
+    /// The "serving …" line names the database without its password.
+    @Test func theDatabaseURLIsLoggedWithoutItsPassword() {
+        #expect(AppConfiguration(databasePath: "postgresql://otklik:s3cret@db.example:5432/otklik").databaseForLog
+                == "postgresql://otklik:***@db.example:5432/otklik")
+        #expect(AppConfiguration(databasePath: "postgresql://otklik@127.0.0.1:5433/otklik").databaseForLog
+                == "postgresql://otklik@127.0.0.1:5433/otklik")
+        #expect(AppConfiguration(databasePath: "data/otklik.sqlite").databaseForLog == "data/otklik.sqlite")
+    }
+
     @Test func policyAnswersOnlyItsOwnNames() {
         let loopback = HostPolicy(baseURL: nil, listenHost: "127.0.0.1", listenPort: 8080, allowedHosts: ["a.example", "b.example:443"])
         for ok in [nil, "", "127.0.0.1:8080", "127.0.0.1", "localhost:8080", "LOCALHOST", "[::1]:8080", "a.example",

@@ -4,15 +4,16 @@ import Logging
 import OtklikCore
 import OtklikServices
 
-/// Registers the GeoReport v2 endpoint under /open311/v2, with agency overrides read from `overridesPath`
-/// (by default `data/agency-overrides.json` relative to the working directory, like the default database
-/// path; pass `<data dir>/agency-overrides.json` when the data folder is elsewhere).
-/// A missing file means the built-in overrides; a broken one is logged and ignored so that intake keeps working.
+/// Registers the GeoReport v2 endpoint under /open311/v2. It routes by the configuration's `agencyRouting` (the
+/// one the store uses, from `--data-dir` or the built-in copy); without it, by the overrides read from
+/// `overridesPath` (a missing file means the built-in overrides; a broken one is logged and ignored so that
+/// intake keeps working).
 func registerOpen311(on router: Router<BasicRequestContext>, services: AppServices,
                      overridesPath: String = "data/agency-overrides.json") {
     var settings = Open311Settings()
     settings.overridesPath = overridesPath
-    let routing = Open311Routes.loadRouting(path: settings.overridesPath, taxonomy: services.taxonomy, logger: services.logger)
+    let routing = services.config.agencyRouting
+        ?? Open311Routes.loadRouting(path: settings.overridesPath, taxonomy: services.taxonomy, logger: services.logger)
     Open311Routes(services: services, routing: routing, settings: settings).register(on: router)
 }
 
