@@ -48,7 +48,7 @@ public struct AppConfiguration: Sendable {
     public var analysisDeadlineSeconds: Double = 20
     /// OGC items pages of more than 1,000 features sent at once; one more is refused with 503 and `Retry-After`
     /// (see `PageGate`).
-    public var maxConcurrentLargePages: Int = 16
+    public var maxConcurrentLargePages: Int = 4
     /// Ceilings for route requests without an API key: stops in the tour, and candidates considered (the most
     /// valuable ones are kept).
     public var publicRouteMaxStops: Int

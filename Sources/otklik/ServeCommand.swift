@@ -41,7 +41,7 @@ struct Serve: AsyncParsableCommand {
     var maxAnalyses: Int?
     @Option(help: "Route plans computed at once, more get 503; default 2 (env OTKLIK_MAX_ROUTES).")
     var maxRoutes: Int?
-    @Option(help: "OGC items pages of more than 1000 features sent at once, more get 503; default 16 (env OTKLIK_MAX_LARGE_PAGES).")
+    @Option(help: "OGC items pages of more than 1000 features sent at once, more get 503; default 4 (env OTKLIK_MAX_LARGE_PAGES).")
     var maxLargePages: Int?
     @Option(help: "Seconds after which a route plan returns its best tour so far; default 10 (env OTKLIK_ROUTE_DEADLINE).")
     var routeDeadline: Double?
