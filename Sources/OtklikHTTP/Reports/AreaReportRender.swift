@@ -16,19 +16,15 @@ enum AreaReportRender {
             IncidentFilter(window: TimeWindow(start: since, end: until), categories: category.map { [$0] } ?? [])
         }
 
-        /// The query of a map or report address: `category=…&since=…&until=…` plus `extra`, percent-encoded.
+        /// The query of a map or report address: `?category=…&since=…&until=…` plus `extra`, percent-encoded ("" without any).
         func query(_ extra: [(String, String?)] = []) -> String {
             let pairs = extra + [("category", category), ("since", since.map(Self.text)), ("until", until.map(Self.text))]
-            return pairs.compactMap { k, v in v.map { "\(k)=\(Self.encode($0))" } }.joined(separator: "&")
+            return QueryParameters.queryString(pairs)
         }
 
         /// A day when the instant is midnight UTC (as the map writes it), else the instant.
         static func text(_ d: Date) -> String {
             d.timeIntervalSince1970.truncatingRemainder(dividingBy: 86_400) == 0 ? Timestamp.formatDay(d) : Timestamp.format(d)
-        }
-
-        static func encode(_ s: String) -> String {
-            s.addingPercentEncoding(withAllowedCharacters: .alphanumerics.union(CharacterSet(charactersIn: "-._~:"))) ?? s
         }
 
         /// "Период: 2026-01-01 — сегодня; категория: Ямы на дороге" for the page's subtitle.
@@ -43,7 +39,7 @@ enum AreaReportRender {
     static func mapLink(_ filter: Filter, district: String?, view: (zoom: Int, point: GeoPoint)? = nil) -> String {
         let q = filter.query([("district", district)])
         let hash = view.map { "#\($0.zoom)/\(String(format: "%.4f", $0.point.lat))/\(String(format: "%.4f", $0.point.lon))" } ?? ""
-        return MarkupText.escape("/" + (q.isEmpty ? "" : "?" + q) + hash)
+        return MarkupText.escape("/" + q + hash)
     }
 
     static func count(_ v: Int?) -> String { v.map(RussianNumber.integer) ?? "—" }
@@ -61,7 +57,7 @@ enum AreaReportRender {
         t += "<table><thead><tr>" + districtLabels.map { "<th>\($0)</th>" }.joined() + "</tr></thead><tbody>"
         for r in rows {
             let f = r.figures
-            let settlements = MarkupText.escape("/api/v1/reports/settlements?" + filter.query([("district", r.area.name), ("format", "html")]))
+            let settlements = MarkupText.escape("/api/v1/reports/settlements" + filter.query([("district", r.area.name), ("format", "html")]))
             t += "<tr><td>" + link(mapLink(filter, district: r.area.name), r.area.name) + "</td>"
                 + numbers([count(f.complaints), count(f.open), count(f.overdue), count(f.population), per1000(f.per1000),
                            count(f.recurringHotspots)])

@@ -43,8 +43,8 @@ struct ReportRoutes: Sendable {
         case "html":
             let day = since.map(Timestamp.formatDay)
             let links = ReportRender.HotspotLinks(
-                map: "/" + Self.query([("district", district), ("category", categories.first), ("since", day)]),
-                csv: "/api/v1/reports/hotspots" + Self.query([
+                map: "/" + QueryParameters.queryString([("district", district), ("category", categories.first), ("since", day)]),
+                csv: "/api/v1/reports/hotspots" + QueryParameters.queryString([
                     ("format", "csv"), ("district", district), ("category", categories.first), ("since", day),
                     ("until", until.map(Timestamp.format)), ("limit", String(list.matched)), ("all", all ? "true" : nil)]))
             return Respond.text(ReportRender.hotspotsHTML(list, period: period, links: links), contentType: "text/html; charset=utf-8")
@@ -63,15 +63,6 @@ struct ReportRoutes: Sendable {
             throw Problem.badParameter("category: unknown category '\(QueryParameters.shorten(c))'; known: \(services.taxonomy.codes.joined(separator: ", "))")
         }
         return filter
-    }
-
-    /// "?a=1&b=2" of the pairs with a value, percent-encoded; "" without any.
-    static func query(_ pairs: [(String, String?)]) -> String {
-        let allowed = CharacterSet(charactersIn: "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~:")
-        let parts = pairs.compactMap { k, v in
-            v.map { "\(k)=\($0.addingPercentEncoding(withAllowedCharacters: allowed) ?? $0)" }
-        }
-        return parts.isEmpty ? "" : "?" + parts.joined(separator: "&")
     }
 
     private func districts(_ request: Request) async throws -> Response {

@@ -1,3 +1,4 @@
+import struct Foundation.CharacterSet
 import Hummingbird
 import OtklikCore
 import OtklikServices
@@ -130,3 +131,15 @@ struct QueryParameters: Sendable {
 }
 
 import struct Foundation.Date
+
+extension QueryParameters {
+    /// "?a=1&b=2" of the pairs that have a value, each value percent-encoded (only RFC 3986's unreserved
+    /// characters and ':' stay as they are); "" when none has one. For the links the reports write.
+    static func queryString(_ pairs: [(String, String?)]) -> String {
+        let allowed = CharacterSet(charactersIn: "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~:")
+        let parts = pairs.compactMap { k, v in
+            v.map { "\(k)=\($0.addingPercentEncoding(withAllowedCharacters: allowed) ?? $0)" }
+        }
+        return parts.isEmpty ? "" : "?" + parts.joined(separator: "&")
+    }
+}
