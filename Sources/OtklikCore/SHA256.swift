@@ -23,14 +23,28 @@ public struct SHA256: Sendable {
     public init() { pending.reserveCapacity(64) }
 
     public mutating func update(_ bytes: some Sequence<UInt8>) {
-        for b in bytes {
-            pending.append(b)
-            if pending.count == 64 {
-                compress(pending)
-                pending.removeAll(keepingCapacity: true)
-            }
-            length &+= 1
+        if bytes.withContiguousStorageIfAvailable({ update(buffer: $0) }) == nil {
+            Array(bytes).withUnsafeBufferPointer { update(buffer: $0) }
         }
+    }
+
+    /// Whole blocks are hashed where they lie; only a tail shorter than a block is kept.
+    private mutating func update(buffer: UnsafeBufferPointer<UInt8>) {
+        length &+= UInt64(buffer.count)
+        var i = 0
+        if !pending.isEmpty {
+            let take = min(64 - pending.count, buffer.count)
+            pending.append(contentsOf: UnsafeBufferPointer(rebasing: buffer[0..<take]))
+            i = take
+            guard pending.count == 64 else { return }
+            pending.withUnsafeBufferPointer { compress($0) }
+            pending.removeAll(keepingCapacity: true)
+        }
+        while buffer.count - i >= 64 {
+            compress(UnsafeBufferPointer(rebasing: buffer[i..<i + 64]))
+            i += 64
+        }
+        pending.append(contentsOf: UnsafeBufferPointer(rebasing: buffer[i...]))
     }
 
     public mutating func update(_ text: String) { update(text.utf8) }
@@ -43,12 +57,13 @@ public struct SHA256: Sendable {
         tail.append(0x80)
         while tail.count % 64 != 56 { tail.append(0) }
         for s in stride(from: 56, through: 0, by: -8) { tail.append(UInt8(truncatingIfNeeded: bitLength >> UInt64(s))) }
-        for chunk in stride(from: 0, to: tail.count, by: 64) { copy.compress(tail[chunk..<chunk + 64]) }
+        tail.withUnsafeBufferPointer { buffer in
+            for chunk in stride(from: 0, to: buffer.count, by: 64) { copy.compress(UnsafeBufferPointer(rebasing: buffer[chunk..<chunk + 64])) }
+        }
         return copy.h.flatMap { v in (0..<4).map { UInt8(truncatingIfNeeded: v >> UInt32(24 - 8 * $0)) } }
     }
 
-    private mutating func compress(_ block: some Collection<UInt8>) {
-        let data = Array(block)
+    private mutating func compress(_ data: UnsafeBufferPointer<UInt8>) {
         for t in 0..<16 {
             let o = t * 4
             w[t] = UInt32(data[o]) << 24 | UInt32(data[o + 1]) << 16 | UInt32(data[o + 2]) << 8 | UInt32(data[o + 3])
