@@ -22,7 +22,7 @@ import Testing
         #expect(throws: TransferError.self) { try WKBText.canonical(Array(Self.point(1, 2, little: true).dropLast())) }
     }
 
-    @Test func coordinatesHaveNineDecimalsAsPrintfGivesThem() {
+    @Test func coordinatesHaveNineDecimals() {
         for v in [32.0452, -0.5, 54.78010000049, 179.999999999, -179.123456789, 0, 1e-10] {
             var out: [UInt8] = []
             TableHasher.fixed(v, into: &out)
