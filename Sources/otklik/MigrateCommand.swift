@@ -24,7 +24,9 @@ struct Migrate: AsyncParsableCommand {
         Example: otklik migrate --from data/otklik.sqlite --to postgresql://otklik@127.0.0.1:5432/otklik
         """)
 
-    @OptionGroup var global: GlobalOptions
+    @Option(help: "Folder whose categories.json and agency-overrides.json replace the copies built into otklik (env OTKLIK_DATA; default data, when it exists).")
+    var dataDir: String?
+    @Flag(help: "Log the stores' own notes too.") var verbose = false
     @Option(help: "The database to copy: a SpatiaLite file, or postgresql://user@host:port/dbname.") var from: String
     @Option(help: "The database to copy into: a SpatiaLite file (created when missing), or postgresql://user@host:port/dbname.")
     var to: String
@@ -33,13 +35,18 @@ struct Migrate: AsyncParsableCommand {
     @Option(help: "Rows read and written at a time.") var chunkSize = 10_000
 
     func validate() throws {
-        if global.db != nil { throw ValidationError("migrate reads --from and writes --to; leave out --db") }
         guard (1...1_000_000).contains(chunkSize) else { throw ValidationError("--chunk-size must be between 1 and 1000000") }
         guard from != to else { throw ValidationError("--from and --to name the same database") }
     }
 
+    /// The shared options as the other commands read them; no --db, which --from and --to replace.
+    var global: GlobalOptions {
+        get throws { try GlobalOptions.parse((dataDir.map { ["--data-dir", $0] } ?? []) + (verbose ? ["--verbose"] : [])) }
+    }
+
     func run() async throws {
         let started = Date()
+        let global = try self.global
         let taxonomy = try global.taxonomy()
         let routing = try global.agencyRouting(taxonomy: taxonomy)
         // The copy's own lines say what happens; the stores' notes (a migration, a retried connection) only with --verbose.
