@@ -36,7 +36,8 @@ struct Migrate: AsyncParsableCommand {
 
     func validate() throws {
         guard (1...1_000_000).contains(chunkSize) else { throw ValidationError("--chunk-size must be between 1 and 1000000") }
-        guard from != to else { throw ValidationError("--from and --to name the same database") }
+        // However they are spelled: with --force, a copy onto its own source would delete it.
+        guard Self.identity(from) != Self.identity(to) else { throw ValidationError("--from and --to name the same database") }
     }
 
     /// The shared options as the other commands read them; no --db, which --from and --to replace.
@@ -112,6 +113,15 @@ struct Migrate: AsyncParsableCommand {
             throw CLIError("verification failed: \(a.table) has \(a.rows) rows (sha256 \(a.sha256)) in \(Self.shown(from)) but \(b.rows) rows (sha256 \(b.sha256)) in \(Self.shown(to))\(more)")
         }
         copyKeysFile()
+    }
+
+    /// What names one database: the resolved file, or the server and database of a URL.
+    static func identity(_ db: String) -> String {
+        if StoreFactory.isPostGIS(db) {
+            guard let l = try? PostGISLocation(url: db) else { return db }
+            return "\(l.host.lowercased()):\(l.port)/\(l.database)"
+        }
+        return URL(fileURLWithPath: db).standardizedFileURL.resolvingSymlinksInPath().path
     }
 
     /// The row count of every table of the source, which must be readable.

@@ -86,6 +86,8 @@ import Testing
         #expect(!refused.stderr.contains("secret"), "\(refused)")
         try await CLI.assertUsageError(["migrate"] + data + ["--from", w.path("otklik.sqlite"), "--to", w.path("otklik.sqlite")], in: w.url,
                                        message: "--from and --to name the same database", help: "otklik migrate --help")
+        try await CLI.assertUsageError(["migrate"] + data + ["--from", w.path("otklik.sqlite"), "--to", w.path("./x/../otklik.sqlite"), "--force"],
+                                       in: w.url, message: "--from and --to name the same database", help: "otklik migrate --help")
     }
 
     /// SpatiaLite → PostGIS → SpatiaLite: the same rows and checksums at each step, the copy serves the same pages,
