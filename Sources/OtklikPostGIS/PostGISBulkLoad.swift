@@ -224,24 +224,8 @@ public final class PostGISBulkLoad: BulkIncidentLoader {
 
     /// The batch in `COPY`'s text format: tab-separated, `\N` for NULL, backslash escapes.
     static func copyText(_ batch: [Incident]) -> [UInt8] {
-        var out: [UInt8] = []
-        out.reserveCapacity(batch.count * 256)
-        func field(_ text: String?, last: Bool = false) {
-            if let text {
-                for b in text.utf8 {
-                    switch b {
-                    case UInt8(ascii: "\\"): out += [0x5C, 0x5C]
-                    case UInt8(ascii: "\t"): out += [0x5C, UInt8(ascii: "t")]
-                    case UInt8(ascii: "\n"): out += [0x5C, UInt8(ascii: "n")]
-                    case UInt8(ascii: "\r"): out += [0x5C, UInt8(ascii: "r")]
-                    default: out.append(b)
-                    }
-                }
-            } else {
-                out += [0x5C, UInt8(ascii: "N")]
-            }
-            out.append(last ? UInt8(ascii: "\n") : UInt8(ascii: "\t"))
-        }
+        var text = CopyText(capacity: batch.count * 256)
+        func field(_ value: String?, last: Bool = false) { text.field(value, last: last) }
         for (seq, inc) in batch.enumerated() {
             field(String(seq))
             field(inc.source.rawValue)
@@ -264,6 +248,6 @@ public final class PostGISBulkLoad: BulkIncidentLoader {
             field(r?.phone)
             field(r?.email, last: true)
         }
-        return out
+        return text.bytes
     }
 }

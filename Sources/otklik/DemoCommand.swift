@@ -15,7 +15,7 @@ struct Demo: AsyncParsableCommand {
     @Option(help: "Number of incidents: the planted hotspots' complaints (about 270, the number depends on the seed) and background complaints up to this number. A smaller number gives the planted complaints alone, since they are what the demo shows.")
     var count = 200_000
     @Option(help: "Last day of the history (YYYY-MM-DD, UTC); default today.") var end: String?
-    @Flag(help: "Replace an existing database.") var force = false
+    @Flag(help: "Replace an existing database (a PostGIS database that holds rows: delete them first).") var force = false
 
     func run() async throws {
         let path = global.databasePath
@@ -36,6 +36,15 @@ struct Demo: AsyncParsableCommand {
         let started = Date()
         let progress = ProgressLine(label: "demo")
         let store = try global.openStore(mustExist: false)
+        if StoreFactory.isPostGIS(path) {
+            // A database on a server is not a file to delete: what it holds is refused, or with --force deleted, as
+            // an existing SpatiaLite file is.
+            let held = try await Migrate.reading(path) { try await store.nonEmptyTables() }
+            if !held.isEmpty {
+                guard force else { throw CLIError("\(Migrate.shown(path)) already holds data; pass --force to rebuild it") }
+                try await store.clearTransferTables()
+            }
+        }
         func load(_ name: String, _ level: AreaLevel) throws -> [Area] {
             let (data, origin) = try global.dataFile(name)
             do { return try Area.fromGeoJSON(data, level: level) } catch { throw CLIError("\(origin): \(error)") }

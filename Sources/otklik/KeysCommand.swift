@@ -82,7 +82,8 @@ struct Keys: AsyncParsableCommand {
             }
             // Last use is recorded by the server in the database; a missing database just leaves it blank.
             var lastUse: [String: Date] = [:]
-            if FileManager.default.fileExists(atPath: location.global.databasePath) {
+            let db = location.global.databasePath
+            if StoreFactory.isPostGIS(db) || FileManager.default.fileExists(atPath: db) {
                 do {
                     lastUse = try await location.global.openStore().keyLastUse()
                 } catch {

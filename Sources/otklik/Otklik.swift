@@ -6,5 +6,5 @@ struct Otklik: AsyncParsableCommand {
         commandName: "otklik",
         abstract: "Incident mapping and hotspots for regional complaint centres.",
         subcommands: [Serve.self, Demo.self, Import.self, Stats.self, Hotspots.self, Route.self, Tiles.self,
-                      Keys.self, Audit.self])
+                      Keys.self, Audit.self, Migrate.self])
 }

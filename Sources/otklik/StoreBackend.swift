@@ -5,8 +5,9 @@ import OtklikGeo
 import OtklikPostGIS
 import OtklikStore
 
-/// What every command needs of a store: the service ports and bulk loading. Both backends provide them.
-typealias StoreBackend = IncidentStore & BulkIncidentLoading
+/// What every command needs of a store: the service ports, bulk loading and whole-database copies. Both backends
+/// provide them.
+typealias StoreBackend = IncidentStore & BulkIncidentLoading & StoreTransfer
 
 /// The one place that chooses the backend from `--db` / `OTKLIK_DB`: a `postgresql://` URL opens PostGIS, anything
 /// else is a SpatiaLite file.

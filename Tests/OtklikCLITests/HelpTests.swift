@@ -10,7 +10,7 @@ import Testing
         #expect(lines.first == "OVERVIEW: Incident mapping and hotspots for regional complaint centres.")
         #expect(lines.contains("USAGE: otklik <subcommand>"))
         let listed = Self.section("SUBCOMMANDS:", in: lines).compactMap { $0.split(separator: " ").first.map(String.init) }
-        #expect(listed == ["serve", "demo", "import", "stats", "hotspots", "route", "tiles", "keys", "audit"], "\(r)")
+        #expect(listed == ["serve", "demo", "import", "stats", "hotspots", "route", "tiles", "keys", "audit", "migrate"], "\(r)")
     }
 
     /// Every command with the options its documentation promises, the shared ones first.
@@ -32,6 +32,7 @@ import Testing
         (["keys", "list"], []),
         (["keys", "revoke"], []),
         (["audit"], ["--since <since>", "--key <key>", "--format <format>"]),
+        (["migrate"], ["--from <from>", "--to <to>", "--force", "--chunk-size <chunk-size>"]),
     ]
 
     @Test(arguments: commands.map { $0.path.joined(separator: " ") })
@@ -43,7 +44,9 @@ import Testing
         #expect(lines.first?.hasPrefix("OVERVIEW: ") == true, "\(r)")
         #expect(lines.contains { $0.hasPrefix("USAGE: otklik \(path.joined(separator: " ")) ") }, "\(r)")
         let listed = Self.section("OPTIONS:", in: lines).map { $0.trimmingCharacters(in: .whitespaces) }
-        for option in ["--db <db>", "--data-dir <data-dir>", "--verbose"] + options + ["-h, --help"] {
+        // `migrate` names its two databases with --from and --to instead of --db.
+        let shared = path == ["migrate"] ? ["--data-dir <data-dir>", "--verbose"] : ["--db <db>", "--data-dir <data-dir>", "--verbose"]
+        for option in shared + options + ["-h, --help"] {
             #expect(listed.contains { $0.hasPrefix(option) }, "\(path.joined(separator: " ")): \(option) missing\n\(r)")
         }
     }

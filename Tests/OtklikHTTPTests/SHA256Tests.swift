@@ -1,4 +1,5 @@
 @testable import OtklikHTTP
+import OtklikCore
 import OtklikServices
 import Testing
 
@@ -17,6 +18,16 @@ import Testing
 
     @Test func millionAsMatchesFIPSVector() {
         #expect(SHA256.hex(String(repeating: "a", count: 1_000_000)) == "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0")
+    }
+
+    /// Given in pieces of every size, across block boundaries, the digest is the one of the whole.
+    @Test func piecesGiveTheDigestOfTheWhole() {
+        let text = Array(String(repeating: "Сосновка, улица Ленина 5\t", count: 40).utf8)
+        for piece in [1, 7, 63, 64, 65, 200] {
+            var s = SHA256()
+            for start in stride(from: 0, to: text.count, by: piece) { s.update(text[start..<min(text.count, start + piece)]) }
+            #expect(SHA256.hex(s.finalize()) == SHA256.hex(SHA256.digest(text)), "pieces of \(piece)")
+        }
     }
 
     @Test func keysAreLookedUpByDigestAndRolesParsed() throws {

@@ -1,3 +1,4 @@
+import OtklikCore
 import Foundation
 
 /// What a key may do (its scope; "role" in keys files and `OTKLIK_API_KEYS`), in increasing order of power. A key
