@@ -54,6 +54,9 @@ public final class ReplicaRouting: Sendable {
     private let logger: Logger
     private let state: Mutex<State>
     private let looking = Mutex<Task<Void, Never>?>(nil)
+    /// The looks' own connection: a refused connection fails at once, where the pool would queue the look.
+    private let lookConnection = Mutex<PostgresConnection?>(nil)
+    private let connectionConfig: PostgresConnection.Configuration
 
     /// What the routing knows. LSNs are byte positions in the WAL.
     struct State {
@@ -95,15 +98,35 @@ public final class ReplicaRouting: Sendable {
                                                   database: l.database, tls: .disable)
         config.options.maximumConnections = max(1, settings.maxConnections)
         config.options.connectTimeout = settings.timeout
-        let client = PostgresClient(configuration: config, backgroundLogger: logger)
+        connectionConfig = PostgresConnection.Configuration(host: l.host, port: l.port, username: l.user, password: l.password,
+                                                            database: l.database, tls: .disable)
+        // The pool logs each failed connection attempt; the routing logs the replica's changes of state instead.
+        var poolLogger = logger
+        poolLogger.logLevel = max(logger.logLevel, .warning)
+        let client = PostgresClient(configuration: config, backgroundLogger: poolLogger)
         self.client = client
         runner = Task { await client.run() }
         state = Mutex(State(backoff: settings.retryAfter))
     }
 
-    func close() { runner.cancel() }
+    func close() {
+        runner.cancel()
+        dropLookConnection()
+    }
 
-    deinit { runner.cancel() }
+    deinit {
+        runner.cancel()
+        dropLookConnection()
+    }
+
+    /// Closes the looks' connection (PostgresNIO requires a connection to be closed before it is freed).
+    private func dropLookConnection() {
+        guard let c = lookConnection.withLock({ c -> PostgresConnection? in
+            defer { c = nil }
+            return c
+        }) else { return }
+        Task { try? await c.close() }
+    }
 
     // MARK: - Choosing
 
@@ -150,10 +173,10 @@ public final class ReplicaRouting: Sendable {
         """
 
     private func lookNow() async {
-        let client = self.client, logger = self.logger
+        let logger = self.logger
         do {
-            let row = try await Deadline.run(after: settings.timeout, what: "a look at the replica") {
-                try await client.query(Self.lookSQL, logger: logger).collect().first
+            let row = try await Deadline.run(after: settings.timeout, what: "a look at the replica") { [self] in
+                try await self.connectionForLooks().query(Self.lookSQL, logger: logger).collect().first
             }
             guard let row else { throw PostGISError(.query, "the replica gave no row for its replay position") }
             let (standby, replayed, lagSeconds) = try row.decode((Bool, Int64, Double?).self)
@@ -161,8 +184,22 @@ public final class ReplicaRouting: Sendable {
                             lag: lagSeconds.map { .milliseconds(Int64(max(0, $0) * 1000)) })
             seen(look)
         } catch {
+            dropLookConnection()
             down(error)
         }
+    }
+
+    private func connectionForLooks() async throws -> PostgresConnection {
+        if let c = lookConnection.withLock({ $0 }), !c.isClosed { return c }
+        var quiet = logger
+        quiet.logLevel = max(logger.logLevel, .warning)
+        let c = try await PostgresConnection.connect(configuration: connectionConfig, id: 0, logger: quiet)
+        let replaced = lookConnection.withLock { current -> PostgresConnection? in
+            defer { current = c }
+            return current
+        }
+        if let replaced { Task { try? await replaced.close() } }
+        return c
     }
 
     /// Records a look and the state it puts the replica in.
