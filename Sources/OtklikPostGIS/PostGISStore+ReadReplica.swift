@@ -8,6 +8,11 @@ extension PostGISStore {
     /// replica.
     public func readFromReplica(_ settings: ReadReplicaSettings) {
         let routing = ReplicaRouting(settings: settings, logger: logger)
+        // Reads stay on the primary until the replica has replayed the migrations this store ran at open.
+        Task { [weak self] in
+            guard let self, (try? await self.waitUntilReady()) != nil else { return }
+            await routing.start(primary: self.client, logger: self.logger)
+        }
         let replaced = readReplica.withLock { current -> ReplicaRouting? in
             defer { current = routing }
             return current

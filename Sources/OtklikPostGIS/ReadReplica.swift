@@ -60,6 +60,8 @@ public final class ReplicaRouting: Sendable {
 
     /// What the routing knows. LSNs are byte positions in the WAL.
     struct State {
+        /// False until the primary's position at the start (after the migrations) is known: reads go to the primary.
+        var started = true
         /// The WAL position every read must see: this process's last commit, or a position the caller asked for.
         var mustSee: Int64 = 0
         /// Until then reads go to the primary: a commit's position could not be read.
@@ -106,7 +108,7 @@ public final class ReplicaRouting: Sendable {
         let client = PostgresClient(configuration: config, backgroundLogger: poolLogger)
         self.client = client
         runner = Task { await client.run() }
-        state = Mutex(State(backoff: settings.retryAfter))
+        state = Mutex(State(started: false, backoff: settings.retryAfter))
     }
 
     func close() {
@@ -132,6 +134,7 @@ public final class ReplicaRouting: Sendable {
 
     /// The choice for one read from what is known; `.look` when the last look is too old.
     static func target(_ s: State, settings: ReadReplicaSettings, now: ContinuousClock.Instant) -> Target {
+        guard s.started else { return .primary }
         if let until = s.primaryOnlyUntil, now < until { return .primary }
         if s.health == .down, let retryAt = s.retryAt, now < retryAt { return .primary }
         guard let seen = s.seen, now - seen.at < settings.checkInterval else { return .look }
@@ -302,6 +305,12 @@ public final class ReplicaRouting: Sendable {
     }
 
     // MARK: - Writes
+
+    /// The primary's position once its schema is up to date: from then on the replica may serve what has replayed it.
+    func start(primary: PostgresClient, logger: Logger) async {
+        await notePrimaryPosition(primary, logger: logger)
+        state.withLock { $0.started = true }
+    }
 
     /// Reads from now on see everything the primary had committed before this call: its WAL insert position is
     /// recorded and the replica is read only once it has replayed past it. When the position cannot be read,
