@@ -229,10 +229,10 @@ public final class ReplicaRouting: Sendable {
         let where_ = settings.location.description
         switch after {
         case .serving:
-            if before == .unknown {
-                logger.info("reads go to the replica \(where_)")
-            } else {
-                logger.notice("the replica \(where_) has caught up: reads go to it again")
+            switch before {
+            case .unknown: logger.info("reads go to the replica \(where_)")
+            case .down: logger.notice("the replica \(where_) answers again: reads go to it")
+            default: logger.notice("the replica \(where_) has caught up: reads go to it again")
             }
         case .lagging:
             let lag = look.lag.map { String(format: "%.1f s", Double($0.components.seconds) + Double($0.components.attoseconds) / 1e18) }

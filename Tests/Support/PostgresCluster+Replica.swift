@@ -92,7 +92,7 @@ extension PostgresCluster {
     }
 
     /// Starts the replica this process made again, when it is not running.
-    static func startReplicaAgain() async throws {
+    public static func startReplicaAgain() async throws {
         guard let r = ownReplica else { return }
         let running = try await ExternalProcess.run(Command(bin + "/pg_isready", ["-q", "-h", "127.0.0.1", "-p", "\(r.port)"], timeout: .seconds(10)))
         if running.succeeded { return }
