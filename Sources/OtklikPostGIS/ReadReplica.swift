@@ -237,7 +237,8 @@ public final class ReplicaRouting: Sendable {
         case .lagging:
             let lag = look.lag.map { String(format: "%.1f s", Double($0.components.seconds) + Double($0.components.attoseconds) / 1e18) }
                 ?? "an unknown time"
-            logger.warning("the replica \(where_) is \(lag) behind (more than \(settings.maxLag)): reads go to the primary until it catches up")
+            // The age of the last replayed commit while WAL waits: an upper bound of the lag.
+            logger.warning("the replica \(where_) is behind by up to \(lag) (more than \(settings.maxLag)): reads go to the primary until it catches up")
         case .notStandby:
             logger.error("\(where_) is not a hot standby (pg_is_in_recovery() is false): reads go to the primary")
         case .unknown, .down:
@@ -288,11 +289,12 @@ public final class ReplicaRouting: Sendable {
         down(error)
     }
 
-    /// SQLSTATE classes of a server or connection in trouble rather than of a statement: connection exception,
-    /// insufficient resources, operator intervention (shutdown, recovery conflicts), system error, internal error;
-    /// and serialization failure, which is how a standby cancels a query that conflicts with replay.
+    /// SQLSTATEs of a server or connection in trouble rather than of one statement: connection exception,
+    /// insufficient resources, system error, internal error, and the shutdowns of class 57. A query that a standby
+    /// cancels for a conflict with replay (40001) or a statement timeout (57014) fails alone: the primary answers
+    /// it and the replica stays in use.
     static func isConnectionState(_ state: String) -> Bool {
-        ["08", "53", "57", "58", "XX"].contains(String(state.prefix(2))) || state == "40001"
+        ["08", "53", "58", "XX"].contains(String(state.prefix(2))) || ["57P01", "57P02", "57P03"].contains(state)
     }
 
     static func reason(_ error: any Error) -> String {

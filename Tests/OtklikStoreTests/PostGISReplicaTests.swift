@@ -154,7 +154,9 @@ import OtklikTestSupport
     @Test func onlyAConnectionsTroubleMakesTheReplicaDown() {
         #expect(ReplicaRouting.isConnectionState("08006"), "connection failure")
         #expect(ReplicaRouting.isConnectionState("57P01"), "administrator shutdown")
-        #expect(ReplicaRouting.isConnectionState("40001"), "conflict with recovery")
+        #expect(ReplicaRouting.isConnectionState("57P03"), "cannot connect now (starting up)")
+        #expect(!ReplicaRouting.isConnectionState("40001"), "a conflict with replay cancels that query alone")
+        #expect(!ReplicaRouting.isConnectionState("57014"), "statement timeout")
         #expect(!ReplicaRouting.isConnectionState("42P01"), "undefined table: the statement's own error")
         #expect(!ReplicaRouting.isConnectionState("22P02"))
     }
