@@ -186,6 +186,7 @@ public protocol DatabaseSizeReporting: Sendable {
 /// Everything a running service needs of its storage backend. SpatiaLite implements it; a second backend
 /// implements the same and nothing above it changes.
 public typealias IncidentStore = IncidentRepository & AreaRepository & DatabaseSizeReporting & IncidentNotes & AccessAudit
+    & StoreChangeFeed
 
 /// The area storage port.
 public protocol AreaRepository: Sendable {

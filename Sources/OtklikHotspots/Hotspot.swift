@@ -46,7 +46,7 @@ public struct Hotspot: Sendable, Hashable {
     public var loneComplaints: Int
     /// Fixes at this hotspot that did not hold, one entry per fix, by fix time.
     public var failedFixes: [FailedFix]
-    /// Two or more episodes, or a failed fix followed by an episode (`Recurrence.analyse`).
+    /// Two or more episodes, or a failed fix of an episode's complaint followed by an episode (`Recurrence.analyse`).
     public var recurring: Bool
     /// The most common district / settlement among members (ties: alphabetical); nil when no member has one.
     public var district: String?

@@ -183,7 +183,8 @@ public enum HotspotAnalysis {
         func finish(_ s: ClusterSignificance, weights: ScoreWeights, now: Date) -> Hotspot {
             var h = hotspot
             h.significance = s
-            h.components = weights.components(logLikelihoodRatio: s.logLikelihoodRatio, count: h.count,
+            h.components = weights.components(logLikelihoodRatio: max(s.logLikelihoodRatio, s.burst?.logLikelihoodRatio ?? 0),
+                                              count: h.count,
                                               open: h.openCount, overdue: h.overdueCount, lastReport: h.lastReport,
                                               now: now, episodes: h.episodes.count, failedFixes: h.failedFixes.count,
                                               severity: severity)
@@ -222,7 +223,8 @@ public enum HotspotAnalysis {
                                         repeatAfterFix: 0, severityFactor: 1))
         let input = Significance.Input(category: category.code, observed: members.count, categoryTotal: total,
                                        centroidX: cx, centroidY: cy,
-                                       footprintArea: ScanStatistic.footprintArea(x: members.map(\.x), y: members.map(\.y), eps: eps))
+                                       footprintArea: ScanStatistic.footprintArea(x: members.map(\.x), y: members.map(\.y), eps: eps),
+                                       burst: BurstWindow.largest(of: recurrence.episodes, quietGap: config.quietGapDays * 86_400))
         return Draft(hotspot: hotspot, input: input, severity: category.severity)
     }
 

@@ -64,9 +64,11 @@ public enum Recurrence {
     ///   f.resolvedAt < c.reportedAt <= f.resolvedAt + `window` and lies within `radius` metres of f. Each fix is
     ///   reported once, with its first such complaint (earliest report, then lowest id). Several complaints
     ///   resolved together at one place are several fixes, and each fails on its own.
-    /// - Recurring: at least two episodes (the problem came back after a quiet gap), or a failed fix followed by
-    ///   an episode with a complaint after the fix (it came back, or never stopped, as a burst after a repair). A
-    ///   single burst, or a fix contradicted only by a lone complaint, is not recurring.
+    /// - Recurring: at least two episodes (the problem came back after a quiet gap), or a failed fix of a complaint
+    ///   of an episode followed by an episode with a complaint after the fix (it came back, or never stopped, as a
+    ///   burst after a repair). A single burst, a fix contradicted only by a lone complaint, or the fix of a lone
+    ///   complaint followed by the place's first burst, is not recurring: a lone complaint is background whether
+    ///   it comes before or after a burst.
     ///
     /// Cost: members are bucketed in cells of side `radius` sorted by time, so a fix looks at the complaints of
     /// 3 × 3 cells after its time only: O(m log m) for m members.
@@ -76,9 +78,16 @@ public enum Recurrence {
         var episodes: [Episode] = []
         var lone = 0
         var run: Episode?
+        var runIDs: [Int64] = []
+        var inEpisode = Set<Int64>()
         func close() {
             guard let r = run else { return }
-            if r.count >= minEpisode { episodes.append(r) } else { lone += r.count }
+            if r.count >= minEpisode {
+                episodes.append(r)
+                inEpisode.formUnion(runIDs)
+            } else {
+                lone += r.count
+            }
         }
         for p in byTime {
             if var r = run, p.reportedAt.timeIntervalSince(r.end) < quietGap {
@@ -88,12 +97,14 @@ public enum Recurrence {
             } else {
                 close()
                 run = Episode(start: p.reportedAt, end: p.reportedAt, count: 1)
+                runIDs.removeAll(keepingCapacity: true)
             }
+            runIDs.append(p.id)
         }
         close()
         let failed = failedFixes(byTime, window: window, radius: radius)
         let recurring = episodes.count >= 2
-            || failed.contains { f in episodes.contains { $0.end > f.fixedAt } }
+            || failed.contains { f in inEpisode.contains(f.fixedID) && episodes.contains { $0.end > f.fixedAt } }
         return RecurrenceSummary(episodes: episodes, loneComplaints: lone, failedFixes: failed, recurring: recurring)
     }
 

@@ -19,10 +19,15 @@ public struct ClusterSignificance: Sendable, Hashable {
     /// The Gumbel approximation of the same tail (Abrams, Kleinman & Kulldorff 2010), fitted to the replicas'
     /// maxima; nil when they do not vary.
     public var gumbelP: Double?
-    /// The p-value the FDR uses: `monteCarloP`, except where at most `ScanStatistic.gumbelBelowHits` replicas
+    /// The place test's p-value: `monteCarloP`, except where at most `ScanStatistic.gumbelBelowHits` replicas
     /// reached the statistic (the Monte Carlo p is then a count of a few, or its floor 1/(replicas + 1)), where
     /// the Gumbel tail stands in, as SaTScan does for small p-values. Without it no cluster of a long list could
     /// pass Benjamini-Hochberg at 999 replicas, and one replica more or less would decide a place near the level.
+    public var placeP: Double
+    /// The burst test of the cluster's largest episode (`BurstStatistic`); nil for a cluster without an episode.
+    public var burst: BurstSignificance?
+    /// The p-value the FDR uses: `placeP`, or for a cluster with an episode the smaller of `placeP` and the burst's
+    /// p, doubled (Bonferroni over the two tests), at most 1.
     public var p: Double
     /// Benjamini-Hochberg q over every cluster of the run.
     public var q: Double
@@ -39,13 +44,15 @@ public struct ClusterSignificance: Sendable, Hashable {
 
     public init(observed: Int, expected: Double, ratio: Double, logLikelihoodRatio: Double, monteCarloP: Double,
                 gumbelP: Double?, p: Double, q: Double, significant: Bool, background: Int, backgroundRadius: Double,
-                footprintArea: Double) {
+                footprintArea: Double, placeP: Double? = nil, burst: BurstSignificance? = nil) {
         self.observed = observed
         self.expected = expected
         self.ratio = ratio
         self.logLikelihoodRatio = logLikelihoodRatio
         self.monteCarloP = monteCarloP
         self.gumbelP = gumbelP
+        self.placeP = placeP ?? p
+        self.burst = burst
         self.p = p
         self.q = q
         self.significant = significant
@@ -182,13 +189,19 @@ public enum ScanStatistic {
             }
         }
         maxima.sort()
-        let gumbel = GumbelFit(maxima)
-        let denominator = Double(replicas + 1)
         let statistic = minimumCount.map { m in
             (0..<k).map { llr[$0] - excessBase(minimum: m, expected: expected[$0], total: total) }
         } ?? llr
-        var mc = [Double](repeating: 1, count: k), gp = [Double?](repeating: nil, count: k)
-        for i in 0..<k {
+        return tail(statistic, maxima: maxima)
+    }
+
+    /// Monte Carlo p-values of `statistic` against the replicas' `maxima` (ascending), (1 + maxima >= it) /
+    /// (replicas + 1), and the Gumbel tail fitted to the maxima.
+    static func tail(_ statistic: [Double], maxima: [Double]) -> MonteCarloResult {
+        let gumbel = GumbelFit(maxima)
+        let denominator = Double(maxima.count + 1)
+        var mc = [Double](repeating: 1, count: statistic.count), gp = [Double?](repeating: nil, count: statistic.count)
+        for i in statistic.indices {
             // First replica maximum >= the cluster's statistic: the ones from there on count.
             var lo = 0, hi = maxima.count
             while lo < hi {

@@ -12,15 +12,18 @@ public enum Significance {
         public var centroidY: Double
         /// `ScanStatistic.footprintArea` of the members (m²).
         public var footprintArea: Double
+        /// The cluster's largest episode, for the burst test; nil without an episode.
+        public var burst: BurstWindow?
 
         public init(category: String, observed: Int, categoryTotal: Int, centroidX: Double, centroidY: Double,
-                    footprintArea: Double) {
+                    footprintArea: Double, burst: BurstWindow? = nil) {
             self.category = category
             self.observed = observed
             self.categoryTotal = categoryTotal
             self.centroidX = centroidX
             self.centroidY = centroidY
             self.footprintArea = footprintArea
+            self.burst = burst
         }
     }
 
@@ -85,17 +88,66 @@ public enum Significance {
         // Where at most `gumbelBelowHits` replicas reached the statistic, the Monte Carlo p is a count of a few
         // (relative error above 30 %) or only its floor; the Gumbel tail fitted to every replica stands in.
         let coarse = Double(ScanStatistic.gumbelBelowHits + 1) / Double(replicas + 1)
-        let p = (0..<inputs.count).map { i in
-            mc[i] <= coarse ? gumbel[i] ?? mc[i] : mc[i]
-        }
+        func chosen(_ mc: Double, _ gumbel: Double?) -> Double { mc <= coarse ? gumbel ?? mc : mc }
+        let placeP = (0..<inputs.count).map { chosen(mc[$0], gumbel[$0]) }
+        let bursts = burstTests(inputs, points: points, byCategory: byCategory, order: order, config: config,
+                                pick: chosen)
+        let p = inputs.indices.map { i in bursts[i].map { min(1, 2 * min(placeP[i], $0.p)) } ?? placeP[i] }
         let q = FalseDiscoveryRate.qValues(p)
         return inputs.indices.map { i in
             ClusterSignificance(observed: inputs[i].observed, expected: expected[i],
                                 ratio: Double(inputs[i].observed) / expected[i], logLikelihoodRatio: llr[i],
                                 monteCarloP: mc[i], gumbelP: gumbel[i], p: p[i], q: q[i], significant: q[i] <= config.fdrLevel,
                                 background: background[i], backgroundRadius: disc[i],
-                                footprintArea: inputs[i].footprintArea)
+                                footprintArea: inputs[i].footprintArea, placeP: placeP[i], burst: bursts[i])
         }
+    }
+
+    /// The burst test of every input with an episode (`BurstStatistic`), per category with its own seed stream.
+    static func burstTests(_ inputs: [Input], points: [HotspotPoint], byCategory: [String: [Int]], order: [String],
+                           config: HotspotConfig, pick: (Double, Double?) -> Double) -> [BurstSignificance?] {
+        var out = [BurstSignificance?](repeating: nil, count: inputs.count)
+        var times: [String: [Double]] = [:]
+        for code in order where byCategory[code]!.contains(where: { inputs[$0].burst != nil }) { times[code] = [] }
+        guard !times.isEmpty else { return out }
+        for p in points where times[p.category] != nil { times[p.category]!.append(p.reportedAt.timeIntervalSince1970) }
+        for code in order {
+            guard var t = times[code] else { continue }
+            t.sort()
+            let total = inputs[byCategory[code]![0]].categoryTotal
+            var idx: [Int] = [], shares: [Double] = [], observed: [Int] = [], zone: [Int] = []
+            for i in byCategory[code]! {
+                guard let w = inputs[i].burst else { continue }
+                let inWindow = count(t, below: w.end.timeIntervalSince1970, orEqual: true)
+                    - count(t, below: w.start.timeIntervalSince1970, orEqual: false)
+                // A window holding every complaint of the category says nothing about time: no burst test.
+                guard inWindow < total else { continue }
+                idx.append(i)
+                shares.append(Double(inWindow) / Double(total))
+                observed.append(w.observed)
+                zone.append(inputs[i].observed)
+            }
+            guard !idx.isEmpty else { continue }
+            let r = BurstStatistic.monteCarlo(observed: observed, zone: zone, share: shares, total: total,
+                                              minimum: config.minEpisode, replicas: config.replicas,
+                                              seed: config.seed ^ fnv1a("burst:" + code))
+            for (k, i) in idx.enumerated() {
+                let (e, llr) = BurstStatistic.assess(observed: observed[k], zone: zone[k], share: shares[k], total: total)
+                out[i] = BurstSignificance(window: inputs[i].burst!, expected: e, logLikelihoodRatio: llr,
+                                           monteCarloP: r.monteCarloP[k], p: pick(r.monteCarloP[k], r.gumbelP[k]))
+            }
+        }
+        return out
+    }
+
+    /// How many of the sorted `values` are below `x` (or equal to it, with `orEqual`).
+    static func count(_ values: [Double], below x: Double, orEqual: Bool) -> Int {
+        var lo = 0, hi = values.count
+        while lo < hi {
+            let mid = (lo + hi) / 2
+            if values[mid] < x || (orEqual && values[mid] == x) { lo = mid + 1 } else { hi = mid }
+        }
+        return lo
     }
 
     /// FNV-1a 64 of the UTF-8 bytes: a stable per-category offset of the seed.

@@ -129,7 +129,7 @@ public final class PostGISBulkLoad: BulkIncidentLoader {
         }
         guard open > 0 else { return }
         do {
-            try await StoreChangeNote.everything.send(on: connection, logger: store.logger)
+            try await StoreChangeNote.everything.send(on: connection, from: store.origin, logger: store.logger)
             try await connection.query("COMMIT", logger: store.logger)
             await store.noteCommit()
         } catch {

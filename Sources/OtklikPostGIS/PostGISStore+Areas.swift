@@ -38,7 +38,7 @@ extension PostGISStore: AreaRepository {
             let p = "i.geom", r = sql.bind(self.settlementRadius)
             sql.text = "UPDATE incidents i SET district = \(Placement.district(p)), settlement = \(Placement.settlement(p, radius: r))"
             try await conn.rows(sql, logger: self.logger)
-            try await StoreChangeNote.everything.send(on: conn, logger: self.logger)
+            try await StoreChangeNote.everything.send(on: conn, from: self.origin, logger: self.logger)
             return areas.count
         }
     }

@@ -46,7 +46,7 @@ extension PostGISStore {
                     out.append(InsertOutcome(id: try row.decode(Int64.self), created: false))
                 }
             }
-            try await StoreChangeNote.points(changed).send(on: conn, logger: self.logger)
+            try await StoreChangeNote.points(changed).send(on: conn, from: self.origin, logger: self.logger)
             return out
         }
     }
@@ -194,7 +194,7 @@ extension PostGISStore {
             try await conn.rows(event, logger: self.logger)
             let incident = try IncidentColumns.decode(row)
             try await StoreChangeNote.points([.init(location: incident.location, category: incident.category)])
-                .send(on: conn, logger: self.logger)
+                .send(on: conn, from: self.origin, logger: self.logger)
             return incident
         }
     }

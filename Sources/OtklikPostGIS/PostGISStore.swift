@@ -8,7 +8,7 @@ import Synchronization
 ///
 /// The schema mirrors the SpatiaLite store's (see `PostGISSchema`); districts are assigned with `ST_Covers`,
 /// settlements with a KNN (`<->`) search over their points, both in SQL. Several server processes can share one
-/// database: each write sends a notification on `PostGISStore.changeChannel` (see `PostGISChanges`).
+/// database: each write sends a notification on `PostGISStore.changeChannel`, which every other store hears (see `changes()`).
 public final class PostGISStore: IncidentRepository, IncidentNotes, DatabaseSizeReporting, Sendable {
     public let location: PostGISLocation
     public let taxonomy: Taxonomy
@@ -23,6 +23,8 @@ public final class PostGISStore: IncidentRepository, IncidentNotes, DatabaseSize
     private let knownSize = Mutex<(bytes: Int64, at: ContinuousClock.Instant?)>((0, nil))
     /// The hot-standby replica that reads may go to (see `readFromReplica`).
     let readReplica = Mutex<ReplicaRouting?>(nil)
+    /// Names this store in the notes it sends, so that its own listener can skip them (see `changes()`).
+    let origin = UUID().uuidString
 
     /// The channel every write notifies, with the written point and category.
     public static let changeChannel = "otklik_changes"

@@ -4,8 +4,9 @@ import PostgresNIO
 /// What one committed write changed, as sent on `PostGISStore.changeChannel`: the written points with their
 /// categories, or "everything" when a write touched more than a notification can carry (a bulk load).
 ///
-/// The payload is text: `*` for everything, else one `lon lat category` line per point. PostgreSQL delivers it
-/// at commit, and not at all when the transaction rolls back.
+/// The payload is text: `*` for everything, else one `lon lat category` line per point, after a first line
+/// `@origin` that names the sending store (see `PostGISStore.origin`). PostgreSQL delivers it at commit, and not
+/// at all when the transaction rolls back.
 public enum StoreChangeNote: Sendable, Hashable {
     public struct Point: Sendable, Hashable {
         public var location: GeoPoint
@@ -32,7 +33,24 @@ public enum StoreChangeNote: Sendable, Hashable {
         return text
     }
 
-    /// Reads a payload; anything it cannot read counts as everything, so a reader never misses a change.
+    /// The payload with the sender's origin line.
+    public func payload(origin: String) -> String { "@\(origin)\n" + payload }
+
+    /// The origin a payload names (nil when it names none) and its note.
+    public static func read(_ payload: String) -> (origin: String?, note: StoreChangeNote) {
+        guard payload.hasPrefix("@") else { return (nil, StoreChangeNote(payload: payload)) }
+        let parts = payload.dropFirst().split(separator: "\n", maxSplits: 1, omittingEmptySubsequences: false)
+        return (String(parts[0]), StoreChangeNote(payload: parts.count > 1 ? String(parts[1]) : ""))
+    }
+
+    /// What a note changed, for a server: the written points, or everything.
+    public var change: StoreChange {
+        guard case .points(let points) = self else { return .everything }
+        return .written(points.map(\.location))
+    }
+
+    /// Reads a payload without an origin line; anything it cannot read counts as everything, so a reader never
+    /// misses a change.
     public init(payload: String) {
         guard payload != "*" else {
             self = .everything
@@ -51,10 +69,10 @@ public enum StoreChangeNote: Sendable, Hashable {
     }
 
     /// Queues the note in the connection's open transaction; nothing for an empty list of points.
-    func send(on conn: PostgresConnection, logger: Logger) async throws {
+    func send(on conn: PostgresConnection, from origin: String, logger: Logger) async throws {
         if case .points(let p) = self, p.isEmpty { return }
         var sql = SQL()
-        sql.text = "SELECT pg_notify('\(PostGISStore.changeChannel)', \(sql.bind(payload)))"
+        sql.text = "SELECT pg_notify('\(PostGISStore.changeChannel)', \(sql.bind(payload(origin: origin))))"
         try await conn.rows(sql, logger: logger)
     }
 }

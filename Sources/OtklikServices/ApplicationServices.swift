@@ -17,29 +17,43 @@ public struct ApplicationServices: Sendable {
     public let tiles: TileProducer
 
     /// - Parameters:
-    ///   - store: the backend; writes through `self.store` drop exactly the cached tiles and counts they touch.
+    ///   - store: the backend; writes through `self.store` drop exactly the cached tiles, counts and figures they touch.
     ///   - analysis: nil for the hotspot engine (the normal case); `NoAnalysis()` for empty hotspot layers.
     ///   - rollupTTL: how long area figures are reused; `countTTL`: how long an items count is (see `ServingStore`).
     public init(store: any IncidentStore, taxonomy: Taxonomy, analysis: (any AnalysisProvider)? = nil,
                 rollupTTL: TimeInterval = 60, countTTL: TimeInterval = 30) {
-        let serving = ServingStore(store, countTTL: countTTL)
-        self.store = serving
+        // The analyses and rollups read `store` itself: the wrapper adds nothing to the reads they make (scans,
+        // extents, areas), and it must know them to drop them after every change.
         self.taxonomy = taxonomy
-        let hotspots = HotspotService(store: serving, taxonomy: taxonomy)
+        let hotspots = HotspotService(store: store, taxonomy: taxonomy)
         self.hotspots = hotspots
         let analysis = analysis ?? EngineAnalysis(service: hotspots)
         self.analysis = analysis
-        self.areas = AreaStatistics(store: serving, taxonomy: taxonomy, analysis: analysis, ttl: rollupTTL)
+        let areas = AreaStatistics(store: store, taxonomy: taxonomy, analysis: analysis, ttl: rollupTTL)
+        self.areas = areas
+        let serving = ServingStore(store, countTTL: countTTL) {
+            hotspots.invalidate()
+            await areas.invalidate()
+        }
+        self.store = serving
         self.tiles = TileProducer(store: serving, analysis: analysis, areas: areas)
     }
 
     /// The state of the tile cache and of the in-memory tile points.
     public var tileState: TileState { store.tiles }
 
-    /// Drops every remembered figure after a write the wrapper did not see in detail.
-    public func invalidateFigures() async {
-        hotspots.invalidate()
-        await areas.invalidate()
+    /// Drops exactly what `change` made stale (see `ServingStore.apply`). Writes through `store` apply their own
+    /// change; this is for the changes other writers commit.
+    public func apply(_ change: StoreChange) async {
+        await store.apply(change)
+    }
+
+    /// Applies every change that other writers commit to the store, as its feed reports them, until the calling
+    /// task is cancelled. `otklik serve` runs it beside the server.
+    public func followStoreChanges() async {
+        for await change in store.base.changes() {
+            await apply(change)
+        }
     }
 
     /// Route candidates for links under `baseURL` (scheme and authority).

@@ -157,6 +157,17 @@ enum Schema {
                 );
                 """)
         }
+        // One counter that every write transaction changing incidents or areas adds one to, whichever process
+        // commits it: a server reads it to see the commits of another process (see `CommitLedger`).
+        m.registerMigration("v7-change-counter") { db in
+            try db.execute(sql: """
+                CREATE TABLE store_changes (
+                  id INTEGER PRIMARY KEY CHECK (id = 1),
+                  version INTEGER NOT NULL
+                );
+                INSERT INTO store_changes (id, version) VALUES (1, 0);
+                """)
+        }
         return m
     }
 }

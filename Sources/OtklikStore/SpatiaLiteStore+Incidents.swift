@@ -46,6 +46,8 @@ extension SpatiaLiteStore {
                     out.append(InsertOutcome(id: id, created: false))
                 }
             }
+            // A replay of known keys only writes nothing.
+            if out.contains(where: \.created) { try self.noteCommit(db) }
             return out
         }
     }
@@ -258,6 +260,7 @@ extension SpatiaLiteStore {
                 INSERT INTO incident_events (incident_id, from_status, to_status, at, actor, note, visibility)
                 VALUES (?, ?, ?, ?, ?, ?, ?)
                 """, arguments: [id, from.rawValue, to.rawValue, stamp, actor, note, visibility.rawValue])
+            try self.noteCommit(db)
             let row = try Row.fetchOne(db, sql: "SELECT \(IncidentRow.columns) FROM incidents i WHERE i.id = ?", arguments: [id])!
             return try IncidentRow.decode(row)
         }

@@ -30,6 +30,8 @@ public final class SpatiaLiteStore: IncidentRepository, IncidentNotes, AreaRepos
     static let cacheKiB = -32768
     /// See `usesRTree`.
     let boxPlans = Mutex<[BBox: (usesRTree: Bool, at: ContinuousClock.Instant)]>([:])
+    /// The change counter values of this store's own commits (see `CommitLedger`).
+    let ownCommits = Mutex(CommitLedger())
 
     /// Opens (creating if needed) and migrates the database at `path`.
     /// - Parameters:

@@ -119,6 +119,9 @@ struct Serve: AsyncParsableCommand {
             config.connections.maxConnections = room
         }
         let core = ApplicationServices(store: store, taxonomy: store.taxonomy, rollupTTL: config.rollupCacheSeconds)
+        // What other instances and other processes write to the same database drops what it made stale here.
+        let following = Task { await core.followStoreChanges() }
+        defer { following.cancel() }
         try await runServer(configuration: config, core: core, logger: logger)
     }
 

@@ -44,7 +44,7 @@ import OtklikStore
             ranks.append(rank + 1)
             #expect(h.settlement == planted.settlement, "\(planted.key): settlement \(h.settlement ?? "nil")")
             #expect(h.district == planted.district, "\(planted.key): district \(h.district ?? "nil")")
-            if planted.recurring { #expect(h.recurring, "\(planted.key) should be recurring") }
+            #expect(h.recurring == planted.recurring, "\(planted.key): recurring \(h.recurring), planted \(planted.recurring)")
             #expect(h.count >= planted.complaints, "\(planted.key): \(h.count) of \(planted.complaints) complaints")
         }
         let recall = Double(found) / Double(out.truth.hotspots.count)
@@ -58,6 +58,6 @@ import OtklikStore
         print("planted hotspots: recall \(recall) (\(found)/\(k)), precision in the top \(k): \(precision), ranks \(ranks.sorted())")
         #expect(recall == 1.0)
         #expect(ranks.allSatisfy { $0 <= 15 }, "every planted hotspot in the top 15: \(ranks.sorted())")
-        #expect(precision >= 0.75, "background noise ranks too high: precision \(precision)")
+        #expect(precision >= 0.9, "background noise ranks too high: precision \(precision)")
     }
 }

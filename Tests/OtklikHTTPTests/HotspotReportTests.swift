@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import HummingbirdTesting
 import OtklikCore
+import OtklikHotspots
 import OtklikServices
 import Testing
 
@@ -108,7 +109,7 @@ import Testing
             }
             // Six complaints where the surroundings predict almost none; the three resolved on day 30 were each
             // complained about again.
-            #expect(html.contains("<td>6 жалоб при ожидаемых &lt; 0,01 — более чем в 1\u{202F}000 раз больше ожидаемого, p = 0,001; "
+            #expect(html.contains("<td>6 жалоб при ожидаемых &lt; 0,01 — более чем в 1\u{202F}000 раз больше ожидаемого, p ≤ 0,001; "
                                   + "повторилось после устранения: 3 раза (устранено 31.01.2025 ×3)</td>"))
             #expect(html.contains("<a href=\"/?category=waste.container_site&amp;since=2025-01-01\">Открыть на карте</a>"))
             #expect(!html.contains("Показаны первые"))
@@ -124,14 +125,14 @@ import Testing
         h.significance.observed = 17
         h.significance.expected = 2.74
         h.significance.ratio = 17 / 2.74
-        h.significance.p = 0.0004
+        h.significance.placeP = 0.0004
         h.failedFixes = Array(h.failedFixes.prefix(2))
         #expect(HotspotExplanation.sentence(h) == "17 жалоб при ожидаемых 2,7 — в 6,2 раза больше ожидаемого, p < 0,001; "
                 + "повторилось после устранения: 2 раза (устранено 21.01.2025 ×2)")
         h.significance.observed = 21
         h.significance.expected = 0.83
         h.significance.ratio = 25.3
-        h.significance.p = 0.0125
+        h.significance.placeP = 0.0125
         h.significance.q = 0.31
         h.significance.significant = false
         h.failedFixes = Array(h.failedFixes.prefix(1))
@@ -140,5 +141,14 @@ import Testing
         h.significance.expected = 1234.5
         h.significance.ratio = 0.9
         #expect(HotspotExplanation.sentence(h).hasPrefix("21 жалоба при ожидаемых 1\u{202F}235 — не больше ожидаемого, p = 0,013"))
+        // A burst the burst test finds is told with its days and its own expectation; one it does not find is not.
+        h.significance.burst = BurstSignificance(
+            window: BurstWindow(first: PublishedFixture.day(40), last: PublishedFixture.day(42.5), observed: 9, padding: 14 * 86_400),
+            expected: 0.863, logLikelihoodRatio: 13, monteCarloP: 0.001, p: 0.00002)
+        h.failedFixes = []
+        #expect(HotspotExplanation.sentence(h) == "21 жалоба при ожидаемых 1\u{202F}235 — не больше ожидаемого, p = 0,013; "
+                + "всплеск: 9 жалоб за 3 дня (10.02.2025–12.02.2025) при ожидаемых 0,86, p < 0,001; не значим (q = 0,310)")
+        h.significance.burst?.p = 0.2
+        #expect(!HotspotExplanation.sentence(h).contains("всплеск"))
     }
 }

@@ -95,6 +95,24 @@ struct RecurrenceTests {
         #expect(!r.recurring)
     }
 
+    @Test func fixOfALoneComplaintBeforeTheFirstBurstIsNotRecurring() {
+        // A lone complaint closed on day 5, then the place's first burst within the repeat window and radius: the
+        // fix failed, but nothing came back, since the lone complaint was background.
+        var s = Scenario()
+        s.add(0, 0, day: 0, status: .resolved, resolvedDay: 5)
+        for d in [40.0, 41, 42, 43] { s.add(5, 0, day: d) }
+        let r = Self.analyse(s)
+        #expect(r.episodes.count == 1 && r.loneComplaints == 1 && r.failedFixes.count == 1)
+        #expect(!r.recurring)
+        // The same fix inside a first burst that then comes back is recurring.
+        var t = Scenario()
+        t.add(0, 0, day: 0, status: .resolved, resolvedDay: 5)
+        t.add(3, 0, day: 1)
+        for d in [40.0, 41, 42] { t.add(5, 0, day: d) }
+        let q = Self.analyse(t)
+        #expect(q.episodes.count == 2 && q.recurring)
+    }
+
     @Test func bucketedAndWalkedRepeatSearchesAgree() {
         var s = Scenario()
         var rng = Xoshiro256(seed: 11)

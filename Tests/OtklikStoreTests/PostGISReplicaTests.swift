@@ -76,6 +76,23 @@ import OtklikTestSupport
         }
     }
 
+    @Test(.postgisReplica) func aChangeHeardFromAnotherInstanceIsReadAtOnce() async throws {
+        try await Self.withReplicatedStore(seed: 2, maxLag: .seconds(3600)) { store, primary, replica in
+            let other = try await PostGISStore.open(try PostGISLocation(url: primary), taxonomy: try TestPaths.taxonomy(),
+                                                    logger: Logger(label: "test.postgis.other"))
+            defer { other.close() }
+            var feed = store.changes().makeAsyncIterator()
+            _ = await feed.next()  // LISTEN is in force
+            try await PostgresCluster.pauseReplay(replica)
+            _ = try await other.insert([Self.incident("other-1")], actor: "test")
+            _ = await feed.next()
+            // What the server does on a change (drop and read again) reads the primary until the replica has
+            // replayed the other instance's commit.
+            #expect(try await store.count(IncidentQuery()) == 3)
+            #expect(try await store.incidents(IncidentQuery()).map(\.externalID).contains("other-1"))
+        }
+    }
+
     @Test(.postgisReplica) func aReplicaPastTheLagBoundIsNotReadFrom() async throws {
         try await Self.withReplicatedStore(seed: 2, maxLag: .milliseconds(500)) { store, primary, replica in
             try await PostgresCluster.pauseReplay(replica)

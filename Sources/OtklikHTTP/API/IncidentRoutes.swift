@@ -75,7 +75,6 @@ struct IncidentRoutes: Sendable {
             }
         }
         let outcomes = try await services.store.insert(incidents, actor: "api:\(caller.name)")
-        await services.core.areas.invalidate()
         let base = services.baseURL(for: request)
         let created = outcomes.filter(\.created).count
         let items: [JSONValue] = zip(incidents, outcomes).map { inc, o in
@@ -171,7 +170,6 @@ struct IncidentRoutes: Sendable {
         }
         let updated = try await services.store.changeStatus(id: id, to: to, actor: "api:\(caller.name)", note: note,
                                                             visibility: visibility, at: Date())
-        await services.core.areas.invalidate()
         let events = try await services.store.recordedEvents(incidentID: id)
         var w = JSONWriter()
         w.incident(updated, taxonomy: services.taxonomy, withContact: true, extra: [("events", .array(events.map(Self.eventJSON)))])

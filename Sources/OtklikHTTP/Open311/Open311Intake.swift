@@ -33,7 +33,6 @@ struct Open311Intake: Sendable {
         }
         let outcome = try await services.store.insert([incident], actor: "open311:\(principal.name)")
         guard let id = outcome.first?.id else { throw Open311Error(.internalServerError, "the request was not stored") }
-        await services.core.areas.invalidate()
         let stored = try await services.store.incident(id: id) ?? incident
         let agency = routing.agency(category: category.code, district: stored.district)
         var notice = "Обращение \(id) принято. Ответственный: \(agency). Ожидаемый срок: \(Timestamp.formatDay(stored.deadline(in: services.taxonomy) ?? now))."

@@ -65,6 +65,13 @@ public struct HotspotFeature: PublishedFeature {
         .double("llr") { $0.hotspot.significance.logLikelihoodRatio },
         .double("p", digits: nil) { $0.hotspot.significance.p },
         .double("q", digits: nil) { $0.hotspot.significance.q },
+        .double("place_p", digits: nil) { $0.hotspot.significance.placeP },
+        .optionalInt("burst_complaints") { $0.hotspot.significance.burst?.observed },
+        .optionalDouble("burst_expected") { $0.hotspot.significance.burst?.expected },
+        .optionalString("burst_start") { $0.hotspot.significance.burst.map { Timestamp.format($0.window.first) } },
+        .optionalString("burst_end") { $0.hotspot.significance.burst.map { Timestamp.format($0.window.last) } },
+        .optionalDouble("burst_llr") { $0.hotspot.significance.burst?.logLikelihoodRatio },
+        .optionalDouble("burst_p", digits: nil) { $0.hotspot.significance.burst?.p },
         .int("background") { $0.hotspot.significance.background },
         .double("background_radius_m") { $0.hotspot.significance.backgroundRadius },
         .instant("first_report") { $0.hotspot.firstReport },
@@ -136,7 +143,8 @@ public struct HotspotReportList: Sendable {
 public enum HotspotExplanation {
     /// One line: what a hotspot is.
     public static let definition = "Очаг — место, где жалоб одной категории больше, чем обычно даёт его окрестность "
-        + "(ожидаемое число считается по жалобам всех категорий вокруг и доле категории в области), и превышение "
+        + "(ожидаемое число считается по жалобам всех категорий вокруг и доле категории в области), или где они "
+        + "пришли всплеском, какого не объясняет поток таких жалоб по области в те же дни, и превышение "
         + "не объясняется случайностью: в списке только значимые очаги (q ≤ 0,05)."
 
     /// One part of the score: the property that publishes it, its short name and what it means.
@@ -150,7 +158,8 @@ public enum HotspotExplanation {
     /// severity factor (see `ScoreWeights`).
     public static let scoreLegend: [ScorePart] = [
         ScorePart(property: "score_strength", name: "Сила",
-                  meaning: "насколько жалоб больше ожидаемого (логарифм отношения правдоподобия Кульдорфа)"),
+                  meaning: "насколько жалоб больше ожидаемого в месте или во всплеске (больший из двух логарифмов "
+                      + "отношения правдоподобия Кульдорфа)"),
         ScorePart(property: "score_size", name: "Размер", meaning: "число жалоб в очаге (малый вес)"),
         ScorePart(property: "score_open", name: "Открыто", meaning: "жалобы, по которым работа не закончена"),
         ScorePart(property: "score_overdue", name: "Просрочено", meaning: "открытые жалобы с истёкшим сроком"),
@@ -164,13 +173,22 @@ public enum HotspotExplanation {
                   meaning: "множитель категории от 1/3 до 5/3: сумма частей умножается на него"),
     ]
 
-    /// "17 жалоб при ожидаемых 2,7 — в 6,2 раза больше ожидаемого, p < 0,001", then, when fixes failed,
-    /// "; повторилось после устранения: 4 раза (устранено 03.02.2025, 10.03.2025 ×3)", and "; не значим (q = 0,31)"
-    /// for a cluster outside the governor's list.
+    /// "17 жалоб при ожидаемых 2,7 — в 6,2 раза больше ожидаемого, p < 0,001"; then, when the burst test finds
+    /// something (p ≤ 0,05), "; всплеск: 13 жалоб за 4 дня (12.03.2025–15.03.2025) при ожидаемых 0,09, p < 0,001";
+    /// when fixes failed, "; повторилось после устранения: 4 раза (устранено 03.02.2025, 10.03.2025 ×3)"; and
+    /// "; не значим (q = 0,31)" for a cluster outside the governor's list.
     public static func sentence(_ h: Hotspot) -> String {
         let s = h.significance
         var out = "\(RussianNumber.integer(s.observed)) \(plural(s.observed, "жалоба", "жалобы", "жалоб")) при ожидаемых "
-            + expected(s.expected) + " — " + times(s.ratio) + ", p " + probability(s.p)
+            + expected(s.expected) + " — " + times(s.ratio) + ", p " + probability(s.placeP)
+        if let b = s.burst, b.p <= 0.05 {
+            let days = max(1, Int((b.window.last.timeIntervalSince(b.window.first) / 86_400).rounded(.up)))
+            let span = day(b.window.first) == day(b.window.last) ? day(b.window.first)
+                : day(b.window.first) + "–" + day(b.window.last)
+            out += "; всплеск: \(RussianNumber.integer(b.observed)) \(plural(b.observed, "жалоба", "жалобы", "жалоб")) за "
+                + "\(RussianNumber.integer(days)) \(plural(days, "день", "дня", "дней")) (\(span)) при ожидаемых "
+                + expected(b.expected) + ", p " + probability(b.p)
+        }
         if !h.failedFixes.isEmpty {
             let n = h.failedFixes.count
             // Complaints resolved together are fixes of one day: "21.01.2025 ×3".
@@ -202,9 +220,9 @@ public enum HotspotExplanation {
         return "в \(RussianNumber.integer(n)) \(plural(n, "раз", "раза", "раз")) больше ожидаемого"
     }
 
-    /// "< 0,001" or "= 0,012".
+    /// "< 0,001", "≤ 0,001" (the floor of 999 replicas, where no tail could be fitted), or "= 0,012".
     public static func probability(_ p: Double) -> String {
-        p < 0.001 ? "< 0,001" : "= " + RussianNumber.format(p, fractionDigits: 3)
+        p < 0.001 ? "< 0,001" : p == 0.001 ? "≤ 0,001" : "= " + RussianNumber.format(p, fractionDigits: 3)
     }
 
     /// DD.MM.YYYY (UTC).

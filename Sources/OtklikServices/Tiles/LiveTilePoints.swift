@@ -7,8 +7,8 @@ import OtklikTiles
 ///
 /// The index is rebuilt from one lean scan of the store. Writes made through the server are remembered as
 /// locations until the next rebuild has surely seen them: a tile whose box holds one of them is read from the
-/// store as before, so no tile ever shows data older than the write that invalidated it. Writes made by another
-/// process are not seen, exactly as for the tile cache itself.
+/// store as before, so no tile ever shows data older than the write that invalidated it. Writes by other
+/// processes come the same way, from the store's change feed (see `ServingStore.apply`).
 final class LiveTilePoints: @unchecked Sendable {
     private let lock = NSLock()
     private var index: TilePointIndex?
@@ -40,17 +40,25 @@ final class LiveTilePoints: @unchecked Sendable {
     }
 
     func written(_ points: [GeoPoint]) {
-        lock.withLock { dirty.append(contentsOf: points) }
+        lock.withLock {
+            dirty.append(contentsOf: points)
+            // Past the limit the index answers no tile anyway: it goes with the list, so that writes coming faster
+            // than rebuilds (or while no tile is asked for, which is what starts one) hold no growing memory.
+            if dirty.count > Self.maxDirty { dropIndex() }
+        }
     }
 
-    /// Areas changed (districts and settlements of every point): the index is dropped until rebuilt, and a
-    /// rebuild already under way is not installed.
+    /// Areas changed (districts and settlements of every point), or something unknown did: the index is dropped
+    /// until rebuilt, and a rebuild already under way is not installed.
     func reset() {
-        lock.withLock {
-            index = nil
-            dirty.removeAll()
-            epoch += 1
-        }
+        lock.withLock { dropIndex() }
+    }
+
+    /// Under `lock`.
+    private func dropIndex() {
+        index = nil
+        dirty.removeAll()
+        epoch += 1
     }
 
     /// Starts a rebuild in the background when one is due: no index yet, or writes pending and the last

@@ -1,13 +1,13 @@
 public import Foundation
 public import OtklikCore
 
-/// Notes with a visibility and the access audit, through the serving wrapper: a status change drops the tiles
-/// it touches, as `changeStatus(id:to:actor:note:at:)` does.
+/// Notes with a visibility and the access audit, through the serving wrapper: a status change drops what it
+/// made stale, as `changeStatus(id:to:actor:note:at:)` does.
 extension ServingStore: IncidentNotes, AccessAudit {
     public func changeStatus(id: Int64, to: IncidentStatus, actor: String, note: String, visibility: NoteVisibility,
                              at: Date) async throws -> Incident {
         let updated = try await base.changeStatus(id: id, to: to, actor: actor, note: note, visibility: visibility, at: at)
-        tiles.incidentWritten(at: [updated.location])
+        await apply(.written([updated.location]))
         return updated
     }
 

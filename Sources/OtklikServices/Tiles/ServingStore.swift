@@ -2,16 +2,15 @@ public import Foundation
 public import OtklikCore
 import Synchronization
 
-/// The store as the server holds it: every call goes to `base`, and after a write succeeds what it made stale
-/// goes at once: for each created incident and each status change, the incident tiles that draw that location
-/// (its own tile and the neighbours whose buffer reaches it, at every zoom), plus the district and hotspot
-/// layers; the in-memory tile points around it; and every remembered count. Untouched incident tiles stay
-/// cached with their ETags.
+/// The store as the server holds it: every call goes to `base`, and whatever a write made stale goes at once,
+/// whoever wrote it (see `apply`). A write through the server applies its own change before it returns; the
+/// changes other writers commit (other instances, an import beside the server) come from the store's
+/// `StoreChangeFeed` and are applied the same way.
 ///
 /// Counts are remembered because an OGC items page reports `numberMatched`, and counting a district's 64,000
-/// incidents cost more than reading and encoding the 1,000 of the page. A count is reused until the next write
-/// through the server, and for at most `countTTL` seconds, which bounds how stale it can be when another
-/// process (an import) writes to the same database.
+/// incidents cost more than reading and encoding the 1,000 of the page. A count is reused until the next
+/// change applied, and for at most `countTTL` seconds, which bounds how stale it can be should a change never
+/// be reported (a writer that does not tell, such as an older `otklik` on the same file).
 public final class ServingStore: IncidentRepository, AreaRepository, DatabaseSizeReporting, @unchecked Sendable {
     public let base: any IncidentStore
     public let tiles: TileState
@@ -21,32 +20,53 @@ public final class ServingStore: IncidentRepository, AreaRepository, DatabaseSiz
     public let countTTL: TimeInterval
     private let counts = Mutex<[IncidentQuery: (count: Int, generation: UInt64, at: Date)]>([:])
 
-    public init(_ base: any IncidentStore, tiles: TileState = TileState(), countTTL: TimeInterval = 30) {
+    /// Drops the figures made from every incident: the hotspot analyses and the area rollups.
+    private let dropFigures: @Sendable () async -> Void
+
+    /// - Parameter dropFigures: forgets the remembered figures that count every incident (hotspots, rollups).
+    public init(_ base: any IncidentStore, tiles: TileState = TileState(), countTTL: TimeInterval = 30,
+                dropFigures: @escaping @Sendable () async -> Void = {}) {
         self.base = base
         self.tiles = tiles
         self.countTTL = countTTL
         self.places = PlaceResolver(store: base)
+        self.dropFigures = dropFigures
+    }
+
+    /// Drops exactly what `change` made stale. Incidents written at known points: the incident tiles that draw
+    /// them (their own tile and the neighbours whose buffer reaches them, at every zoom; untouched tiles stay
+    /// cached with their ETags), the in-memory tile points around them, and the district and hotspot layers,
+    /// every remembered count, the hotspot analyses and the area rollups, which all count every incident.
+    /// Everything: all of that, every tile, and the area names too.
+    public func apply(_ change: StoreChange) async {
+        switch change {
+        case .written(let points):
+            guard !points.isEmpty else { return }
+            tiles.incidentWritten(at: points)
+        case .everything:
+            places.invalidate()
+            tiles.everythingChanged()
+        }
+        await dropFigures()
     }
 
     public func insert(_ incidents: [Incident], actor: String) async throws -> [InsertOutcome] {
         let outcomes = try await base.insert(incidents, actor: actor)
         // A replay of a known (source, external_id) writes nothing, so it touches no tile.
-        let written = zip(incidents, outcomes).filter { $0.1.created }.map { $0.0.location }
-        if !written.isEmpty { tiles.incidentWritten(at: written) }
+        await apply(.written(zip(incidents, outcomes).filter { $0.1.created }.map { $0.0.location }))
         return outcomes
     }
 
     public func changeStatus(id: Int64, to: IncidentStatus, actor: String, note: String, at: Date) async throws -> Incident {
         let updated = try await base.changeStatus(id: id, to: to, actor: actor, note: note, at: at)
-        tiles.incidentWritten(at: [updated.location])
+        await apply(.written([updated.location]))
         return updated
     }
 
     public func replaceAreas(_ areas: [Area], level: AreaLevel) async throws -> Int {
         let n = try await base.replaceAreas(areas, level: level)
-        places.invalidate()
         // Districts and settlements of every incident are derived again: every tile may change.
-        tiles.everythingChanged()
+        await apply(.everything)
         return n
     }
 

@@ -19,6 +19,7 @@ extension SpatiaLiteStore: BulkIncidentLoading {
                 guard try DeferredIndexes.saved(db) != nil else { return }
                 logger.warning("finishing an interrupted bulk load: building the indexes it set aside")
                 let removed = try DeferredIndexes.restore(db)
+                try self.noteCommit(db)
                 if removed > 0 {
                     logger.warning("removed \(removed) incidents of the interrupted load that repeated the (source, external_id) of one loaded before them")
                 }
@@ -75,7 +76,10 @@ extension SpatiaLiteStore: BulkIncidentLoading {
                     let w = try BulkIncidentWriter(db: db, actor: actor)
                     var open = 0
                     while let chunk = next() {
-                        if open == 0 { try db.execute(sql: "BEGIN IMMEDIATE") }
+                        if open == 0 {
+                            try db.execute(sql: "BEGIN IMMEDIATE")
+                            try self.noteCommit(db)
+                        }
                         wrote(try w.write(chunk))
                         open += chunk.count
                         if open >= transactionRows {
@@ -153,7 +157,11 @@ extension SpatiaLiteStore: BulkIncidentLoading {
     @discardableResult
     public func endBulk() async throws -> Int {
         defer { heldLoadLock.withLock { $0 = nil } }
-        let removed = try await pool.write { db in try DeferredIndexes.restore(db) }
+        let removed = try await pool.write { db in
+            let removed = try DeferredIndexes.restore(db)
+            try self.noteCommit(db)
+            return removed
+        }
         try await useWAL()
         return removed
     }

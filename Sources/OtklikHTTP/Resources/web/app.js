@@ -492,13 +492,15 @@
       drawn.forEach(function (feat) {
         var p = feat.properties, share = (p.score || 0) / max;
         var colour = SCORE_RAMP[Math.min(SCORE_RAMP.length - 1, Math.floor(share * SCORE_RAMP.length))];
-        var recurring = p.recurring === true || (p.repeat_after_fix || 0) > 0;
+        var recurring = p.recurring === true;
         var popup = "<h3>" + esc(categories[p.category] || p.category_name || p.category || "Очаг") + "</h3>" + rows([
           ["Приоритет", num(p.score, 2)], ["Обращений", num(p.complaints)],
           ["Ожидалось", p.expected == null ? null : num(p.expected, 1) + (p.o_e > 1 ? " (больше в " + num(p.o_e, 1) + " раза)" : "")],
+          ["Всплеск", p.burst_complaints == null || !(p.burst_p <= 0.05) ? null : num(p.burst_complaints) + " с " + fmtDate(p.burst_start)
+            + " по " + fmtDate(p.burst_end) + " (ожидалось " + num(p.burst_expected, 2) + ")"],
           ["p", p.p == null ? null : p.p < 0.001 ? "< 0,001" : num(p.p, 3)],
           ["Открытых", withShare(p.open, p.complaints)],
-          ["Повторяется", recurring ? "да, после устранения" : "нет"],
+          ["Повторяется", recurring ? ((p.repeat_after_fix || 0) > 0 ? "да, после устранения" : "да") : "нет"],
           ["Населённый пункт", p.settlement], ["Район", p.district],
         ]);
         var layer;

@@ -1,0 +1,194 @@
+import Foundation
+import Testing
+import GRDB
+import Synchronization
+import OtklikCore
+import OtklikPostGIS
+import OtklikTestSupport
+@testable import OtklikStore
+
+/// The stores' change feeds: what another writer commits to the same database is reported, what the store's own
+/// writes commit is not, and a feed that may have missed something reports everything.
+@Suite struct StoreChangeFeedTests {
+    /// Every change a feed gives, in order, as it gives them.
+    final class Recorder: Sendable {
+        private final class Box: Sendable { let changes = Mutex<[StoreChange]>([]) }
+        private let seen: Box
+        private let task: Task<Void, Never>
+
+        init(_ feed: AsyncStream<StoreChange>) {
+            let box = Box()
+            seen = box
+            task = Task { for await change in feed { box.changes.withLock { $0.append(change) } } }
+        }
+
+        deinit { task.cancel() }
+
+        var changes: [StoreChange] { seen.changes.withLock { $0 } }
+
+        /// The changes once there are `count` of them, or what came within `seconds` (a generous bound, so that
+        /// a loaded machine does not fail the test: the assertions are on the values).
+        func wait(for count: Int, within seconds: Int = 20) async -> [StoreChange] {
+            let deadline = ContinuousClock.now + .seconds(seconds)
+            while changes.count < count, ContinuousClock.now < deadline { try? await Task.sleep(for: .milliseconds(20)) }
+            return changes
+        }
+    }
+
+    static func incident(_ ext: String, lon: Double = 31.5, lat: Double = 54.5) -> Incident {
+        BulkLoadingContract.incident(ext, lon: lon, lat: lat)
+    }
+
+    // MARK: - Own commits and foreign ones (SpatiaLite)
+
+    @Test func theLedgerTellsOwnCommitsFromForeignOnes() {
+        var ledger = CommitLedger()
+        func foreign(_ seen: Int64, _ now: Int64) -> Bool { ledger.foreignCommits(after: seen, upTo: now) }
+        ledger.recordOwn(1)
+        ledger.recordOwn(2)
+        #expect(foreign(0, 2) == false, "two commits, both own")
+        #expect(ledger.own.isEmpty, "seen values are forgotten")
+        #expect(foreign(2, 2) == false, "no commit")
+        ledger.recordOwn(3)
+        ledger.recordOwn(5)
+        #expect(foreign(2, 5) == true, "4 is another writer's")
+        ledger.recordOwn(6)
+        ledger.forget(6)
+        #expect(foreign(5, 6) == true, "6 rolled back here, so the 6 committed is another writer's")
+        #expect(foreign(6, 3) == true, "a counter that went back: the file was replaced")
+        ledger.recordOwn(8)
+        #expect(foreign(7, 8) == false)
+        // A poll that comes after more own commits than the ledger keeps cannot tell: it says foreign.
+        let last = Int64(CommitLedger.capacity + 1)
+        for v in 9...(8 + last) { ledger.recordOwn(v) }
+        #expect(ledger.own.count <= CommitLedger.capacity)
+        #expect(foreign(8, 8 + last) == true)
+    }
+
+    /// Two stores on one file are two writers, as two processes are: each sees the other's commits as foreign
+    /// and its own as its own, through inserts, status changes, area changes, bulk loads and a rollback.
+    @Test func twoStoresOnOneFileTellEachOthersCommits() async throws {
+        let t = try TempStore()
+        let mine = t.store
+        let other = try TestPaths.openStore(t.path, label: "other")
+        func foreign(_ write: () async throws -> Void) async throws -> Bool {
+            let before = try await mine.changeVersion()
+            try await write()
+            let after = try await mine.changeVersion()
+            #expect(after > before, "every write moves the counter")
+            return mine.ownCommits.withLock { $0.foreignCommits(after: before, upTo: after) }
+        }
+        #expect(try await !foreign { _ = try await mine.replaceAreas([BulkLoadingContract.district], level: .district) })
+        #expect(try await !foreign { _ = try await mine.insert([Self.incident("a1")], actor: "t") })
+        let id = try #require(try await mine.incidents(IncidentQuery()).first?.id)
+        #expect(try await !foreign { _ = try await mine.changeStatus(id: id, to: .inProgress, actor: "t", note: "", at: Date()) })
+        #expect(try await foreign { _ = try await other.insert([Self.incident("b1")], actor: "t") })
+        #expect(try await foreign { _ = try await other.changeStatus(id: id, to: .resolved, actor: "t", note: "", at: Date()) })
+        #expect(try await foreign {
+            _ = try await other.withBulkLoad(BulkLoadOptions(actor: "import")) { load in
+                try await load.load((0..<50).map { Self.incident("bulk-\($0)", lon: 31 + Double($0) / 100) })
+            }
+        })
+        #expect(try await !foreign { _ = try await mine.withBulkLoad(BulkLoadOptions(actor: "import")) { load in
+            try await load.load([Self.incident("own-bulk")])
+        } })
+        // A replay of a known key writes nothing and moves nothing.
+        let quiet = try await mine.changeVersion()
+        _ = try await other.insert([Self.incident("b1")], actor: "t")
+        #expect(try await mine.changeVersion() == quiet)
+        // An own transaction that rolls back gives its value up; the other writer's next commit takes it.
+        struct Abort: Error {}
+        let beforeRollback = try await mine.changeVersion()
+        await #expect(throws: Abort.self) {
+            try await mine.pool.write { db in
+                try mine.noteCommit(db)
+                throw Abort()
+            }
+        }
+        _ = try await other.insert([Self.incident("b2")], actor: "t")
+        let after = try await mine.changeVersion()
+        #expect(after == beforeRollback + 1)
+        let foreignAfterRollback = mine.ownCommits.withLock { $0.foreignCommits(after: beforeRollback, upTo: after) }
+        #expect(foreignAfterRollback)
+    }
+
+    @Test func theFeedReportsAnotherWritersCommitAsEverything() async throws {
+        let t = try TempStore()
+        let other = try TestPaths.openStore(t.path, label: "other")
+        let feed = Recorder(t.store.changes())
+        // Own writes are not reported: a second of polls (four) gives nothing.
+        _ = try await t.store.insert([Self.incident("own")], actor: "t")
+        let id = try #require(try await t.store.incidents(IncidentQuery()).first?.id)
+        _ = try await t.store.changeStatus(id: id, to: .inProgress, actor: "t", note: "", at: Date())
+        try await Task.sleep(for: .seconds(1))
+        #expect(feed.changes == [])
+        _ = try await other.insert([Self.incident("foreign")], actor: "t")
+        #expect(await feed.wait(for: 1) == [.everything])
+    }
+
+    /// A database made before the change counter existed gets it at open, and its writes move it.
+    @Test func anOlderDatabaseGetsTheCounterAtOpen() async throws {
+        let folder = try TempFolder()
+        defer { folder.remove() }
+        let path = folder.path("old.sqlite")
+        do {
+            let store = try TestPaths.openStore(path)
+            _ = try await store.insert([Self.incident("old")], actor: "t")
+            try await store.pool.write { db in
+                try db.execute(sql: "DROP TABLE store_changes")
+                try db.execute(sql: "DELETE FROM grdb_migrations WHERE identifier = 'v7-change-counter'")
+            }
+        }
+        let reopened = try TestPaths.openStore(path)
+        #expect(try await reopened.changeVersion() == 0)
+        _ = try await reopened.insert([Self.incident("new")], actor: "t")
+        #expect(try await reopened.changeVersion() == 1)
+        #expect(try await reopened.count(IncidentQuery()) == 2)
+    }
+
+    // MARK: - PostGIS
+
+    @Test func changeNotesCarryTheirOrigin() {
+        let note = StoreChangeNote.points([.init(location: GeoPoint(lon: 31.5, lat: 54.25), category: "road.pothole")])
+        let payload = note.payload(origin: "A1")
+        #expect(payload == "@A1\n31.5 54.25 road.pothole\n")
+        #expect(StoreChangeNote.read(payload).origin == "A1")
+        #expect(StoreChangeNote.read(payload).note == note)
+        #expect(StoreChangeNote.read(payload).note.change == .written([GeoPoint(lon: 31.5, lat: 54.25)]))
+        #expect(StoreChangeNote.read("@B\n*").note.change == .everything)
+        #expect(StoreChangeNote.read(note.payload).origin == nil, "a note without an origin line is read as before")
+        #expect(StoreChangeNote.read("@B").note == .points([]))
+    }
+
+    /// A listener hears the other store's writes with their points, skips its own store's, and reports
+    /// everything each time LISTEN is in force again, after its connection was cut.
+    @Test(.postgis) func theListenerHearsOtherStoresAndResyncsAfterAReconnect() async throws {
+        let url = try await PostgresCluster.freshDatabase()
+        let location = try PostGISLocation(url: url)
+        let mine = try await PostGISStore.open(location, taxonomy: try TestPaths.taxonomy(), logger: .init(label: "mine"))
+        let other = try await PostGISStore.open(location, taxonomy: try TestPaths.taxonomy(), logger: .init(label: "other"))
+        defer {
+            mine.close()
+            other.close()
+        }
+        let feed = Recorder(mine.changes())
+        #expect(await feed.wait(for: 1) == [.everything], "LISTEN in force: what came before it is unknown")
+        _ = try await other.insert([Self.incident("o1", lon: 31.25, lat: 54.5)], actor: "t")
+        let o1 = GeoPoint(lon: 31.25, lat: 54.5), m1 = GeoPoint(lon: 31.75, lat: 54.5)
+        #expect(await feed.wait(for: 2) == [.everything, .written([o1])])
+        // Its own write is skipped: the next change is the other's status change of that incident.
+        let own = try await mine.insert([Self.incident("m1", lon: m1.lon, lat: m1.lat)], actor: "t")
+        _ = try await other.changeStatus(id: own[0].id, to: .inProgress, actor: "t", note: "", at: Date())
+        #expect(await feed.wait(for: 3) == [.everything, .written([o1]), .written([m1])])
+        // The connection is cut: once it listens again, a note may have been missed, so everything.
+        let cut = try await PostgresCluster.psql(url, """
+            SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity
+            WHERE application_name = '\(PostGISStore.listenerName)' AND datname = current_database()
+            """)
+        #expect(cut == "1")
+        #expect(await feed.wait(for: 4).last == .everything)
+        _ = try await other.insert([Self.incident("o2", lon: 31.5, lat: 54.75)], actor: "t")
+        #expect(await feed.wait(for: 5).last == .written([GeoPoint(lon: 31.5, lat: 54.75)]))
+        #expect(feed.changes.count == 5)
+    }
+}
