@@ -131,6 +131,7 @@ public final class PostGISBulkLoad: BulkIncidentLoader {
         do {
             try await StoreChangeNote.everything.send(on: connection, from: store.origin, logger: store.logger)
             try await connection.query("COMMIT", logger: store.logger)
+            await store.noteCommit()
         } catch {
             let described = store.described(error, "bulk load commit")
             state.withLock { $0.failure = described }

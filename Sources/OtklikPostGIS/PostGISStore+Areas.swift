@@ -47,7 +47,7 @@ extension PostGISStore: AreaRepository {
         let sql = SQL(level == .district
             ? "SELECT id, name, NULL::text, kind, population, approximate, properties, ST_AsGeoJSON(geom, 15), NULL::text FROM districts ORDER BY id"
             : "SELECT id, name, district, kind, population, approximate, properties, ST_AsGeoJSON(geom, 15), ST_AsGeoJSON(area, 15) FROM settlements ORDER BY id")
-        return try await rows(sql).map { row in
+        return try await readRows(sql).map { row in
             let (id, name, parent, kind, population, approximate, properties, main, area) =
                 try row.decode((Int64, String, String?, String?, Int64?, Bool, String?, String?, String?).self)
             func geometry(_ text: String?) throws -> Geometry? {

@@ -36,6 +36,7 @@ extension PostGISStore: StoreChangeFeed {
                 let conn = try await PostgresConnection.connect(configuration: config, id: attempt, logger: logger)
                 do {
                     try await conn.listen(on: Self.changeChannel) { notes in
+                        await self.notePrimaryPosition()
                         buffer.add(.everything)
                         delay = .milliseconds(100)
                         try await hear(notes, on: conn, into: buffer)
@@ -61,7 +62,10 @@ extension PostGISStore: StoreChangeFeed {
             group.addTask {
                 for try await note in notes {
                     let (from, change) = StoreChangeNote.read(note.payload)
-                    if from != origin { buffer.add(change.change) }
+                    guard from != origin else { continue }
+                    // What reacts to the change reads what it changed: from a replica only once it has replayed it.
+                    await self.notePrimaryPosition()
+                    buffer.add(change.change)
                 }
                 throw PostGISError(.connect, "the listening connection closed")
             }

@@ -91,7 +91,7 @@ extension PostGISStore {
             SELECT \(IncidentColumns.all), r.name, r.phone, r.email, r.incident_id IS NOT NULL
             FROM incidents i LEFT JOIN reporters r ON r.incident_id = i.id WHERE i.id = \(sql.bind(id))
             """
-        guard let row = try await rows(sql).first else { return nil }
+        guard let row = try await readRows(sql, confirmMiss: true).first else { return nil }
         var inc = try IncidentColumns.decode(row)
         let r = row.makeRandomAccess()
         if try r[20].decode(Bool.self) {
@@ -114,14 +114,14 @@ extension PostGISStore {
             let p = sql.bind(query.offset)
             sql.text += " OFFSET \(p)"
         }
-        return try await rows(sql).map(IncidentColumns.decode)
+        return try await readRows(sql).map(IncidentColumns.decode)
     }
 
     public func count(_ query: IncidentQuery) async throws -> Int {
         var sql = SQL()
         let whereSQL = Filter.whereSQL(query, paging: true, into: &sql)
         sql.text = "SELECT count(*) FROM incidents i\(whereSQL)"
-        return try await rows(sql).first.map { try $0.decode(Int.self) } ?? 0
+        return try await readRows(sql).first.map { try $0.decode(Int.self) } ?? 0
     }
 
     public func scan(_ query: IncidentQuery, chunkSize: Int = 5000,
@@ -152,7 +152,7 @@ extension PostGISStore {
             var sql = SQL()
             let whereSQL = Filter.whereSQL(q, paging: true, into: &sql)
             sql.text = "SELECT \(columns) FROM incidents i\(whereSQL) ORDER BY i.id LIMIT \(sql.bind(size))"
-            let page = try await rows(sql).map(decode)
+            let page = try await readRows(sql).map(decode)
             if page.isEmpty { return }
             try await body(page)
             if let r = remaining { remaining = r - page.count }
@@ -208,14 +208,14 @@ extension PostGISStore {
             SELECT incident_id, from_status, to_status, at, actor, \(Self.publicNote) FROM incident_events
             WHERE incident_id = \(sql.bind(incidentID)) ORDER BY at, id
             """
-        return try await rows(sql).map(Self.decodeEvent)
+        return try await readRows(sql, confirmMiss: true).map(Self.decodeEvent)
     }
 
     public func allEvents(since: Date?) async throws -> [StatusEvent] {
         var sql = SQL()
         let after = since.map { "WHERE at >= \(sql.bind(IncidentColumns.stamp($0)))" } ?? ""
         sql.text = "SELECT incident_id, from_status, to_status, at, actor, \(Self.publicNote) FROM incident_events \(after) ORDER BY at, id"
-        return try await rows(sql).map(Self.decodeEvent)
+        return try await readRows(sql).map(Self.decodeEvent)
     }
 
     public func recordedEvents(incidentID: Int64) async throws -> [RecordedEvent] {
@@ -224,7 +224,7 @@ extension PostGISStore {
             SELECT incident_id, from_status, to_status, at, actor, note, visibility FROM incident_events
             WHERE incident_id = \(sql.bind(incidentID)) ORDER BY at, id
             """
-        return try await rows(sql).map { row in
+        return try await readRows(sql, confirmMiss: true).map { row in
             RecordedEvent(event: try Self.decodeEvent(row),
                           visibility: NoteVisibility(rawValue: try row.makeRandomAccess()[6].decode(String.self)) ?? .internal)
         }
@@ -257,7 +257,7 @@ extension PostGISStore {
             let p = sql.bind(limit)
             sql.text += " LIMIT \(p)"
         }
-        return try await rows(sql).map { row in (try IncidentColumns.decode(row), try row.makeRandomAccess()[17].decode(Double.self)) }
+        return try await readRows(sql).map { row in (try IncidentColumns.decode(row), try row.makeRandomAccess()[17].decode(Double.self)) }
     }
 
     public func stats(_ query: IncidentQuery) async throws -> IncidentStats {
@@ -268,7 +268,7 @@ extension PostGISStore {
             GROUP BY 1, 2, 3
             """
         var byStatus: [String: Int] = [:], byDistrict: [String: Int] = [:], byCategory: [String: Int] = [:]
-        for row in try await rows(sql) {
+        for row in try await readRows(sql) {
             let (status, district, category, n) = try row.decode((String, String, String, Int).self)
             byStatus[status, default: 0] += n
             byDistrict[district, default: 0] += n
@@ -281,7 +281,7 @@ extension PostGISStore {
         var sql = SQL()
         let whereSQL = Filter.whereSQL(query, paging: false, into: &sql)
         sql.text = "SELECT min(i.lon), min(i.lat), max(i.lon), max(i.lat), min(i.reported_at), max(i.reported_at) FROM incidents i\(whereSQL)"
-        guard let row = try await rows(sql).first else { return Extent(bbox: nil, first: nil, last: nil) }
+        guard let row = try await readRows(sql).first else { return Extent(bbox: nil, first: nil, last: nil) }
         let (minLon, minLat, maxLon, maxLat, first, last) = try row.decode((Double?, Double?, Double?, Double?, Date?, Date?).self)
         guard let minLon, let minLat, let maxLon, let maxLat else { return Extent(bbox: nil, first: nil, last: nil) }
         return Extent(bbox: BBox(minLon: minLon, minLat: minLat, maxLon: maxLon, maxLat: maxLat), first: first, last: last)

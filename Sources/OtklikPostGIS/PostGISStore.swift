@@ -21,6 +21,8 @@ public final class PostGISStore: IncidentRepository, IncidentNotes, DatabaseSize
     private let ready: Task<Void, any Error>
     private let routing = Mutex<AgencyRouting?>(nil)
     private let knownSize = Mutex<(bytes: Int64, at: ContinuousClock.Instant?)>((0, nil))
+    /// The hot-standby replica that reads may go to (see `readFromReplica`).
+    let readReplica = Mutex<ReplicaRouting?>(nil)
     /// Names this store in the notes it sends, so that its own listener can skip them (see `changes()`).
     let origin = UUID().uuidString
 
@@ -62,6 +64,7 @@ public final class PostGISStore: IncidentRepository, IncidentNotes, DatabaseSize
     /// Closes the pool; the store cannot be used after it.
     public func close() {
         runner.cancel()
+        readReplica.withLock { $0 }?.close()
     }
 
     deinit { runner.cancel() }
@@ -168,7 +171,9 @@ public final class PostGISStore: IncidentRepository, IncidentNotes, DatabaseSize
     func transaction<T: Sendable>(_ what: String, _ body: @Sendable (PostgresConnection) async throws -> T) async throws -> T {
         try await waitUntilReady()
         do {
-            return try await client.withTransaction(logger: logger) { conn in try await body(conn) }
+            let value = try await client.withTransaction(logger: logger) { conn in try await body(conn) }
+            await noteCommit()
+            return value
         } catch {
             throw described(error, what)
         }

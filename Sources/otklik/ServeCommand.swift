@@ -9,6 +9,7 @@ struct Serve: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Serve the map page, OGC API – Features, the incident API, reports, tiles, routes and Open311.")
     @OptionGroup var global: GlobalOptions
+    @OptionGroup var readReplica: ReadReplicaOptions
     @Option(help: "Listen address (env OTKLIK_HOST).") var host: String?
     @Option(help: "Listen port (env OTKLIK_PORT).") var port: Int?
     @Option(help: "API keys file (JSON); default: api-keys.json beside the database when it exists (env OTKLIK_API_KEYS_FILE).")
@@ -61,7 +62,9 @@ struct Serve: AsyncParsableCommand {
             guard let d = StoreDurability(rawValue: v) else { throw CLIError("OTKLIK_DURABILITY must be normal or full, not '\(v)'") }
             return d
         } ?? .full
+        let replica = try readReplica.settings(database: global.databasePath, environment: env)
         let store = try global.openStore(durability: chosenDurability)
+        ReadReplicaOptions.attach(replica, to: store)
         var config = AppConfiguration(databasePath: global.databasePath)
         config.agencyRouting = try global.agencyRouting(taxonomy: global.taxonomy())
         let defaultKeys = global.databaseFolder + "/api-keys.json"

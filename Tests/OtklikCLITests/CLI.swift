@@ -25,12 +25,12 @@ struct CLIResult: CustomStringConvertible {
 /// wide terminal, so that help text is not wrapped.
 enum CLI {
     static let settingsFromTheEnvironment = ["OTKLIK_DB", "OTKLIK_DATA", "OTKLIK_HOST", "OTKLIK_PORT", "OTKLIK_BASE_URL",
-                                             "OTKLIK_API_KEYS_FILE", "OTKLIK_MAX_BODY"]
+                                             "OTKLIK_API_KEYS_FILE", "OTKLIK_MAX_BODY", "OTKLIK_READ_DB", "OTKLIK_READ_DB_MAX_LAG"]
 
     static func command(_ arguments: [String], in directory: URL? = nil, environment: [String: String] = [:],
                         stderr: Command.StandardError = .separate, timeout: Duration? = .seconds(300)) throws -> Command {
         Command(try TestPackage.executable("otklik"), arguments, environment: environment.merging(["COLUMNS": "200"]) { a, _ in a },
-                unsetEnvironment: settingsFromTheEnvironment, directory: directory, stderr: stderr, timeout: timeout)
+                unsetEnvironment: settingsFromTheEnvironment.filter { environment[$0] == nil }, directory: directory, stderr: stderr, timeout: timeout)
     }
 
     static func run(_ arguments: [String], in directory: URL? = nil, environment: [String: String] = [:]) async throws -> CLIResult {

@@ -27,7 +27,7 @@ public enum PostgresCluster {
 
     /// The URL of a new, empty database with PostGIS installed, on the server (started on first use).
     public static func freshDatabase() async throws -> String {
-        let server = try await shared.server()
+        let server = try await self.server()
         let name = "otklik_t_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased().prefix(16)
         try await psql(server.adminURL, "CREATE DATABASE \(name) TEMPLATE \(templateName)")
         return server.url(database: name)
@@ -61,6 +61,9 @@ public enum PostgresCluster {
 
     private static let shared = Shared()
 
+    /// The server the tests use, started on first use.
+    static func server() async throws -> Server { try await shared.server() }
+
     /// Starts the server once; callers that come meanwhile wait for the same start.
     private actor Shared {
         private var starting: Task<Server, any Error>?
@@ -74,7 +77,7 @@ public enum PostgresCluster {
     }
 
     /// The folder and pg_ctl of the cluster this process started, for the exit handler.
-    nonisolated(unsafe) private static var ownCluster: (dataDir: String, root: String, asPostgres: Bool)?
+    nonisolated(unsafe) static var ownCluster: (dataDir: String, root: String, asPostgres: Bool)?
 
     private static func start() async throws -> Server {
         let server: Server
@@ -95,57 +98,82 @@ public enum PostgresCluster {
         return server
     }
 
-    private static func startThrowaway() async throws -> Server {
-        let parent = ProcessInfo.processInfo.environment["OTKLIK_PG_ROOT"].flatMap { $0.isEmpty ? nil : $0 }
+    /// The folder the throwaway clusters go under: `OTKLIK_PG_ROOT`, else the temporary folder.
+    static var rootParent: String {
+        ProcessInfo.processInfo.environment["OTKLIK_PG_ROOT"].flatMap { $0.isEmpty ? nil : $0 }
             ?? FileManager.default.temporaryDirectory.path
-        let root = parent + "/otklik-pg-" + UUID().uuidString.prefix(8)
-        try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
+    }
+
+    private static func startThrowaway() async throws -> Server {
+        let root = try makeRoot(parent: rootParent, name: "otklik-pg-" + UUID().uuidString.prefix(8))
         let asPostgres = geteuid() == 0
-        if asPostgres {
+        let dataDir = root + "/data"
+        try await runTool("initdb", ["-D", dataDir, "-U", "postgres", "-A", "trust", "-E", "UTF8", "--no-sync", "--locale=C.UTF-8"])
+        // What a streaming replica needs (see `PostgresCluster+Replica`): a replication entry for the loopback
+        // (initdb's own file has one too; this one does not depend on it).
+        let hba = try FileHandle(forWritingTo: URL(fileURLWithPath: dataDir + "/pg_hba.conf"))
+        hba.seekToEndOfFile()
+        hba.write(Data("host replication all 127.0.0.1/32 trust\n".utf8))
+        try hba.close()
+        let port = try LoopbackPort.free()
+        ownCluster = (dataDir, root, asPostgres)
+        atexit { PostgresCluster.stopOwnCluster() }
+        // wal_level replica and WAL senders: a replica can be made from it with pg_basebackup on demand.
+        try await startPostmaster(dataDir: dataDir, root: root, port: port, extra: ["-c", "wal_level=replica", "-c", "max_wal_senders=10"])
+        return Server(host: "127.0.0.1", port: port, user: "postgres", adminDatabase: "postgres")
+    }
+
+    /// A folder for a cluster under `parent`, owned by the postgres user when the tests run as root.
+    static func makeRoot(parent: String, name: String) throws -> String {
+        let root = parent + "/" + name
+        try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
+        if geteuid() == 0 {
             guard let pw = getpwnam("postgres") else { throw ClusterError("running as root and there is no postgres user to run initdb as") }
             guard chown(root, pw.pointee.pw_uid, pw.pointee.pw_gid) == 0 else { throw ClusterError("cannot give \(root) to postgres") }
             chmod(parent, 0o755)
         }
-        let dataDir = root + "/data"
-        func run(_ tool: String, _ args: [String]) async throws {
-            let cmd = asPostgres ? Command("/usr/sbin/runuser", ["-u", "postgres", "--", bin + "/" + tool] + args, timeout: .seconds(120))
-                                 : Command(bin + "/" + tool, args, timeout: .seconds(120))
-            let r = try await ExternalProcess.run(cmd)
-            guard r.succeeded else { throw ClusterError("\(tool) failed: \(r.output)") }
-        }
-        try await run("initdb", ["-D", dataDir, "-U", "postgres", "-A", "trust", "-E", "UTF8", "--no-sync", "--locale=C.UTF-8"])
-        let port = try LoopbackPort.free()
-        // The postmaster runs as a child of this process rather than through `pg_ctl start`: a daemon that
-        // inherits Foundation's process-watching descriptor keeps `pg_ctl` from ever being seen to exit.
-        // fsync off: a throwaway cluster need not survive a power cut, and the tests run many small commits.
+        return root
+    }
+
+    /// Runs one of PostgreSQL's programs, as the postgres user when the tests run as root (initdb and the server
+    /// refuse root).
+    static func runTool(_ tool: String, _ args: [String]) async throws {
+        let r = try await ExternalProcess.run(toolCommand(tool, args, timeout: .seconds(120)))
+        guard r.succeeded else { throw ClusterError("\(tool) failed: \(r.output)") }
+    }
+
+    static func toolCommand(_ tool: String, _ args: [String], timeout: Duration?, log: URL? = nil) -> Command {
+        geteuid() == 0 ? Command("/usr/sbin/runuser", ["-u", "postgres", "--", bin + "/" + tool] + args, timeout: timeout, log: log)
+                       : Command(bin + "/" + tool, args, timeout: timeout, log: log)
+    }
+
+    /// Starts a postmaster on `dataDir` and waits until it accepts connections.
+    ///
+    /// It runs as a child of this process rather than through `pg_ctl start`: a daemon that inherits Foundation's
+    /// process-watching descriptor keeps `pg_ctl` from ever being seen to exit. fsync off: a throwaway cluster need
+    /// not survive a power cut, and the tests run many small commits.
+    static func startPostmaster(dataDir: String, root: String, port: Int, extra: [String]) async throws {
         let serverArgs = ["-D", dataDir, "-c", "listen_addresses=127.0.0.1", "-p", "\(port)", "-k", root, "-c", "fsync=off",
-                          "-c", "max_connections=200"]
-        let log = URL(fileURLWithPath: root + "/server.log")
-        let command = asPostgres ? Command("/usr/sbin/runuser", ["-u", "postgres", "--", bin + "/postgres"] + serverArgs, timeout: nil, log: log)
-                                 : Command(bin + "/postgres", serverArgs, timeout: nil, log: log)
-        let process = try ExternalProcess.start(command)
-        ownCluster = (dataDir, root, asPostgres)
-        atexit { PostgresCluster.stopOwnCluster() }
+                          "-c", "max_connections=200"] + extra
+        let process = try ExternalProcess.start(toolCommand("postgres", serverArgs, timeout: nil,
+                                                            log: URL(fileURLWithPath: root + "/server.log")))
         let deadline = ContinuousClock.now + .seconds(60)
         while true {
             let ready = try await ExternalProcess.run(Command(bin + "/pg_isready", ["-q", "-h", "127.0.0.1", "-p", "\(port)"], timeout: .seconds(10)))
             if ready.succeeded { break }
             guard process.isRunning, ContinuousClock.now < deadline else {
-                throw ClusterError("the test PostgreSQL server did not start: \(process.outputSoFar())")
+                throw ClusterError("the test PostgreSQL server on \(dataDir) did not start: \(process.outputSoFar())")
             }
             try await Task.sleep(for: .milliseconds(100))
         }
-        return Server(host: "127.0.0.1", port: port, user: "postgres", adminDatabase: "postgres")
     }
 
     /// Stops the cluster this process started and removes its folder.
     static func stopOwnCluster() {
+        stopOwnReplica()
         guard let c = ownCluster else { return }
         ownCluster = nil
-        let args = ["-D", c.dataDir, "-m", "fast", "-w", "stop"]
-        let cmd = c.asPostgres ? Command("/usr/sbin/runuser", ["-u", "postgres", "--", bin + "/pg_ctl"] + args, timeout: .seconds(60))
-                               : Command(bin + "/pg_ctl", args, timeout: .seconds(60))
-        _ = try? ExternalProcess.run(cmd)
+        _ = try? ExternalProcess.run(toolCommand("pg_ctl", ["-D", c.dataDir, "-m", "fast", "-w", "stop"], timeout: .seconds(60)))
         try? FileManager.default.removeItem(atPath: c.root)
     }
 }
