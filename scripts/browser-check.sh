@@ -125,6 +125,12 @@ if [ "$QUICK" != 1 ]; then
   positive "$(attr incidents "$OUT/dom-z15.html" 2>/dev/null || attr incidents "$FIRST_DOM")"; r=$?; check "incidents drawn zoomed in" $r
   [ -s "$OUT/map.png" ]; r=$?; check "screenshot saved to $OUT/map.png" $r
   grep -q 'Смоленск' "$f"; r=$?; check "Russian text reached the DOM" $r
+  # The ranked panel says what a hotspot is, carries the score's legend, and explains each row in Russian.
+  grep -q 'id="hotspot-about"[^>]*>Очаг — место, где жалоб' "$f"; r=$?; check "oblast: the panel says what a hotspot is" $r
+  grep -q '<dt>Сила</dt>' "$f"; r=$?; check "oblast: the panel carries the score legend" $r
+  why="$(grep -o 'class="why">[^<]*' "$f" | head -1)"
+  echo "$why" | grep -qE '[0-9] жалоб[аы]? при ожидаемых [^—]+ — [^,]+, p [<≤=] [0-9]'; r=$?
+  check "oblast: a ranked row explains itself: ${why#class=\"why\">}" $r
 
   # A district from the address, as a report links to the map: selected, zoomed, filtered, linked back.
   enc="$(urlencode "$DISTRICT")"

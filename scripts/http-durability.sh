@@ -14,6 +14,9 @@ http_start
 acks=$(mktemp)
 python3 "$(dirname "$0")/http-durability.py" post "$BASE" "$KEY" "$acks" "$WORKERS" &
 poster=$!
+# The kill comes KILL_AFTER seconds after the first acknowledged write, so a slow start on a loaded machine
+# does not leave nothing to check.
+for _ in $(seq 600); do [ -s "$acks" ] && break; kill -0 "$poster" 2>/dev/null || break; sleep 0.1; done
 sleep "$KILL_AFTER"
 kill -9 "$SERVER_PID"; wait "$SERVER_PID" 2>/dev/null || true; SERVER_PID=
 wait "$poster" || true

@@ -62,7 +62,7 @@ extension PostGISStore: StoreTransfer {
         let names = TransferTable.all.map(\.name).joined(separator: ", ")
         try await transaction("empty the database") { conn in
             try await conn.query(PostgresQuery(unsafeSQL: "TRUNCATE \(names) RESTART IDENTITY"), logger: self.logger)
-            try await StoreChangeNote.everything.send(on: conn, logger: self.logger)
+            try await StoreChangeNote.everything.send(on: conn, from: self.origin, logger: self.logger)
         }
     }
 
@@ -75,7 +75,7 @@ extension PostGISStore: StoreTransfer {
                     """), logger: self.logger)
             }
             // Servers on this database read everything again.
-            try await StoreChangeNote.everything.send(on: conn, logger: self.logger)
+            try await StoreChangeNote.everything.send(on: conn, from: self.origin, logger: self.logger)
         }
         // Plans for the copied tables from their real sizes rather than from an empty table's.
         for t in TransferTable.all { _ = try await rows(SQL("ANALYZE \(t.name)")) }

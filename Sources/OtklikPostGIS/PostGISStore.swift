@@ -40,7 +40,11 @@ public final class PostGISStore: IncidentRepository, IncidentNotes, DatabaseSize
         var config = PostgresClient.Configuration(host: location.host, port: location.port, username: location.user,
                                                   password: location.password, database: location.database, tls: .disable)
         config.options.maximumConnections = maxConnections
-        let client = PostgresClient(configuration: config, backgroundLogger: logger)
+        // The pool's own lines (a connection attempt given up when a command ends, say) are a person's concern
+        // only as warnings; what fails a request is thrown and reported by the caller.
+        var poolLogger = logger
+        poolLogger.logLevel = max(logger.logLevel, .warning)
+        let client = PostgresClient(configuration: config, backgroundLogger: poolLogger)
         self.client = client
         runner = Task { await client.run() }
         ready = Task { try await Self.migrate(client, logger: logger) }
