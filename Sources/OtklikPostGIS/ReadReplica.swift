@@ -309,6 +309,9 @@ public final class ReplicaRouting: Sendable {
     // MARK: - Writes
 
     /// The primary's position once its schema is up to date: from then on the replica may serve what has replayed it.
+    /// Whether the primary's position at the start is known (before that, every read goes to the primary).
+    var isStarted: Bool { state.withLock { $0.started } }
+
     func start(primary: PostgresClient, logger: Logger) async {
         await notePrimaryPosition(primary, logger: logger)
         state.withLock { $0.started = true }

@@ -23,6 +23,15 @@ import OtklikTestSupport
                 // not count as a replica that is down (a stopped one refuses at once).
                 store.readFromReplica(ReadReplicaSettings(location: try PostGISLocation(url: replica.url(sameAs: primaryURL)),
                                                           maxLag: maxLag, timeout: .seconds(20), retryAfter: .milliseconds(200)))
+                // The store reads from the replica once it has replayed the primary's position at this start. Other
+                // tests write to the same cluster meanwhile (one WAL for every database): wait for that position
+                // here, so that a replay paused by the test cannot leave the store on the primary.
+                let deadline = ContinuousClock.now + .seconds(60)
+                while store.readReplica.withLock({ $0?.isStarted }) != true {
+                    guard ContinuousClock.now < deadline else { throw PostgresCluster.ClusterError("the replica routing never started") }
+                    try await Task.sleep(for: .milliseconds(20))
+                }
+                try await PostgresCluster.waitForReplica(replica)
                 return try await body(store, primaryURL, replica)
             }
         }

@@ -77,8 +77,17 @@ extension PostgresCluster {
     }
 
     /// Stops applying WAL on the replica (it keeps receiving it): what it shows stays as it is.
+    /// Pauses the replica's replay and returns once it is paused. A pause is only requested at first, and an idle
+    /// standby takes it when the next record comes: a transaction with an id on the primary sends one.
     public static func pauseReplay(_ replica: Replica) async throws {
         try await psql(replica.adminURL, "SELECT pg_wal_replay_pause()")
+        let primary = try await server()
+        let deadline = ContinuousClock.now + .seconds(60)
+        while try await psql(replica.adminURL, "SELECT pg_get_wal_replay_pause_state()") != "paused" {
+            guard ContinuousClock.now < deadline else { throw ClusterError("the replica's replay did not pause") }
+            try await psql(primary.adminURL, "SELECT txid_current()")
+            try await Task.sleep(for: .milliseconds(50))
+        }
     }
 
     public static func resumeReplay(_ replica: Replica) async throws {
