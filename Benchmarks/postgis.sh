@@ -119,10 +119,11 @@ print("%.2f %.2f %.2f %d" % (statistics.median(times), times[min(len(times) - 1,
 PY
 probe() { python3 "$TMP/probe.py" 127.0.0.1 "${BASE##*:}" "$1"; }
 # Points of a database as tiles_postgis.sql reads them, and TILES distinct tiles at z10-z14 holding sampled
-# incidents (zooms in turn, fixed seed), as Benchmarks/tiles_served.py picks them at z8-z14.
-export_points() {  # DB DIR TILES
+# incidents (zooms in turn, fixed seed), as Benchmarks/tiles_served.py picks them at z8-z14. SAMPLE (a TABLESAMPLE
+# clause) exports a part only, when the points serve to choose tiles and not to feed the peer.
+export_points() {  # DB DIR TILES [SAMPLE]
     mkdir -p "$2"
-    pg -d "$1" -c "\\copy (SELECT id, lon, lat, category, status, to_char(reported_at AT TIME ZONE 'UTC', 'YYYY-MM-DD'), coalesce(settlement, ''), coalesce(district, '') FROM incidents ORDER BY id) TO '$2/points.csv' WITH (FORMAT csv, HEADER true)"
+    pg -d "$1" -c "\\copy (SELECT id, lon, lat, category, status, to_char(reported_at AT TIME ZONE 'UTC', 'YYYY-MM-DD'), coalesce(settlement, ''), coalesce(district, '') FROM incidents ${4:-} ORDER BY id) TO '$2/points.csv' WITH (FORMAT csv, HEADER true)"
     python3 - "$2" "$3" <<'PY'
 import csv, random, sys
 sys.path.insert(0, "Benchmarks")
@@ -156,6 +157,14 @@ district_paths() {  # DB → $TMP/bbox.paths, $TMP/count.paths
 }
 human() { python3 -c "import sys; b=int(sys.argv[1]); print(f'{b / 2**30:.2f} GiB' if b >= 2**30 else f'{b / 2**20:.0f} MiB')" "$1"; }
 
+VERSIONS=$(pg -d postgres -c "SELECT 'PostgreSQL ' || current_setting('server_version') || ', PostGIS ' || default_version FROM pg_available_extensions WHERE name = 'postgis'")
+echo "## PostGIS"
+echo
+echo "- date: $(date -u +%Y-%m-%dT%H:%M:%SZ)"
+echo "- commit: $(git rev-parse --short HEAD 2>/dev/null || echo unknown)$(git diff --quiet 2>/dev/null || echo ' (with uncommitted changes)')"
+echo "- machine: $(nproc) cores, $(free -g | awk '/Mem:/{print $2}') GiB, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $(. /etc/os-release; echo "$PRETTY_NAME"); $VERSIONS"
+echo "- server: a throwaway cluster on a loopback port, the same for ours and the peers: fsync on, shared_buffers 1GB, max_wal_size 8GB, maintenance_work_mem 512MB, jit off"
+echo
 # ---- 1. Import: ours vs ogr2ogr, alternating pairs --------------------------------------------------------------------
 CSV="$OUT/incidents-$N.csv"
 [ -f "$CSV" ] || "$BIN/otklik-bench" store gen-csv "$N" "$CSV" data >/dev/null
@@ -180,7 +189,25 @@ done
 assigned=$(pg -d otklik_import -c "SELECT count(district) || ' ' || count(settlement) FROM incidents")
 ogr_index=$(pg -d otklik_ogr -c "SELECT string_agg(indexdef, '; ') FROM pg_indexes WHERE tablename = 'incidents' AND indexdef ILIKE '%gist%'")
 pg -d postgres -c "DROP DATABASE otklik_ogr"
-VERSIONS=$(pg -d otklik_import -c "SELECT 'PostgreSQL ' || current_setting('server_version') || ', PostGIS ' || postgis_lib_version()")
+
+python3 - "$TMP/pairs.tsv" "$N" "$assigned" "$ogr_index" <<'PY'
+import statistics, sys
+runs = [[float(x) for x in l.split("\t")] for l in open(sys.argv[1]) if l.strip()]
+n, ogr_index = int(sys.argv[2]), sys.argv[4]
+districts, settlements = map(int, sys.argv[3].split())
+assert all(int(r[2]) == n and int(r[5]) == n for r in runs), f"a run did not store every row: {runs}"
+ours, peer = statistics.median(r[0] for r in runs), statistics.median(r[3] for r in runs)
+print(f"### Import: {n:,} incidents from CSV into PostGIS\n")
+print(f"Median of {len(runs)} alternating runs of each tool, wall time of the whole command; peak RSS is the highest of them.\n")
+print("| tool | rows | seconds | rows/s | peak RSS |")
+print("|---|---:|---:|---:|---:|")
+print(f"| `otklik import incidents --db postgresql://…` (COPY into staging, placed by ST_Covers + KNN, merged, GiST live) | {n:,} | {ours:.1f} | {n / ours:,.0f} | {max(r[1] for r in runs) / 1024:.0f} MB |")
+print(f"| `PG_USE_COPY=YES ogr2ogr -f PostgreSQL -lco SPATIAL_INDEX=GIST` (rows only) | {n:,} | {peer:.1f} | {n / peer:,.0f} | {max(r[4] for r in runs) / 1024:.0f} MB |")
+pairs = ", ".join(f"{r[0]:.1f} s / {r[3]:.1f} s" for r in runs)
+print(f"\nRatio ogr2ogr/ours (medians): **{peer / ours:.2f}×** (target ≥ 2×). Each pair, ours / ogr2ogr: {pairs}. "
+      f"Rows given a district by ours: {districts:,}, a settlement (its polygon, or a point within 3 km): {settlements:,}; ogr2ogr stores the CSV's columns and the point "
+      f"(its index: `{ogr_index}`). Ours also writes an event per row and the secondary indexes the schema has.\n")
+PY
 
 # ---- 2. OGC items bbox + limit=1000: ours vs pygeoapi (PostgreSQL provider), same database ---------------------------
 # Statistics as autovacuum would have them by the time anyone queries: both servers read the same table.
@@ -200,6 +227,26 @@ pg -d otklik_import -F'|' -v points="$TMP/tiles1m/points.csv" -v tiles="$TMP/til
     -f Benchmarks/peers/tiles_postgis.sql >"$TMP/tiles1m/peer.txt"
 pg -d otklik_import -c "DROP TABLE bench_incidents, bench_tiles"
 
+python3 - "$TMP/tiles1m/ours.json" "$TMP/tiles1m/peer.txt" "$N" <<'PY'
+import json, sys
+ours = json.load(open(sys.argv[1]))
+rows = [l.strip().split("|") for l in open(sys.argv[2]) if l.strip()]
+passes = {r[1]: [float(v) for v in r[2:5]] for r in rows if r[0] == "pass"}
+m, p, _ = passes["second"]
+print(f"### Cold tiles: {ours['tiles']} incident tiles at z10-z14 on the {int(sys.argv[3]):,} imported rows\n")
+print("| what | median ms | p99 ms |")
+print("|---|---:|---:|")
+print(f"| otklik serve --db postgresql://…, cold, in the server (Server-Timing) | {ours['cold_server_median_ms']:.3f} | {ours['cold_server_p99_ms']:.3f} |")
+print(f"| otklik serve, cold, at the client (HTTP round trip included) | {ours['cold_median_ms']:.3f} | {ours['cold_p99_ms']:.3f} |")
+print(f"| otklik serve, warm (cache hit), at the client | {ours['warm_median_ms']:.3f} | {ours['warm_p99_ms']:.3f} |")
+print(f"| PostGIS ST_AsMVT in the same database, pass 2, in the server (no HTTP) | {m:.3f} | {p:.3f} |")
+print(f"\nRatio PostGIS / ours, cold, in the server: median **{m / ours['cold_server_median_ms']:.1f}×** (target ≥ 1×), "
+      f"p99 {p / ours['cold_server_p99_ms']:.1f}×; at our client, HTTP included: median {m / ours['cold_median_ms']:.1f}×. "
+      "The peer gets its best case: the points copied into a table of its own in EPSG:3857, CLUSTERed on its GiST "
+      "index, shared buffers warm (pass 2), the same clustering rule as ours (Benchmarks/peers/tiles_postgis.sql). "
+      "Ours draws from the in-memory tile points `otklik serve` loads from PostGIS at start.\n")
+PY
+
 PPORT=$(free_port)
 PATH="$PEER_VENV/bin:$PATH" "$PEER_VENV/bin/python" Benchmarks/peers/http_pygeoapi.py "$(url otklik_import)" "$PPORT" "$TMP/pygeoapi.yml" "$TMP/pygeoapi-openapi.yml" >/dev/null
 PYGEOAPI_CONFIG="$TMP/pygeoapi.yml" PYGEOAPI_OPENAPI="$TMP/pygeoapi-openapi.yml" \
@@ -211,7 +258,29 @@ PEER_RETURNED=$(curl -fsS "http://127.0.0.1:$PPORT$PEER_ITEMS" | python3 -c 'imp
 peer=$(wrk -t"$THREADS" -c"$CONNS" -d"$DURATION" --latency "http://127.0.0.1:$PPORT$PEER_ITEMS" | wrk_stats)
 peer1=$(wrk -t1 -c1 -d10s --latency "http://127.0.0.1:$PPORT$PEER_ITEMS" | wrk_stats)
 stop_pid "$PEER_PID"; PEER_PID=""
-SIZE_1M=$(pg -d otklik_import -c "SELECT pg_database_size(current_database())")
+read -r o_rps o_p50 o_p99 o_bad <<<"$ours"
+read -r p_rps p_p50 p_p99 p_bad <<<"$peer"
+read -r o1_rps o1_p50 o1_p99 _ <<<"$ours1"
+read -r p1_rps p1_p50 p1_p99 _ <<<"$peer1"
+cat <<MD
+### OGC items: bbox of a district, limit=1000
+
+District \`${DISTRICT//_/ }\`, bbox \`$BBOX\`; numberMatched, numberReturned: ours $MATCHED, pygeoapi $PEER_RETURNED.
+wrk $THREADS threads, $CONNS connections, $DURATION per run, loopback; then one connection for 10 s.
+
+| measurement | otklik serve | pygeoapi (PostgreSQL provider, gunicorn $(nproc) workers) | ratio |
+|---|---:|---:|---:|
+| req/s, $CONNS connections | $o_rps | $p_rps | **$(python3 -c "print(f'{$o_rps / $p_rps:.1f}' if $p_rps > 0 else 'n/a')")×** (target ≥ 10×) |
+| p50 / p99 ms, $CONNS connections | $o_p50 / $o_p99 | $p_p50 / $p_p99 | |
+| p50 / p99 ms, one connection | $o1_p50 / $o1_p99 | $p1_p50 / $p1_p99 | $(python3 -c "print(f'{$p1_p50 / $o1_p50:.1f}×' if $o1_p50 > 0 else 'n/a')") at p50 |
+| non-2xx | $o_bad | $p_bad | |
+
+Ours reuses a page's \`numberMatched\` until the next write (30 s at most); pygeoapi counts on every request. The
+uncached figure, a count and a page per district each asked once, is in the 10M table below.
+Commands: \`wrk -t$THREADS -c$CONNS -d$DURATION --latency "<base>$ITEMS"\`; the peer URL is \`$PEER_ITEMS\`, its
+configuration from \`Benchmarks/peers/http_pygeoapi.py postgresql://…\`.
+
+MD
 pg -d postgres -c "DROP DATABASE otklik_import"
 
 # ---- 4. 10M rows: import rate, bytes per incident, latency ----------------------------------------------------------
@@ -242,82 +311,11 @@ if [ "$BIG" -gt 0 ]; then
     bbox_cold=$(probe "$TMP/bbox.paths")
     count_cold=$(probe "$TMP/count.paths")
     bbox_warm=$(wrk -t1 -c1 -d10s --latency "$BASE$ITEMS10" | wrk_stats)
-    export_points otklik_big "$TMP/tiles10m" 1000
+    export_points otklik_big "$TMP/tiles10m" 1000 "TABLESAMPLE SYSTEM (2) REPEATABLE (1)"
     tiles10=$(probe "$TMP/tiles10m/tiles.paths")
     report_s=$(curl -fsS -o /dev/null -w '%{time_total}' "$BASE/api/v1/reports/districts")
     stop_pid "$SERVER_PID"; SERVER_PID=""
     pg -d postgres -c "DROP DATABASE otklik_big"
-fi
-
-# ---- The section ---------------------------------------------------------------------------------------------------
-read -r o_rps o_p50 o_p99 o_bad <<<"$ours"
-read -r p_rps p_p50 p_p99 p_bad <<<"$peer"
-read -r o1_rps o1_p50 o1_p99 _ <<<"$ours1"
-read -r p1_rps p1_p50 p1_p99 _ <<<"$peer1"
-echo "## PostGIS"
-echo
-echo "- date: $(date -u +%Y-%m-%dT%H:%M:%SZ)"
-echo "- commit: $(git rev-parse --short HEAD 2>/dev/null || echo unknown)$(git diff --quiet 2>/dev/null || echo ' (with uncommitted changes)')"
-echo "- machine: $(nproc) cores, $(free -g | awk '/Mem:/{print $2}') GiB, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $(. /etc/os-release; echo "$PRETTY_NAME"); $VERSIONS"
-echo "- server: a throwaway cluster on a loopback port, the same for ours and the peers: fsync on, shared_buffers 1GB, max_wal_size 8GB, maintenance_work_mem 512MB, jit off"
-echo
-python3 - "$TMP/pairs.tsv" "$N" "$assigned" "$ogr_index" <<'PY'
-import statistics, sys
-runs = [[float(x) for x in l.split("\t")] for l in open(sys.argv[1]) if l.strip()]
-n, ogr_index = int(sys.argv[2]), sys.argv[4]
-districts, settlements = map(int, sys.argv[3].split())
-assert all(int(r[2]) == n and int(r[5]) == n for r in runs), f"a run did not store every row: {runs}"
-ours, peer = statistics.median(r[0] for r in runs), statistics.median(r[3] for r in runs)
-print(f"### Import: {n:,} incidents from CSV into PostGIS\n")
-print(f"Median of {len(runs)} alternating runs of each tool, wall time of the whole command; peak RSS is the highest of them.\n")
-print("| tool | rows | seconds | rows/s | peak RSS |")
-print("|---|---:|---:|---:|---:|")
-print(f"| `otklik import incidents --db postgresql://…` (COPY into staging, placed by ST_Covers + KNN, merged, GiST live) | {n:,} | {ours:.1f} | {n / ours:,.0f} | {max(r[1] for r in runs) / 1024:.0f} MB |")
-print(f"| `PG_USE_COPY=YES ogr2ogr -f PostgreSQL -lco SPATIAL_INDEX=GIST` (rows only) | {n:,} | {peer:.1f} | {n / peer:,.0f} | {max(r[4] for r in runs) / 1024:.0f} MB |")
-pairs = ", ".join(f"{r[0]:.1f} s / {r[3]:.1f} s" for r in runs)
-print(f"\nRatio ogr2ogr/ours (medians): **{peer / ours:.2f}×** (target ≥ 2×). Each pair, ours / ogr2ogr: {pairs}. "
-      f"Rows given a district by ours: {districts:,}, a settlement (its polygon, or a point within 3 km): {settlements:,}; ogr2ogr stores the CSV's columns and the point "
-      f"(its index: `{ogr_index}`). Ours also writes an event per row and the secondary indexes the schema has.\n")
-PY
-cat <<MD
-### OGC items: bbox of a district, limit=1000
-
-District \`${DISTRICT//_/ }\`, bbox \`$BBOX\`; numberMatched, numberReturned: ours $MATCHED, pygeoapi $PEER_RETURNED.
-wrk $THREADS threads, $CONNS connections, $DURATION per run, loopback; then one connection for 10 s.
-
-| measurement | otklik serve | pygeoapi (PostgreSQL provider, gunicorn $(nproc) workers) | ratio |
-|---|---:|---:|---:|
-| req/s, $CONNS connections | $o_rps | $p_rps | **$(python3 -c "print(f'{$o_rps / $p_rps:.1f}' if $p_rps > 0 else 'n/a')")×** (target ≥ 10×) |
-| p50 / p99 ms, $CONNS connections | $o_p50 / $o_p99 | $p_p50 / $p_p99 | |
-| p50 / p99 ms, one connection | $o1_p50 / $o1_p99 | $p1_p50 / $p1_p99 | $(python3 -c "print(f'{$p1_p50 / $o1_p50:.1f}×' if $o1_p50 > 0 else 'n/a')") at p50 |
-| non-2xx | $o_bad | $p_bad | |
-
-Ours reuses a page's \`numberMatched\` until the next write (30 s at most); pygeoapi counts on every request. The
-uncached figure, a count and a page per district each asked once, is in the 10M table below.
-Commands: \`wrk -t$THREADS -c$CONNS -d$DURATION --latency "<base>$ITEMS"\`; the peer URL is \`$PEER_ITEMS\`, its
-configuration from \`Benchmarks/peers/http_pygeoapi.py postgresql://…\`.
-
-MD
-python3 - "$TMP/tiles1m/ours.json" "$TMP/tiles1m/peer.txt" "$N" <<'PY'
-import json, sys
-ours = json.load(open(sys.argv[1]))
-rows = [l.strip().split("|") for l in open(sys.argv[2]) if l.strip()]
-passes = {r[1]: [float(v) for v in r[2:5]] for r in rows if r[0] == "pass"}
-m, p, _ = passes["second"]
-print(f"### Cold tiles: {ours['tiles']} incident tiles at z10-z14 on the {int(sys.argv[3]):,} imported rows\n")
-print("| what | median ms | p99 ms |")
-print("|---|---:|---:|")
-print(f"| otklik serve --db postgresql://…, cold, in the server (Server-Timing) | {ours['cold_server_median_ms']:.3f} | {ours['cold_server_p99_ms']:.3f} |")
-print(f"| otklik serve, cold, at the client (HTTP round trip included) | {ours['cold_median_ms']:.3f} | {ours['cold_p99_ms']:.3f} |")
-print(f"| otklik serve, warm (cache hit), at the client | {ours['warm_median_ms']:.3f} | {ours['warm_p99_ms']:.3f} |")
-print(f"| PostGIS ST_AsMVT in the same database, pass 2, in the server (no HTTP) | {m:.3f} | {p:.3f} |")
-print(f"\nRatio PostGIS / ours, cold, in the server: median **{m / ours['cold_server_median_ms']:.1f}×** (target ≥ 1×), "
-      f"p99 {p / ours['cold_server_p99_ms']:.1f}×; at our client, HTTP included: median {m / ours['cold_median_ms']:.1f}×. "
-      "The peer gets its best case: the points copied into a table of its own in EPSG:3857, CLUSTERed on its GiST "
-      "index, shared buffers warm (pass 2), the same clustering rule as ours (Benchmarks/peers/tiles_postgis.sql). "
-      "Ours draws from the in-memory tile points `otklik serve` loads from PostGIS at start.\n")
-PY
-if [ "$BIG" -gt 0 ]; then
     read -r bc_med bc_p95 bc_max bc_n <<<"$bbox_cold"
     read -r cc_med cc_p95 cc_max cc_n <<<"$count_cold"
     read -r tc_med tc_p95 tc_max tc_n <<<"$tiles10"
