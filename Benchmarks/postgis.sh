@@ -325,13 +325,13 @@ if [ "$BIG" -gt 0 ]; then
     read -r tc_med tc_p95 tc_max tc_n <<<"$tiles10"
     read -r _ bw_p50 bw_p99 _ <<<"$bbox_warm"
     cat <<MD
-### $(printf "%'d" "$BIG") incidents: the figures behind the README's sizing estimate
+### $(python3 -c "print(f'{$BIG:,}')") incidents: the figures behind the README's sizing estimate
 
 | figure | value |
 |---|---:|
-| \`otklik import incidents\` of $(printf "%'d" "$BIG") CSV rows into a fresh database (areas loaded) | $big_s s, $(python3 -c "print(f'{$big_rows / $big_s:,.0f}')") rows/s, peak RSS $((big_kb / 1024)) MB |
+| \`otklik import incidents\` of $(python3 -c "print(f'{$BIG:,}')") CSV rows into a fresh database (areas loaded) | $big_s s, $(python3 -c "print(f'{$big_rows / $big_s:,.0f}')") rows/s, peak RSS $((big_kb / 1024)) MB |
 | then \`VACUUM ANALYZE\` | $vacuum_s s |
-| rows stored | $(printf "%'d" "$big_rows") |
+| rows stored | $(python3 -c "print(f'{$big_rows:,}')") |
 | database size (\`pg_database_size\`) | $(human "$db_bytes"), **$(python3 -c "print(f'{$db_bytes / $big_rows:,.0f}')") bytes per incident** |
 | of which incidents table / its 7 indexes / events / reporters / areas | $(human "$inc_table") / $(human "$inc_indexes") / $(human "$events_bytes") / $(human "$reporters_bytes") / $(human "$areas_bytes") |
 | WAL on disk after the import (max_wal_size 8GB; recycled, not per row) | $(human "$wal_bytes") |
