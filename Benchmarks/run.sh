@@ -19,7 +19,7 @@ mkdir -p Benchmarks/out
 DEMO_DB=Benchmarks/out/demo300k.sqlite
 export DEMO_DB
 [ -f "$DEMO_DB" ] || .build/release/otklik demo --db "$DEMO_DB" --count 300000 >&2
-for section in ${BENCH_SECTIONS:-demo import hotspots quality inspection tiles http availability}; do
+for section in ${BENCH_SECTIONS:-demo import hotspots quality inspection tiles http availability postgis}; do
   script="Benchmarks/$section.sh"
   [ -x "$script" ] || continue
   echo "running $script…" >&2

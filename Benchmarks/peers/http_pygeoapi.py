@@ -1,13 +1,29 @@
 #!/usr/bin/env python3
-"""Peer of Benchmarks/http.sh: writes a pygeoapi configuration that serves the incidents of a GeoPackage
-(exported from the same database with ogr2ogr) through pygeoapi's SQLiteGPKG provider.
+"""Peer of Benchmarks/http.sh and Benchmarks/postgis.sh: writes a pygeoapi configuration that serves the incidents
+of a GeoPackage (exported from the same database with ogr2ogr) through pygeoapi's SQLiteGPKG provider, or the
+incidents table of a PostGIS database that `otklik` uses through its PostgreSQL provider.
 
-usage: http_pygeoapi.py GPKG PORT CONFIG_OUT OPENAPI_OUT
+usage: http_pygeoapi.py GPKG|postgresql://user@host:port/dbname PORT CONFIG_OUT OPENAPI_OUT
 Then run: PYGEOAPI_CONFIG=CONFIG_OUT PYGEOAPI_OPENAPI=OPENAPI_OUT gunicorn pygeoapi.flask_app:APP
 """
 import sys, subprocess
+from urllib.parse import urlsplit
 
-gpkg, port, config, openapi = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4]
+source, port, config, openapi = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4]
+if source.startswith(("postgresql://", "postgres://")):
+    u = urlsplit(source)
+    provider = f"""      - type: feature
+        name: PostgreSQL
+        data: {{host: {u.hostname}, port: {u.port or 5432}, dbname: {u.path.lstrip("/")}, user: {u.username}, password: "{u.password or ''}", search_path: [public]}}
+        id_field: id
+        table: incidents
+        geom_field: geom"""
+else:
+    provider = f"""      - type: feature
+        name: SQLiteGPKG
+        data: {source}
+        id_field: fid
+        table: incidents"""
 yaml = f"""
 server:
   bind: {{host: 127.0.0.1, port: {port}}}
@@ -41,11 +57,7 @@ resources:
     extents:
       spatial: {{bbox: [-180, -90, 180, 90], crs: http://www.opengis.net/def/crs/OGC/1.3/CRS84}}
     providers:
-      - type: feature
-        name: SQLiteGPKG
-        data: {gpkg}
-        id_field: fid
-        table: incidents
+{provider}
 """
 open(config, "w").write(yaml)
 subprocess.run(["pygeoapi", "openapi", "generate", config, "--output-file", openapi], check=True)
