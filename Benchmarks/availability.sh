@@ -8,6 +8,7 @@
 # Usage: Benchmarks/availability.sh [otklik-binary] [database]
 #        (defaults: .build/release/otklik, $DEMO_DB or data/otklik.sqlite)
 set -euo pipefail
+. "$(dirname "$0")/lib.sh"
 BIN=${1:-.build/release/otklik} DB=${2:-${DEMO_DB:-data/otklik.sqlite}}
 LOAD_SECONDS=${LOAD_SECONDS:-60} IDLE=${IDLE:-20000} SLOW=${SLOW:-300}
 [ -x "$BIN" ] || { echo "$BIN is missing: swift build -c release" >&2; exit 1; }
@@ -15,8 +16,6 @@ LOAD_SECONDS=${LOAD_SECONDS:-60} IDLE=${IDLE:-20000} SLOW=${SLOW:-300}
 work=$(mktemp -d)
 cleanup() { [ -n "${SERVER_PID:-}" ] && kill "$SERVER_PID" 2>/dev/null; wait 2>/dev/null; rm -rf "$work"; }
 trap cleanup EXIT
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
-wait_http() { for _ in $(seq 1 600); do curl -fsS "$1" >/dev/null 2>&1 && return 0; sleep 0.1; done; echo "no answer from $1" >&2; return 1; }
 # The server and the load generator each want one descriptor per connection.
 ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
 PORT=$(free_port)

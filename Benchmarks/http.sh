@@ -7,6 +7,7 @@
 # Usage: Benchmarks/http.sh [otklik-binary] [database]    (defaults: .build/release/otklik data/otklik.sqlite)
 # Needs: wrk (apt), pygeoapi + gunicorn (pip; installed when missing), ogr2ogr, python3.
 set -euo pipefail
+. "$(dirname "$0")/lib.sh"
 BIN=${1:-.build/release/otklik} SRC_DB=${2:-data/otklik.sqlite}
 DURATION=${DURATION:-20s} CONNS=${CONNS:-16} THREADS=${THREADS:-2}
 command -v wrk >/dev/null || { echo "wrk is missing: apt-get install -y wrk" >&2; exit 1; }
@@ -19,23 +20,6 @@ fi
 work=$(mktemp -d)
 cleanup() { [ -n "${SERVER_PID:-}" ] && kill "$SERVER_PID" 2>/dev/null; [ -n "${PEER_PID:-}" ] && kill "$PEER_PID" 2>/dev/null; rm -rf "$work"; }
 trap cleanup EXIT
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
-wait_http() { for _ in $(seq 1 300); do curl -fsS "$1" >/dev/null 2>&1 && return 0; sleep 0.1; done; echo "no answer from $1" >&2; return 1; }
-# wrk summary → "rps p50_ms p99_ms"
-wrk_stats() {
-    python3 -c '
-import re, sys
-t = sys.stdin.read()
-def ms(label):
-    m = re.search(r"^\s*" + label + r"%\s+([\d.]+)(us|ms|s)", t, re.M)
-    if not m: return float("nan")
-    v, u = float(m.group(1)), m.group(2)
-    return v / 1000 if u == "us" else v * 1000 if u == "s" else v
-rps = float(re.search(r"Requests/sec:\s+([\d.]+)", t).group(1))
-non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", t)
-p50, p99 = ms("50"), ms("99")
-print("%.1f %.1f %.1f %s" % (rps, p50, p99, non2xx.group(1) if non2xx else 0))'
-}
 
 DB="$work/otklik.sqlite"
 cp "$SRC_DB" "$DB"

@@ -15,6 +15,7 @@
 # Needs: .build/release/otklik and otklik-bench, postgresql-15 + postgresql-15-postgis-3, ogr2ogr, wrk, python3;
 #        pygeoapi and its PostgreSQL provider's modules are pip-installed into a venv under .build/peers.
 set -euo pipefail
+. "$(dirname "$0")/lib.sh"
 cd "$(dirname "$0")/.."
 BIN=.build/release
 OUT=${BENCH_OUT:-Benchmarks/out}
@@ -39,8 +40,6 @@ PEER_VENV=${PEER_VENV:-.build/peers/pygeoapi-venv}
 mkdir -p "$OUT"
 TMP=$(mktemp -d /tmp/otklik-postgis-bench.XXXXXX)
 chmod 755 "$TMP"
-as_pg() { if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 STARTED="" SERVER_PID="" PEER_PID=""
 stop_pid() { if [ -n "$1" ]; then kill "$1" 2>/dev/null || true; wait "$1" 2>/dev/null || true; fi; }
 cleanup() {
@@ -72,7 +71,6 @@ fresh_otklik_db() {
 }
 # Nothing of the previous run left for the kernel or the server to write back while the next one works.
 settle() { pg -d postgres -c CHECKPOINT; sync; }
-wait_http() { for _ in $(seq 1 600); do curl -fsS "$1" >/dev/null 2>&1 && return 0; sleep 0.1; done; echo "no answer from $1" >&2; return 1; }
 wait_tiles() {
     for _ in $(seq 1 1200); do curl -fsS "$1/healthz" 2>/dev/null | grep -q '"tile_points":"ready"' && return 0; sleep 0.1; done
     echo "no tile points ready at $1" >&2; return 1
@@ -86,23 +84,6 @@ serve() {  # serve DB → SERVER_PID, BASE; the seconds until its tile points we
     wait_http "$BASE/healthz" && wait_tiles "$BASE"
     SERVE_READY_S=$(python3 -c "import time; print(f'{time.time() - $t0:.1f}')")
     sleep 1
-}
-# wrk summary → "rps p50_ms p99_ms non2xx+timeouts". Every run has a 30 s timeout: at wrk's default of 2 s a slow
-# server's late answers are dropped from the count while it still does the work, which understates it.
-wrk_stats() {
-    python3 -c '
-import re, sys
-t = sys.stdin.read()
-def ms(label):
-    m = re.search(r"^\s*" + label + r"%\s+([\d.]+)(us|ms|s)", t, re.M)
-    if not m: return float("nan")
-    v, u = float(m.group(1)), m.group(2)
-    return v / 1000 if u == "us" else v * 1000 if u == "s" else v
-rps = float(re.search(r"Requests/sec:\s+([\d.]+)", t).group(1))
-non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", t)
-timeouts = re.search(r"timeout (\d+)", t)
-bad = (int(non2xx.group(1)) if non2xx else 0) + (int(timeouts.group(1)) if timeouts else 0)
-print("%.1f %.2f %.2f %d" % (rps, ms("50"), ms("99"), bad))'
 }
 # Each path of a file requested once, in order, on one keep-alive connection → "median_ms p95_ms max_ms count"
 cat >"$TMP/probe.py" <<'PY'

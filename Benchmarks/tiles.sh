@@ -4,6 +4,7 @@
 # PostGIS: Debian's postgresql + postgis (apt-get install -y postgresql postgis); a throw-away cluster in a temp
 # directory on a loopback port, stopped at the end.
 set -euo pipefail
+. "$(dirname "$0")/lib.sh"
 cd "$(dirname "$0")/.."
 BIN="${OTKLIK_BENCH:-.build/release/otklik-bench}"
 [ -x "$BIN" ] || { echo "tiles.sh: $BIN is missing: build release first (make bench)" >&2; exit 1; }
@@ -17,7 +18,6 @@ cleanup() {
   rm -rf "$TMP"
 }
 trap cleanup EXIT
-as_pg() { if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
 
 CMD_OURS="$BIN tiles --points-out points.csv --tiles-out tiles.csv --mbtiles incidents.mbtiles"
 "$BIN" tiles --points-out "$TMP/points.csv" --tiles-out "$TMP/tiles.csv" --json-out "$TMP/ours.json" \

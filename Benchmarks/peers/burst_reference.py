@@ -31,7 +31,7 @@ import sys
 import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from scan_reference import dbscan  # noqa: E402
+from scan_reference import dbscan, read_fixture  # noqa: E402
 
 
 def llr(c, e, n):
@@ -44,27 +44,9 @@ def llr(c, e, n):
 
 
 def read(path):
-    params, rows = {}, []
-    with open(path, encoding="utf-8") as f:
-        for line in f:
-            line = line.strip()
-            if not line:
-                continue
-            if line.startswith("#"):
-                for token in line[1:].split():
-                    if "=" in token:
-                        k, v = token.split("=", 1)
-                        params[k] = v
-                continue
-            if line.startswith("id,"):
-                continue
-            i, x, y, d, c = line.split(",")
-            rows.append((int(i), float(x), float(y), float(d), c))
-    eps = {}
-    for pair in params["eps"].split(","):
-        code, value = pair.rsplit(":", 1)
-        eps[code] = float(value)
-    return int(params["min_points"]), float(params["quiet_gap"]), int(params["min_episode"]), eps, rows
+    params, rows = read_fixture(path)
+    points = [(int(i), float(x), float(y), float(d), c) for i, x, y, d, c in rows]
+    return int(params["min_points"]), float(params["quiet_gap"]), int(params["min_episode"]), params["eps"], points
 
 
 def main():

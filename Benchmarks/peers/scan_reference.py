@@ -35,7 +35,8 @@ import sys
 import numpy as np
 
 
-def read_points(path):
+def read_fixture(path):
+    """The fixture's `key=value` header parameters (with `eps` as {code: metres}) and its data rows, split on commas."""
     params, rows = {}, []
     with open(path, encoding="utf-8") as f:
         for line in f:
@@ -50,13 +51,19 @@ def read_points(path):
                 continue
             if line.startswith("id,"):
                 continue
-            i, x, y, c = line.split(",")
-            rows.append((int(i), float(x), float(y), c))
+            rows.append(line.split(","))
     eps = {}
     for pair in params["eps"].split(","):
         code, value = pair.rsplit(":", 1)
         eps[code] = float(value)
-    return float(params["radius"]), int(params["minimum"]), int(params["min_points"]), eps, rows
+    params["eps"] = eps
+    return params, rows
+
+
+def read_points(path):
+    params, rows = read_fixture(path)
+    points = [(int(i), float(x), float(y), c) for i, x, y, c in rows]
+    return float(params["radius"]), int(params["minimum"]), int(params["min_points"]), params["eps"], points
 
 
 def dbscan(x, y, eps, min_points):

@@ -12,17 +12,19 @@ public struct BurstWindow: Sendable, Hashable {
     public var last: Date
     /// The episode's complaints (the cylinder's count).
     public var observed: Int
-    /// The window the expectation is taken over: the episode widened by half the quiet gap on each side.
-    public var start: Date
-    public var end: Date
+    /// Seconds the window adds to the episode, half on each side (the quiet gap).
+    public var padding: Double
 
     public init(first: Date, last: Date, observed: Int, padding: Double) {
         self.first = first
         self.last = last
         self.observed = observed
-        start = first.addingTimeInterval(-padding / 2)
-        end = last.addingTimeInterval(padding / 2)
+        self.padding = padding
     }
+
+    /// The window the expectation is taken over: the episode widened by half the padding on each side.
+    public var start: Date { first.addingTimeInterval(-padding / 2) }
+    public var end: Date { last.addingTimeInterval(padding / 2) }
 
     /// The largest episode (the later of equal ones), widened by half of `quietGap` seconds on each side.
     public static func largest(of episodes: [Episode], quietGap: Double) -> BurstWindow? {
@@ -54,7 +56,6 @@ public struct BurstSignificance: Sendable, Hashable {
     }
 
     public var observed: Int { window.observed }
-    public var ratio: Double { Double(window.observed) / expected }
 }
 
 /// The burst test: Kulldorff's space-time permutation model (2005) applied to the largest episode of each DBSCAN

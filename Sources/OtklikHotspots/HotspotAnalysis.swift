@@ -183,8 +183,7 @@ public enum HotspotAnalysis {
         func finish(_ s: ClusterSignificance, weights: ScoreWeights, now: Date) -> Hotspot {
             var h = hotspot
             h.significance = s
-            h.components = weights.components(logLikelihoodRatio: max(s.logLikelihoodRatio, s.burst?.logLikelihoodRatio ?? 0),
-                                              count: h.count,
+            h.components = weights.components(logLikelihoodRatio: s.strength, count: h.count,
                                               open: h.openCount, overdue: h.overdueCount, lastReport: h.lastReport,
                                               now: now, episodes: h.episodes.count, failedFixes: h.failedFixes.count,
                                               severity: severity)
@@ -209,7 +208,7 @@ public enum HotspotAnalysis {
         let shape: HotspotShape = ConvexHull.hull(members.map(\.location)).map { .polygon($0) } ?? .point(centroid)
         let cx = members.reduce(0) { $0 + $1.x } / n, cy = members.reduce(0) { $0 + $1.y } / n
         let placeholder = ClusterSignificance(observed: members.count, expected: 0, ratio: 0, logLikelihoodRatio: 0,
-                                              monteCarloP: 1, gumbelP: nil, p: 1, q: 1, significant: false,
+                                              monteCarloP: 1, gumbelP: nil, placeP: 1, q: 1, significant: false,
                                               background: 0, backgroundRadius: 0, footprintArea: 0)
         let hotspot = Hotspot(
             id: "\(category.code):\(ids[0])", featureID: UInt64(bitPattern: ids[0]), category: category.code,

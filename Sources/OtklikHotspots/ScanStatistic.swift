@@ -28,7 +28,15 @@ public struct ClusterSignificance: Sendable, Hashable {
     public var burst: BurstSignificance?
     /// The p-value the FDR uses: `placeP`, or for a cluster with an episode the smaller of `placeP` and the burst's
     /// p, doubled (Bonferroni over the two tests), at most 1.
-    public var p: Double
+    public var p: Double { Self.combined(placeP: placeP, burst: burst) }
+
+    /// The evidence the score's strength reads: the larger of the place's and the burst's LLR.
+    public var strength: Double { max(logLikelihoodRatio, burst?.logLikelihoodRatio ?? 0) }
+
+    /// `p` for a place p-value and a burst test.
+    static func combined(placeP: Double, burst: BurstSignificance?) -> Double {
+        burst.map { min(1, 2 * min(placeP, $0.p)) } ?? placeP
+    }
     /// Benjamini-Hochberg q over every cluster of the run.
     public var q: Double
     /// q <= the configured level.
@@ -43,17 +51,16 @@ public struct ClusterSignificance: Sendable, Hashable {
     public var footprintArea: Double
 
     public init(observed: Int, expected: Double, ratio: Double, logLikelihoodRatio: Double, monteCarloP: Double,
-                gumbelP: Double?, p: Double, q: Double, significant: Bool, background: Int, backgroundRadius: Double,
-                footprintArea: Double, placeP: Double? = nil, burst: BurstSignificance? = nil) {
+                gumbelP: Double?, placeP: Double, burst: BurstSignificance? = nil, q: Double, significant: Bool,
+                background: Int, backgroundRadius: Double, footprintArea: Double) {
         self.observed = observed
         self.expected = expected
         self.ratio = ratio
         self.logLikelihoodRatio = logLikelihoodRatio
         self.monteCarloP = monteCarloP
         self.gumbelP = gumbelP
-        self.placeP = placeP ?? p
+        self.placeP = placeP
         self.burst = burst
-        self.p = p
         self.q = q
         self.significant = significant
         self.background = background

@@ -35,10 +35,11 @@ public enum Significance {
         guard !inputs.isEmpty else { return [] }
         let radius = config.backgroundRadius, minimum = config.backgroundMinimum, replicas = config.replicas
         let allCounter = DiscCounter(x: points.map(\.x), y: points.map(\.y), radius: radius)
-        var xs: [String: [Double]] = [:], ys: [String: [Double]] = [:]
+        var xs: [String: [Double]] = [:], ys: [String: [Double]] = [:], times: [String: [Double]] = [:]
         for p in points {
             xs[p.category, default: []].append(p.x)
             ys[p.category, default: []].append(p.y)
+            times[p.category, default: []].append(p.reportedAt.timeIntervalSince1970)
         }
         let ladder = ScanStatistic.backgroundRadii(radius)
         var expected = [Double](repeating: 0, count: inputs.count)
@@ -90,30 +91,24 @@ public enum Significance {
         let coarse = Double(ScanStatistic.gumbelBelowHits + 1) / Double(replicas + 1)
         func chosen(_ mc: Double, _ gumbel: Double?) -> Double { mc <= coarse ? gumbel ?? mc : mc }
         let placeP = (0..<inputs.count).map { chosen(mc[$0], gumbel[$0]) }
-        let bursts = burstTests(inputs, points: points, byCategory: byCategory, order: order, config: config,
-                                pick: chosen)
-        let p = inputs.indices.map { i in bursts[i].map { min(1, 2 * min(placeP[i], $0.p)) } ?? placeP[i] }
-        let q = FalseDiscoveryRate.qValues(p)
+        let bursts = burstTests(inputs, times: times, byCategory: byCategory, order: order, config: config, pick: chosen)
+        let q = FalseDiscoveryRate.qValues(inputs.indices.map { ClusterSignificance.combined(placeP: placeP[$0], burst: bursts[$0]) })
         return inputs.indices.map { i in
             ClusterSignificance(observed: inputs[i].observed, expected: expected[i],
                                 ratio: Double(inputs[i].observed) / expected[i], logLikelihoodRatio: llr[i],
-                                monteCarloP: mc[i], gumbelP: gumbel[i], p: p[i], q: q[i], significant: q[i] <= config.fdrLevel,
-                                background: background[i], backgroundRadius: disc[i],
-                                footprintArea: inputs[i].footprintArea, placeP: placeP[i], burst: bursts[i])
+                                monteCarloP: mc[i], gumbelP: gumbel[i], placeP: placeP[i], burst: bursts[i], q: q[i],
+                                significant: q[i] <= config.fdrLevel, background: background[i],
+                                backgroundRadius: disc[i], footprintArea: inputs[i].footprintArea)
         }
     }
 
-    /// The burst test of every input with an episode (`BurstStatistic`), per category with its own seed stream.
-    static func burstTests(_ inputs: [Input], points: [HotspotPoint], byCategory: [String: [Int]], order: [String],
+    /// The burst test of every input with an episode (`BurstStatistic`), per category with its own seed stream;
+    /// `times` holds the report times (epoch seconds) of every point, per category.
+    static func burstTests(_ inputs: [Input], times: [String: [Double]], byCategory: [String: [Int]], order: [String],
                            config: HotspotConfig, pick: (Double, Double?) -> Double) -> [BurstSignificance?] {
         var out = [BurstSignificance?](repeating: nil, count: inputs.count)
-        var times: [String: [Double]] = [:]
-        for code in order where byCategory[code]!.contains(where: { inputs[$0].burst != nil }) { times[code] = [] }
-        guard !times.isEmpty else { return out }
-        for p in points where times[p.category] != nil { times[p.category]!.append(p.reportedAt.timeIntervalSince1970) }
-        for code in order {
-            guard var t = times[code] else { continue }
-            t.sort()
+        for code in order where byCategory[code]!.contains(where: { inputs[$0].burst != nil }) {
+            let t = (times[code] ?? []).sorted()
             let total = inputs[byCategory[code]![0]].categoryTotal
             var idx: [Int] = [], shares: [Double] = [], observed: [Int] = [], zone: [Int] = []
             for i in byCategory[code]! {

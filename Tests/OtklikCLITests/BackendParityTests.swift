@@ -61,14 +61,7 @@ import Testing
 
     @Test(.postgis, .requires(.mapboxVectorTile)) func bothBackendsPublishAndWriteTheSame() async throws {
         let w = try Workspace()
-        let pg = try await PostgresCluster.freshDatabase()
-        let data = TestPackage.data.path
-        try await w.demo(count: 300)
-        // Both demos write their key to api-keys.json in this folder: the second one's serves both.
-        let pgArgs = ["--db", pg, "--data-dir", data]
-        let demo = try await w.run(["demo"] + pgArgs + ["--count", "300", "--seed", "1", "--end", "2025-06-30"])
-        try #require(demo.status == 0, "\(demo)")
-        let pgKey = try MigrateCommandTests.demoKey(demo)
+        let (pg, pgArgs, pgKey) = try await PostGISServeTests.demoInBoth(w)
 
         let (lite, a) = try await PostGISServeTests.serve(w.global(), in: w)
         let (server, b) = try await PostGISServeTests.serve(pgArgs, in: w)

@@ -42,16 +42,20 @@ import Testing
         throw PostgresCluster.ClusterError("the server never answered: \(ended)")
     }
 
-    @Test(.postgis) func bothBackendsServeTheSameDemoAndCountAWrite() async throws {
-        let w = try Workspace()
+    /// The same 300-incident demo in the workspace's SpatiaLite file and in a fresh PostGIS database. Both demos
+    /// write their key to api-keys.json in the workspace: the second one's (returned) serves both.
+    static func demoInBoth(_ w: Workspace) async throws -> (pg: String, pgArgs: [String], key: String) {
         let pg = try await PostgresCluster.freshDatabase()
-        let data = TestPackage.data.path
         try await w.demo(count: 300)
-        let pgArgs = ["--db", pg, "--data-dir", data]
+        let pgArgs = ["--db", pg, "--data-dir", TestPackage.data.path]
         let demo = try await w.run(["demo"] + pgArgs + ["--count", "300", "--seed", "1", "--end", "2025-06-30"])
         try #require(demo.status == 0, "\(demo)")
-        let key = try #require(demo.stdout.split(separator: "\n").first { $0.contains("operator API key") }?
-            .split(separator: " ").last.map(String.init))
+        return (pg, pgArgs, try MigrateCommandTests.demoKey(demo))
+    }
+
+    @Test(.postgis) func bothBackendsServeTheSameDemoAndCountAWrite() async throws {
+        let w = try Workspace()
+        let (_, pgArgs, key) = try await Self.demoInBoth(w)
 
         // `otklik stats` prints the same figures for both.
         let liteStats = try await w.run(["stats"] + w.global())
