@@ -113,10 +113,12 @@ public struct ProcessResult: Sendable, CustomStringConvertible {
 
 public enum ExternalProcessError: Error, CustomStringConvertible {
     case notInstalled(String)
+    case cannotStart(String, errno: Int32)
 
     public var description: String {
         switch self {
         case .notInstalled(let tool): "\(tool) is not installed (not on PATH nor in /usr/bin, /bin, /usr/local/bin)"
+        case .cannotStart(let tool, let code): "cannot start \(tool): \(String(cString: strerror(code)))"
         }
     }
 }

@@ -7,7 +7,6 @@ import Darwin
 
 /// A started program: its output so far, its end awaited with or without blocking, and signals to stop it.
 public final class RunningProcess: @unchecked Sendable {
-    private let process = Process()
     private let folder: URL
     private let outputFile: URL
     private let stderrFile: URL?
@@ -17,9 +16,11 @@ public final class RunningProcess: @unchecked Sendable {
     private var waiters: [CheckedContinuation<Void, Never>] = []
     private let endedSignal = DispatchSemaphore(value: 0)
 
-    public var pid: Int32 { process.processIdentifier }
+    public let pid: Int32
     public var isRunning: Bool { lock.withLock { ended == nil } }
 
+    /// Started with posix_spawn rather than Foundation's `Process`, whose `run()` on Linux reads past a buffer
+    /// while it lists /proc/self/fd and crashed the test process now and then (swift-corelibs-foundation #5472).
     init(_ command: Command) throws {
         guard let exe = ExternalProcess.path(command.tool) else { throw ExternalProcessError.notInstalled(command.tool) }
         let fm = FileManager.default
@@ -28,37 +29,42 @@ public final class RunningProcess: @unchecked Sendable {
         outputFile = command.log ?? folder.appendingPathComponent("output.txt")
         stderrFile = command.stderr == .separate ? folder.appendingPathComponent("stderr.txt") : nil
         _ = fm.createFile(atPath: outputFile.path, contents: nil)
-        // The child gets its own copies of these; the test's copies close once it has started.
-        var handles: [FileHandle] = []
-        defer { for h in handles { try? h.close() } }
-        let out = try FileHandle(forWritingTo: outputFile)
-        handles.append(out)
-        process.executableURL = URL(fileURLWithPath: exe)
-        process.arguments = command.arguments
-        process.standardOutput = out
-        switch command.stderr {
-        case .merged: process.standardError = out
-        case .discarded: process.standardError = FileHandle.nullDevice
-        case .separate:
-            _ = fm.createFile(atPath: stderrFile!.path, contents: nil)
-            let err = try FileHandle(forWritingTo: stderrFile!)
-            handles.append(err)
-            process.standardError = err
-        }
         // From a file, so that a program that stops reading early cannot SIGPIPE the test process.
         let input = folder.appendingPathComponent("stdin")
         _ = fm.createFile(atPath: input.path, contents: command.stdin ?? Data())
-        let inputHandle = try FileHandle(forReadingFrom: input)
-        handles.append(inputHandle)
-        process.standardInput = inputHandle
-        if let dir = command.directory { process.currentDirectoryURL = dir }
-        if !command.environment.isEmpty || !command.unsetEnvironment.isEmpty {
-            var env = ProcessInfo.processInfo.environment.merging(command.environment) { _, new in new }
-            for name in command.unsetEnvironment { env[name] = nil }
-            process.environment = env
+
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, input.path, O_RDONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 1, outputFile.path, O_WRONLY | O_APPEND, 0o644)
+        switch command.stderr {
+        case .merged: posix_spawn_file_actions_adddup2(&actions, 1, 2)
+        case .discarded: posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
+        case .separate:
+            _ = fm.createFile(atPath: stderrFile!.path, contents: nil)
+            posix_spawn_file_actions_addopen(&actions, 2, stderrFile!.path, O_WRONLY | O_APPEND, 0o644)
         }
-        process.terminationHandler = { [weak self] p in self?.finished(p) }
-        try process.run()
+        var env = ProcessInfo.processInfo.environment.merging(command.environment) { _, new in new }
+        for name in command.unsetEnvironment { env[name] = nil }
+        // In another folder through env(1): glibc's posix_spawn_file_actions_addchdir_np is not visible to Swift.
+        let program = command.directory == nil ? exe : "/usr/bin/env"
+        let words = command.directory.map { ["env", "-C", $0.path, exe] } ?? [exe]
+        let argv = (words + command.arguments).map { strdup($0) } + [nil]
+        let envp = env.map { strdup("\($0.key)=\($0.value)") } + [nil]
+        defer { for p in argv + envp { free(p) } }
+        var child: pid_t = 0
+        let rc = posix_spawn(&child, program, &actions, nil, argv, envp)
+        guard rc == 0 else { throw ExternalProcessError.cannotStart(command.tool, errno: rc) }
+        pid = child
+        let spawned = child
+        // One thread per child waits for its end.
+        Thread.detachNewThread { [weak self] in
+            var status: Int32 = 0
+            while waitpid(spawned, &status, 0) == -1 && errno == EINTR {}
+            let signalled = (status & 0x7f) != 0 && (status & 0x7f) != 0x7f
+            self?.finished(status: signalled ? status & 0x7f : (status >> 8) & 0xff, signalled: signalled)
+        }
     }
 
     deinit {
@@ -66,9 +72,9 @@ public final class RunningProcess: @unchecked Sendable {
         try? FileManager.default.removeItem(at: folder)
     }
 
-    private func finished(_ p: Process) {
+    private func finished(status: Int32, signalled: Bool) {
         let resumed: [CheckedContinuation<Void, Never>] = lock.withLock {
-            ended = (p.terminationStatus, p.terminationReason == .uncaughtSignal)
+            ended = (status, signalled)
             defer { waiters = [] }
             return waiters
         }
