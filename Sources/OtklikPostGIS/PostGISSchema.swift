@@ -104,5 +104,18 @@ enum PostGISSchema {
             "CREATE INDEX contact_reads_at ON contact_reads (at)",
             "CREATE TABLE api_key_use (name text PRIMARY KEY, last_used_at timestamptz NOT NULL)",
         ]),
+        // What a bulk load into an empty database set aside, to be rebuilt when it ends or by the next process
+        // if it dies first (see PostGISDeferredIndexes).
+        Migration(version: 2, name: "bulk-load-deferred", sql: [
+            """
+            CREATE TABLE bulk_load_deferred (
+              seq integer PRIMARY KEY,
+              kind text NOT NULL CHECK (kind IN ('key', 'index', 'foreign')),
+              name text NOT NULL,
+              create_sql text NOT NULL,
+              cleanup_sql text
+            )
+            """,
+        ]),
     ]
 }

@@ -6,8 +6,9 @@ import Synchronization
 
 /// The PostGIS implementation of the storage ports, over a PostgresNIO connection pool.
 ///
-/// The schema mirrors the SpatiaLite store's (see `PostGISSchema`); districts are assigned with `ST_Covers`,
-/// settlements with a KNN (`<->`) search over their points, both in SQL. Several server processes can share one
+/// The schema mirrors the SpatiaLite store's (see `PostGISSchema`). A write places its incidents in SQL, the district
+/// with `ST_Covers` and the settlement with a KNN (`<->`) search over their points; a bulk load places them in
+/// memory by the same rules (see `PostGISBulkLoad`). Several server processes can share one
 /// database: each write sends a notification on `PostGISStore.changeChannel`, which every other store hears (see `changes()`).
 public final class PostGISStore: IncidentRepository, IncidentNotes, DatabaseSizeReporting, Sendable {
     public let location: PostGISLocation
@@ -113,6 +114,7 @@ public final class PostGISStore: IncidentRepository, IncidentNotes, DatabaseSize
                     }
                     logger.info("database migrated to version \(m.version) (\(m.name))")
                 }
+                try await PostGISDeferredIndexes.recover(conn, logger: logger)
             } catch {
                 _ = try? await conn.query("SELECT pg_advisory_unlock(715318)", logger: logger)
                 throw error
@@ -160,6 +162,10 @@ public final class PostGISStore: IncidentRepository, IncidentNotes, DatabaseSize
     func described(_ error: any Error, _ what: String) -> any Error {
         switch error {
         case is DomainError, is ValidationError, is PostGISError, is CancellationError: return error
+        case let e as PSQLError where e.serverInfo?[.sqlState] == "42P10":
+            // `ON CONFLICT (source, external_id)` without the key: a bulk load into the empty database has set it
+            // aside (see PostGISDeferredIndexes).
+            return DomainError.unavailable("a bulk import is loading this database and has not built its (source, external_id) key yet; new incidents are accepted again when it ends", retryAfter: 30)
         case let e as PSQLError:
             let message = e.serverInfo?[.message] ?? "\(e.code)"
             let detail = e.serverInfo?[.detail].map { " (\($0))" } ?? ""
