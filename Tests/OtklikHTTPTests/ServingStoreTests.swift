@@ -5,6 +5,7 @@ import OtklikCore
 import OtklikTiles
 @testable import OtklikHTTP
 @testable import OtklikServices
+import Synchronization
 import Testing
 
 /// The server's read models: incident tiles encoded from the in-memory points, and remembered counts. Both must
@@ -112,6 +113,26 @@ import Testing
             _ = try await wrapped.replaceAreas([], level: .settlement)
             #expect(!wrapped.tiles.points.isReady)
             #expect(wrapped.tiles.points.points(in: .world, filter: .all) == nil)
+        }
+    }
+
+    /// A reset while the points are read (the change feed's "everything" as a server starts, say) throws that read
+    /// away; the points are read again without waiting for a tile request to ask.
+    @Test func aReadThrownAwayByAResetIsReadAgainUnasked() async throws {
+        try await TileTestSupport.withTileApp(count: 50) { _, wrapped in
+            let producer = Self.producer(wrapped.base)
+            let points = LiveTilePoints()
+            let reads = Mutex(0)
+            points.refreshIfDue {
+                let n = reads.withLock { r in r += 1; return r }
+                let table = try await producer.allPoints()
+                if n == 1 { points.reset() }
+                return table
+            }
+            for _ in 0..<500 where !points.isReady { try await Task.sleep(for: .milliseconds(10)) }
+            #expect(points.isReady)
+            #expect(reads.withLock { $0 } == 2)
+            #expect(points.points(in: .world, filter: .all)?.count == 50)
         }
     }
 

@@ -72,19 +72,25 @@ final class LiveTilePoints: @unchecked Sendable {
         }
         guard let start else { return }
         Task.detached(priority: .utility) { [self] in
-            install(try? await load(), seen: start.seen, epoch: start.epoch)
+            guard !install(try? await load(), seen: start.seen, epoch: start.epoch) else { return }
+            // Thrown away (a reset came while it was read, such as the change feed's "everything" when a server
+            // starts): read again after a pause, rather than only when a tile is next asked for.
+            try? await Task.sleep(for: .seconds(Self.rebuildInterval))
+            refreshIfDue(load: load)
         }
     }
 
-    /// Writes recorded before the scan began are in it; later ones may not be, so they stay pending.
-    private func install(_ points: TilePointTable?, seen: Int, epoch: Int) {
+    /// Writes recorded before the scan began are in it; later ones may not be, so they stay pending. Returns
+    /// whether the scan was installed.
+    private func install(_ points: TilePointTable?, seen: Int, epoch: Int) -> Bool {
         let built = points.map(TilePointIndex.init)
-        lock.withLock {
+        return lock.withLock {
             building = false
             lastBuild = Date()
-            guard let built, epoch == self.epoch else { return }
+            guard let built, epoch == self.epoch else { return false }
             index = built
             dirty.removeFirst(min(seen, dirty.count))
+            return true
         }
     }
 }
