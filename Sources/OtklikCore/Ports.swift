@@ -92,6 +92,34 @@ public struct InsertOutcome: Sendable, Hashable {
     }
 }
 
+/// Complaints, open complaints and overdue complaints of one (district, settlement) pair: a row of the counts
+/// behind the choropleths and the area reports.
+public struct AreaCountRow: Sendable, Hashable {
+    public var district: String?
+    public var settlement: String?
+    public var complaints: Int
+    public var open: Int
+    public var overdue: Int
+    public init(district: String?, settlement: String?, complaints: Int, open: Int, overdue: Int) {
+        self.district = district
+        self.settlement = settlement
+        self.complaints = complaints
+        self.open = open
+        self.overdue = overdue
+    }
+
+    /// Each category's overdue cutoff at `now`: an open complaint reported before it is past its deadline
+    /// (`Incident.isOverdue`). Categories without a deadline have none.
+    public static func overdueCutoffs(_ taxonomy: Taxonomy, now: Date) -> [String: Date] {
+        var out: [String: Date] = [:]
+        for code in taxonomy.codes { if let c = taxonomy[code] { out[code] = now.addingTimeInterval(-Double(c.deadlineDays) * 86_400) } }
+        return out
+    }
+
+    /// The statuses counted as open.
+    public static let openStatuses = IncidentStatus.allCases.filter(\.isOpen).map(\.rawValue)
+}
+
 /// Counts for `otklik stats` and the reports.
 public struct IncidentStats: Sendable, Hashable {
     public var total: Int
@@ -161,6 +189,9 @@ public protocol IncidentRepository: Sendable {
     /// Incidents within `radius` metres of `point`, nearest first, with their distance.
     func nearby(_ point: GeoPoint, radius: Double, query: IncidentQuery) async throws -> [(Incident, Double)]
     func stats(_ query: IncidentQuery) async throws -> IncidentStats
+    /// One row per (district, settlement) among the matches, counted where the data lives: a complaint is
+    /// overdue when it is open and was reported before its category's entry in `overdueBefore`.
+    func areaCounts(_ query: IncidentQuery, overdueBefore: [String: Date]) async throws -> [AreaCountRow]
     func extent(_ query: IncidentQuery) async throws -> Extent
 }
 
@@ -253,4 +284,10 @@ public protocol AccessAudit: Sendable {
     func recordKeyUse(name: String, at: Date) async throws
     /// The last recorded use of every key that has one, by key name.
     func keyLastUse() async throws -> [String: Date]
+}
+
+extension Date {
+    /// The first whole second at or after this instant: `t < wholeSecondAbove` holds for a whole-second `t`
+    /// exactly when `t < self`, so a cutoff can be compared with stored whole-second times.
+    public var wholeSecondAbove: Date { Date(timeIntervalSince1970: timeIntervalSince1970.rounded(.up)) }
 }

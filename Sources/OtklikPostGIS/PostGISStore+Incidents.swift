@@ -277,6 +277,24 @@ extension PostGISStore {
         return IncidentStats(total: byStatus.values.reduce(0, +), byDistrict: byDistrict, byCategory: byCategory, byStatus: byStatus)
     }
 
+    public func areaCounts(_ query: IncidentQuery, overdueBefore: [String: Date]) async throws -> [AreaCountRow] {
+        var sql = SQL()
+        let open = "i.status = ANY(\(sql.bind(AreaCountRow.openStatuses)))"
+        var overdue = "false"
+        if !overdueBefore.isEmpty {
+            let cases = overdueBefore.sorted { $0.key < $1.key }
+                .map { "WHEN \(sql.bind($0.key)) THEN \(sql.bind($0.value.wholeSecondAbove))" }.joined(separator: " ")
+            overdue = "\(open) AND i.reported_at < CASE i.category \(cases) END"
+        }
+        let select = "SELECT i.district, i.settlement, count(*), count(*) FILTER (WHERE \(open)), count(*) FILTER (WHERE \(overdue))"
+        let whereSQL = Filter.whereSQL(query, paging: false, into: &sql)
+        sql.text = "\(select) FROM incidents i\(whereSQL) GROUP BY 1, 2"
+        return try await readRows(sql).map { row in
+            let (district, settlement, complaints, open, overdue) = try row.decode((String?, String?, Int, Int, Int).self)
+            return AreaCountRow(district: district, settlement: settlement, complaints: complaints, open: open, overdue: overdue)
+        }
+    }
+
     public func extent(_ query: IncidentQuery) async throws -> Extent {
         var sql = SQL()
         let whereSQL = Filter.whereSQL(query, paging: false, into: &sql)

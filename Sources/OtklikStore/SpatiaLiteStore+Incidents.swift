@@ -344,6 +344,31 @@ extension SpatiaLiteStore {
         }
     }
 
+    public func areaCounts(_ query: IncidentQuery, overdueBefore: [String: Date]) async throws -> [AreaCountRow] {
+        try await pool.read { db in
+            let qb = QueryBuilder(query, includePaging: false, useRTree: false)
+            var arguments: [(any DatabaseValueConvertible)?] = []
+            let open = "i.status IN (\(Array(repeating: "?", count: AreaCountRow.openStatuses.count).joined(separator: ",")))"
+            arguments += AreaCountRow.openStatuses.map { $0 }
+            var overdue = "0"
+            if !overdueBefore.isEmpty {
+                // Stored times are fixed-width UTC text, so text order is time order.
+                let cases = overdueBefore.sorted { $0.key < $1.key }
+                overdue = "\(open) AND i.reported_at < CASE i.category \(String(repeating: "WHEN ? THEN ? ", count: cases.count))END"
+                arguments += AreaCountRow.openStatuses.map { $0 }
+                for (code, cutoff) in cases { arguments += [code, Timestamp.format(cutoff.wholeSecondAbove)] }
+            }
+            let sql = """
+                SELECT i.district, i.settlement, count(*), coalesce(sum(CASE WHEN \(open) THEN 1 ELSE 0 END), 0),
+                  coalesce(sum(CASE WHEN \(overdue) THEN 1 ELSE 0 END), 0)
+                FROM incidents i\(qb.whereSQL) GROUP BY 1, 2
+                """
+            return try Row.fetchAll(db, sql: sql, arguments: StatementArguments((arguments + qb.arguments).map { $0?.databaseValue ?? .null })).map { r in
+                AreaCountRow(district: r[0], settlement: r[1], complaints: r[2], open: r[3], overdue: r[4])
+            }
+        }
+    }
+
     public func extent(_ query: IncidentQuery) async throws -> Extent {
         try await pool.read { db in
             let qb = QueryBuilder(query, includePaging: false)

@@ -60,6 +60,25 @@ import Testing
         #expect(cache.count == 3)
     }
 
+    /// A value over the whole budget used to be handed out and dropped, so a caller that retried after a 503
+    /// started the same long analysis again and never got an answer; now it stays, alone.
+    @Test func aValueOverTheBudgetIsKeptAlone() async throws {
+        let cache = AnalysisCache<Int>(maxEntries: 10, maxBytes: 300, cost: { $0 })
+        for k in ["a", "b"] { _ = try await cache.value(for: k, ttl: 60) { 100 } }
+        #expect(cache.count == 2)
+        _ = try await cache.value(for: "big", ttl: 60) { 1_000 }
+        #expect(cache.count == 1)
+        #expect(cache.bytes == 1_000)
+        let made = Tally()
+        let again = try await cache.value(for: "big", ttl: 60) { made.add(); return 1_000 }
+        #expect(again == 1_000)
+        #expect(made.value == 0)
+        // The next value within the budget pushes it out, as the least recently used.
+        _ = try await cache.value(for: "c", ttl: 60) { 100 }
+        #expect(cache.count == 1)
+        #expect(cache.bytes == 100)
+    }
+
     @Test func concurrentCallersShareOneComputation() async throws {
         let cache = AnalysisCache<Int>(maxEntries: 4, maxBytes: 1_000, cost: { _ in 1 })
         let made = Tally()

@@ -3,7 +3,7 @@ import Foundation
 /// A bounded least-recently-used cache of values that are expensive to make, with one computation per key at a
 /// time: callers asking for a key that is being computed wait for that computation instead of starting their
 /// own. Bounded by entries and by approximate bytes (`cost` of each value); the least recently used entries go
-/// first. Entries older than `ttl` are recomputed.
+/// first, but the newest is kept whatever its size. Entries older than `ttl` are recomputed.
 final class AnalysisCache<Value: Sendable>: @unchecked Sendable {
     private struct Entry {
         var value: Value
@@ -76,19 +76,21 @@ final class AnalysisCache<Value: Sendable>: @unchecked Sendable {
             running[key] = nil
             guard case .success(let value) = result else { return }
             let size = cost(value)
-            // A value larger than the whole budget is handed out but not kept.
-            guard size <= maxBytes else { entries[key] = nil; return }
             tick += 1
             entries[key] = Entry(value: value, at: Date(), bytes: size, used: tick)
-            evict()
+            // The newest value stays even when it alone is over the budget (every other entry goes): it already
+            // took that memory to make, and dropping it would make every retry make it again, and miss its
+            // deadline again, as an analysis of the whole of a 10M-row store did.
+            evict(keeping: key)
         }
     }
 
-    /// Drops least recently used entries until both bounds hold. Called with the lock held.
-    private func evict() {
+    /// Drops least recently used entries until both bounds hold, or until only `keeping` is left. Called with the
+    /// lock held.
+    private func evict(keeping: String? = nil) {
         var total = entries.values.reduce(0) { $0 + $1.bytes }
         while entries.count > maxEntries || total > maxBytes,
-              let oldest = entries.min(by: { $0.value.used < $1.value.used }) {
+              let oldest = entries.filter({ $0.key != keeping }).min(by: { $0.value.used < $1.value.used }) {
             total -= oldest.value.bytes
             entries[oldest.key] = nil
         }

@@ -1,8 +1,7 @@
 import Foundation
 import OtklikCore
-import Synchronization
 
-/// Complaint, open and overdue counts per district and per settlement, computed from one scan of the store
+/// Complaint, open and overdue counts per district and per settlement, from one grouped count in the store,
 /// and reused for a while: choropleth layers are read far more often than the data changes. Writes through the
 /// API invalidate it. Counts of a few filters are kept (the least recently used goes first), so that a
 /// filtered district layer does not scan again for every tile.
@@ -27,6 +26,8 @@ actor RollupCache {
     /// Filters remembered at once; each snapshot is a few hundred small entries.
     static let capacity = 32
     private var generation = 0
+    /// Counts being made, by filter key.
+    private var counting: [String: Task<Snapshot, any Error>] = [:]
 
     init(store: any IncidentRepository, taxonomy: Taxonomy, ttl: Double) {
         self.store = store
@@ -36,9 +37,13 @@ actor RollupCache {
 
     func invalidate() {
         cached.removeAll()
+        counting.removeAll()
         generation += 1
     }
 
+    /// The counts for `filter`: remembered ones younger than the TTL, or one grouped count in the store (the
+    /// database does the counting, so 10M rows are seconds, not a scan through the service). Callers asking for
+    /// a filter that is being counted wait for that count instead of starting their own.
     func snapshot(_ filter: IncidentFilter = .all, now: Date = Date()) async throws -> Snapshot {
         let key = filter.key
         clock += 1
@@ -46,24 +51,13 @@ actor RollupCache {
             cached[key]?.used = clock
             return c.snapshot
         }
+        if let running = counting[key] { return try await running.value }
         let startGeneration = generation
-        let box = Box()
-        let taxonomy = self.taxonomy
-        try await store.scanForAnalysis(IncidentQuery(filter), chunkSize: 10_000) { chunk in
-            box.state.withLock { s in
-                for inc in chunk {
-                    let open = inc.status.isOpen
-                    let overdue = inc.isOverdue(at: now, taxonomy: taxonomy)
-                    s.total += 1
-                    if let d = inc.district { s.byDistrict[d, default: Counts()].add(open: open, overdue: overdue) }
-                    if let name = inc.settlement {
-                        s.bySettlement[SettlementKey(name: name, district: inc.district ?? ""), default: Counts()].add(open: open, overdue: overdue)
-                        s.bySettlementName[name, default: Counts()].add(open: open, overdue: overdue)
-                    }
-                }
-            }
-        }
-        let snap = box.state.withLock { $0 }
+        let (store, cutoffs) = (self.store, AreaCountRow.overdueCutoffs(taxonomy, now: now))
+        let task = Task { try Self.snapshot(of: try await store.areaCounts(IncidentQuery(filter), overdueBefore: cutoffs)) }
+        counting[key] = task
+        defer { if generation == startGeneration { counting[key] = nil } }
+        let snap = try await task.value
         if generation == startGeneration {
             if cached.count >= Self.capacity, let oldest = cached.min(by: { $0.value.used < $1.value.used })?.key {
                 cached.removeValue(forKey: oldest)
@@ -73,15 +67,25 @@ actor RollupCache {
         return snap
     }
 
-    private final class Box: Sendable {
-        let state = Mutex(Snapshot(byDistrict: [:], bySettlement: [:], bySettlementName: [:], total: 0))
+    static func snapshot(of rows: [AreaCountRow]) -> Snapshot {
+        var s = Snapshot(byDistrict: [:], bySettlement: [:], bySettlementName: [:], total: 0)
+        for r in rows {
+            let c = Counts(complaints: r.complaints, open: r.open, overdue: r.overdue)
+            s.total += r.complaints
+            if let d = r.district { s.byDistrict[d, default: Counts()].add(c) }
+            if let name = r.settlement {
+                s.bySettlement[SettlementKey(name: name, district: r.district ?? ""), default: Counts()].add(c)
+                s.bySettlementName[name, default: Counts()].add(c)
+            }
+        }
+        return s
     }
 }
 
 extension RollupCache.Counts {
-    mutating func add(open: Bool, overdue: Bool) {
-        complaints += 1
-        if open { self.open += 1 }
-        if overdue { self.overdue += 1 }
+    mutating func add(_ other: Self) {
+        complaints += other.complaints
+        open += other.open
+        overdue += other.overdue
     }
 }

@@ -103,6 +103,9 @@ public final class ServingStore: IncidentRepository, AreaRepository, DatabaseSiz
         try await base.nearby(point, radius: radius, query: query)
     }
     public func stats(_ query: IncidentQuery) async throws -> IncidentStats { try await base.stats(query) }
+    public func areaCounts(_ query: IncidentQuery, overdueBefore: [String: Date]) async throws -> [AreaCountRow] {
+        try await base.areaCounts(query, overdueBefore: overdueBefore)
+    }
     public func extent(_ query: IncidentQuery) async throws -> Extent { try await base.extent(query) }
     public func areas(level: AreaLevel) async throws -> [Area] { try await base.areas(level: level) }
     public func databaseSize() throws -> Int64 { try base.databaseSize() }
