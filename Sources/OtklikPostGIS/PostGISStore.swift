@@ -47,8 +47,17 @@ public final class PostGISStore: IncidentRepository, IncidentNotes, DatabaseSize
         poolLogger.logLevel = max(logger.logLevel, .warning)
         let client = PostgresClient(configuration: config, backgroundLogger: poolLogger)
         self.client = client
-        runner = Task { await client.run() }
-        ready = Task { try await Self.migrate(client, logger: logger) }
+        // The migration's lease waits until the runner is entering `run()`: a lease before it works (the pool
+        // waits) but PostgresNIO logs a warning that a busy machine printed on an import's output now and then.
+        let (entering, signal) = AsyncStream<Void>.makeStream()
+        runner = Task {
+            signal.finish()
+            await client.run()
+        }
+        ready = Task {
+            for await _ in entering {}
+            try await Self.migrate(client, logger: logger)
+        }
     }
 
     /// Connects to the database at `location` and brings its schema up to date.

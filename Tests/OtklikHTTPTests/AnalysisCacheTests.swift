@@ -79,6 +79,63 @@ import Testing
         #expect(cache.bytes == 100)
     }
 
+    /// An invalidation makes every value out of date but keeps it as the fallback; a computation begun before the
+    /// invalidation finishes into the fallback, and never over a value begun after it.
+    @Test func invalidatedValuesStayAsFallbacks() async throws {
+        let cache = AnalysisCache<Int>(maxEntries: 10, maxBytes: 1_000, cost: { _ in 1 })
+        _ = try await cache.value(for: "k", ttl: 60) { 1 }
+        cache.invalidate()
+        #expect(cache.fallback(for: "k") == 1)
+        #expect(cache.fallback(for: "other") == nil)
+        let (release, releaseCont) = AsyncStream.makeStream(of: Void.self)
+        let (begun, begunCont) = AsyncStream.makeStream(of: Void.self)
+        let slow = Task {
+            try await cache.value(for: "k", ttl: 60) {
+                begunCont.yield()
+                for await _ in release { break }
+                return 2
+            }
+        }
+        for await _ in begun { break }
+        cache.invalidate()
+        #expect(try await cache.value(for: "k", ttl: 60) { 3 } == 3, "begun after the second invalidation: current")
+        releaseCont.yield()
+        #expect(try await slow.value == 2)
+        #expect(cache.fallback(for: "k") == 3, "the value begun earlier does not replace the later one")
+        let made = Tally()
+        #expect(try await cache.value(for: "k", ttl: 60) { made.add(); return 4 } == 3)
+        #expect(made.value == 0)
+    }
+
+    /// After a write, area counts that took long answer from the last count while the new one is made; quick
+    /// ones are waited for, so a write shows at once.
+    @Test func slowAreaCountsAnswerFromTheLastCountAfterAWrite() async throws {
+        let store = try await Harness.makeStore()
+        defer { Harness.removeStore(store) }
+        try await Harness.seed(store, count: 60)
+        let rollups = RollupCache(store: store, taxonomy: Harness.taxonomy, ttl: 600)
+        #expect(try await rollups.snapshot().total == 60, "nothing counted before: the caller waits")
+
+        // Every count counts as slow, and nobody waits for a new one.
+        await rollups.setStalePolicy(wait: .zero, after: .zero)
+        _ = try await store.insert([Harness.incident(60)], actor: "test")
+        await rollups.invalidate()
+        #expect(try await rollups.snapshot().total == 60, "the count from before the write")
+        var total = 0
+        for _ in 0..<500 {
+            total = try await rollups.snapshot().total
+            if total == 61 { break }
+            try await Task.sleep(for: .milliseconds(10))
+        }
+        #expect(total == 61, "the count begun after the write replaces it when it ends")
+
+        // Counts this quick are waited for.
+        await rollups.setStalePolicy(wait: .zero, after: .seconds(3600))
+        _ = try await store.insert([Harness.incident(61)], actor: "test")
+        await rollups.invalidate()
+        #expect(try await rollups.snapshot().total == 62)
+    }
+
     @Test func concurrentCallersShareOneComputation() async throws {
         let cache = AnalysisCache<Int>(maxEntries: 4, maxBytes: 1_000, cost: { _ in 1 })
         let made = Tally()

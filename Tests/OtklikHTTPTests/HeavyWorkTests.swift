@@ -155,6 +155,43 @@ import Testing
         #expect(try await gate.waitWithinDeadline(.route) { try await Task.sleep(for: .milliseconds(50)); return 3 } == 3)
     }
 
+    /// After a write, a filter whose analysis took long answers from its last analysis while the new one is held
+    /// (a large store's analysis takes longer than writes come in), and from the new one once it is in the cache.
+    /// (Here every analysis counts as long; a quick one is waited for, which the write tests show.)
+    @Test func afterAWriteTheLastAnalysisAnswersUntilTheNewOneIsReady() async throws {
+        let store = try await Harness.makeStore()
+        defer { Harness.removeStore(store) }
+        try await Harness.seed(store, count: 60)
+        let service = HotspotService(store: store, taxonomy: Harness.taxonomy)
+        service.setStalePolicy(wait: .milliseconds(20), after: .zero)
+        let before = try await service.analyse(.all)
+        #expect(before.points.count == 60)
+
+        _ = try await store.insert([Harness.incident(60)], actor: "test")
+        service.invalidate()
+        let (release, releaseCont) = AsyncStream.makeStream(of: Void.self)
+        let held = HeldWork(gate: WorkGate(limits: .init(analyses: 2, routes: 2, retryAfterSeconds: 4,
+                                                          analysisDeadline: .seconds(600)), metrics: nil),
+                            release: release)
+        service.setHeavyWork(held)
+        let meanwhile = try await service.analyse(.all)
+        #expect(meanwhile.points.count == 60, "the analysis from before the write")
+        #expect(try await Self.eventually { held.admitted.value == 1 })
+        // Asked again while it is held: the same computation, not a second one.
+        #expect(try await service.analyse(.all).points.count == 60)
+        #expect(held.admitted.value == 1)
+
+        releaseCont.yield()
+        service.setStalePolicy(wait: .seconds(600), after: .zero)
+        #expect(try await service.analyse(.all).points.count == 61)
+        #expect(held.admitted.value == 1)
+
+        // Nothing analysed before: no last analysis to answer, so the caller waits (here past the deadline: 503).
+        let cold = HotspotService(store: store, taxonomy: Harness.taxonomy)
+        cold.setHeavyWork(WorkGate(limits: .init(analyses: 0, routes: 1, retryAfterSeconds: 4), metrics: nil))
+        await #expect(throws: Problem.self) { _ = try await cold.analyse(.all) }
+    }
+
     @Test func coldHotspotLayerPastTheDeadlineIs503ThenServedFromTheCache() async throws {
         let store = try await Harness.makeStore()
         defer { Harness.removeStore(store) }

@@ -3,20 +3,23 @@ import Foundation
 /// A bounded least-recently-used cache of values that are expensive to make, with one computation per key at a
 /// time: callers asking for a key that is being computed wait for that computation instead of starting their
 /// own. Bounded by entries and by approximate bytes (`cost` of each value); the least recently used entries go
-/// first, but the newest is kept whatever its size. Entries older than `ttl` are recomputed.
+/// first, but the newest is kept whatever its size. Entries older than `ttl`, or made before an `invalidate`, are
+/// made again; until then they stay as the key's `fallback`, the last value finished.
 final class AnalysisCache<Value: Sendable>: @unchecked Sendable {
     private struct Entry {
         var value: Value
         var at: Date
         var bytes: Int
         var used: UInt64
+        /// The `generation` its computation started in: a value of an earlier one is only a fallback.
+        var generation: Int
     }
 
     private let lock = NSLock()
     private var entries: [String: Entry] = [:]
-    private var running: [String: Task<Value, any Error>] = [:]
+    private var running: [String: (task: Task<Value, any Error>, since: ContinuousClock.Instant)] = [:]
     private var tick: UInt64 = 0
-    /// Bumped by `removeAll`, so that a computation started before an invalidation is not kept after it.
+    /// Bumped by `invalidate`, so that a computation started before an invalidation is not served as current.
     private var generation = 0
     private(set) var maxEntries: Int
     private(set) var maxBytes: Int
@@ -39,32 +42,50 @@ final class AnalysisCache<Value: Sendable>: @unchecked Sendable {
     var count: Int { lock.withLock { entries.count } }
     var bytes: Int { lock.withLock { entries.values.reduce(0) { $0 + $1.bytes } } }
 
-    func removeAll() {
+    /// Every entry stops being current (each stays as its key's fallback); the next caller starts a new computation.
+    func invalidate() {
         lock.withLock {
-            entries.removeAll()
             running.removeAll()
             generation += 1
         }
     }
 
+    /// The last value finished for `key`, current or not.
+    func fallback(for key: String) -> Value? {
+        lock.withLock {
+            guard var e = entries[key] else { return nil }
+            tick += 1
+            e.used = tick
+            entries[key] = e
+            return e.value
+        }
+    }
+
+    /// How long the current computation of `key` has been going, or nil when none is.
+    func computing(_ key: String) -> Duration? {
+        lock.withLock { running[key].map { ContinuousClock.now - $0.since } }
+    }
+
     /// The cached value for `key`, or the one `make` returns (shared with every caller that asks meanwhile).
     func value(for key: String, ttl: TimeInterval, make: @escaping @Sendable () async throws -> Value) async throws -> Value {
         let task: Task<Value, any Error> = lock.withLock {
-            if var hit = entries[key], Date().timeIntervalSince(hit.at) < ttl {
+            if var hit = entries[key], hit.generation == generation, Date().timeIntervalSince(hit.at) < ttl {
                 tick += 1
                 hit.used = tick
                 entries[key] = hit
                 let value = hit.value
                 return Task { value }
             }
-            if let t = running[key] { return t }
-            let t = Task { try await make() }
-            running[key] = t
+            if let r = running[key] { return r.task }
             let started = generation
-            Task { [weak self] in
-                let result = await t.result
+            // Kept before anyone is handed the value, so a caller that has it finds it kept.
+            let t = Task { [weak self] in
+                let result: Result<Value, any Error>
+                do { result = .success(try await make()) } catch { result = .failure(error) }
                 self?.finish(key, result, generation: started)
+                return try result.get()
             }
+            running[key] = (t, .now)
             return t
         }
         return try await task.value
@@ -72,12 +93,14 @@ final class AnalysisCache<Value: Sendable>: @unchecked Sendable {
 
     private func finish(_ key: String, _ result: Result<Value, any Error>, generation started: Int) {
         lock.withLock {
-            guard started == generation else { return }
-            running[key] = nil
+            if started == generation { running[key] = nil }
             guard case .success(let value) = result else { return }
+            // A value made before an invalidation is still newer than an older fallback; it never replaces a
+            // value begun later.
+            if let e = entries[key], e.generation > started { return }
             let size = cost(value)
             tick += 1
-            entries[key] = Entry(value: value, at: Date(), bytes: size, used: tick)
+            entries[key] = Entry(value: value, at: Date(), bytes: size, used: tick, generation: started)
             // The newest value stays even when it alone is over the budget (every other entry goes): it already
             // took that memory to make, and dropping it would make every retry make it again, and miss its
             // deadline again, as an analysis of the whole of a 10M-row store did.

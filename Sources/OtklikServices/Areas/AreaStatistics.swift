@@ -31,8 +31,10 @@ public struct AreaStatistics: Sendable {
     public func districts(filter: IncidentFilter = .all, withHotspots: Bool = true) async throws -> [DistrictFigure] {
         let areas = try await store.areas(level: .district)
         let settlements = try await store.areas(level: .settlement)
-        let snap = try await rollups.snapshot(filter)
+        // The counts and the analysis are independent: made (or waited for, after a write) side by side.
+        async let counted = rollups.snapshot(filter)
         let recurring = withHotspots ? try await analysis.recurringHotspotsByDistrict(filter) : [:]
+        let snap = try await counted
         var settlementPopulation: [String: Int] = [:]
         for s in settlements { if let parent = s.parent, let p = s.population { settlementPopulation[parent, default: 0] += p } }
         return areas.enumerated().map { i, a in

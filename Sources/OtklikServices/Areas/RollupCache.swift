@@ -21,13 +21,17 @@ actor RollupCache {
     private let store: any IncidentRepository
     private let taxonomy: Taxonomy
     private let ttl: Double
-    private var cached: [String: (at: Date, used: UInt64, snapshot: Snapshot)] = [:]
+    /// A remembered count: when it was made, how long it took, and the `generation` its count began in (one of an
+    /// earlier generation is out of date, kept only to answer while a slow count is made again).
+    private struct Entry { var at: Date; var used: UInt64; var snapshot: Snapshot; var seconds: Double; var generation: Int }
+    private var cached: [String: Entry] = [:]
     private var clock: UInt64 = 0
     /// Filters remembered at once; each snapshot is a few hundred small entries.
     static let capacity = 32
     private var generation = 0
-    /// Counts being made, by filter key.
-    private var counting: [String: Task<Snapshot, any Error>] = [:]
+    /// Counts being made, by filter key, with when they began.
+    private var counting: [String: (task: Task<Snapshot, any Error>, since: ContinuousClock.Instant)] = [:]
+    private var stale: (wait: Duration, after: Duration) = (.seconds(1), .seconds(1))
 
     init(store: any IncidentRepository, taxonomy: Taxonomy, ttl: Double) {
         self.store = store
@@ -35,36 +39,63 @@ actor RollupCache {
         self.ttl = ttl
     }
 
+    /// Makes every remembered count out of date (after a write); each stays to answer while a slow one is redone.
     func invalidate() {
-        cached.removeAll()
         counting.removeAll()
         generation += 1
     }
 
-    /// The counts for `filter`: remembered ones younger than the TTL, or one grouped count in the store (the
-    /// database does the counting, so 10M rows are seconds, not a scan through the service). Callers asking for
-    /// a filter that is being counted wait for that count instead of starting their own.
+    /// How long a request waits for a new count when the last count of its filter took at least `after`.
+    func setStalePolicy(wait: Duration, after: Duration) { stale = (wait, after) }
+
+    /// The counts for `filter`: remembered ones younger than the TTL and made since the last write, or one
+    /// grouped count in the store (the database does the counting, so 10M rows are seconds, not a scan through
+    /// the service). Callers asking for a filter that is being counted share that count. When the last count of
+    /// the filter took a second or more (about 10 s at 10M rows on SQLite), a caller waits for the new one until a
+    /// second after it began, then gets the last one; on a busy large store the figures then trail the writes by
+    /// one count rather than every request after a write waiting for its own.
     func snapshot(_ filter: IncidentFilter = .all, now: Date = Date()) async throws -> Snapshot {
         let key = filter.key
         clock += 1
-        if let c = cached[key], now.timeIntervalSince(c.at) < ttl {
+        let last = cached[key]
+        if let c = last {
             cached[key]?.used = clock
-            return c.snapshot
+            if c.generation == generation, now.timeIntervalSince(c.at) < ttl { return c.snapshot }
         }
-        if let running = counting[key] { return try await running.value }
-        let startGeneration = generation
+        let task = counting[key]?.task ?? count(key: key, filter: filter, now: now)
+        guard let last, last.seconds >= HotspotService.seconds(stale.after) else { return try await task.value }
+        let left = stale.wait - (counting[key].map { ContinuousClock.now - $0.since } ?? .zero)
+        if left > .zero, case .success(let current)? = await HotspotService.result(of: task, within: left) { return current }
+        return last.snapshot
+    }
+
+    /// Starts the grouped count for `filter`; it keeps its result when it ends, whoever still waits for it.
+    private func count(key: String, filter: IncidentFilter, now: Date) -> Task<Snapshot, any Error> {
+        let began = generation
         let (store, cutoffs) = (self.store, AreaCountRow.overdueCutoffs(taxonomy, now: now))
-        let task = Task { try Self.snapshot(of: try await store.areaCounts(IncidentQuery(filter), overdueBefore: cutoffs)) }
-        counting[key] = task
-        defer { if generation == startGeneration { counting[key] = nil } }
-        let snap = try await task.value
-        if generation == startGeneration {
-            if cached.count >= Self.capacity, let oldest = cached.min(by: { $0.value.used < $1.value.used })?.key {
-                cached.removeValue(forKey: oldest)
-            }
-            cached[key] = (now, clock, snap)
+        let task = Task {
+            let started = ContinuousClock.now
+            let result: Result<Snapshot, any Error>
+            do { result = .success(try Self.snapshot(of: try await store.areaCounts(IncidentQuery(filter), overdueBefore: cutoffs))) }
+            catch { result = .failure(error) }
+            await self.finish(key, result, at: now, seconds: HotspotService.seconds(ContinuousClock.now - started), generation: began)
+            return try result.get()
         }
-        return snap
+        counting[key] = (task, .now)
+        return task
+    }
+
+    private func finish(_ key: String, _ result: Result<Snapshot, any Error>, at: Date, seconds: Double, generation began: Int) {
+        if began == generation { counting[key] = nil }
+        guard case .success(let snap) = result else { return }
+        // A count begun before a write is still newer than the one it replaces, but never replaces one begun later.
+        if let e = cached[key], e.generation > began { return }
+        if cached[key] == nil, cached.count >= Self.capacity,
+           let oldest = cached.min(by: { $0.value.used < $1.value.used })?.key {
+            cached.removeValue(forKey: oldest)
+        }
+        clock += 1
+        cached[key] = Entry(at: at, used: clock, snapshot: snap, seconds: seconds, generation: began)
     }
 
     static func snapshot(of rows: [AreaCountRow]) -> Snapshot {
