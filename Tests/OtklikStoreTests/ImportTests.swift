@@ -6,6 +6,18 @@ import OtklikCore
 @testable import OtklikStore
 
 @Suite struct ImportTests {
+    /// A released load lock is free at once, even while a copy of its descriptor lives on (a child process spawned
+    /// meanwhile holds one until it execs).
+    @Test func aReleasedLoadLockIsFreeWhileACopyOfItsDescriptorLives() throws {
+        let t = try TempStore()
+        var lock = try LoadLock.take(for: t.path)
+        let copy = dup(try #require(lock).fd)
+        defer { close(copy) }
+        #expect(try LoadLock.take(for: t.path) == nil, "held")
+        lock = nil
+        #expect(try LoadLock.take(for: t.path) != nil, "released, though the copy is still open")
+    }
+
     @Test func importsGoodRowsAndReportsEachBadOneWithItsLine() async throws {
         let t = try TempStore()
         let (report, rejects) = try await t.importFile(TestPaths.fixture("bad_rows.csv"), ImportOptions(format: .csv))

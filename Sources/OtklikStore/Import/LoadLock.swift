@@ -12,7 +12,8 @@ import Darwin
 /// The file stays after the load: removing it would let a process lock a name that another has just created
 /// again.
 final class LoadLock: @unchecked Sendable {
-    private let fd: Int32
+    /// Internal for the test that copies it as a spawned child does.
+    let fd: Int32
 
     private init(fd: Int32) { self.fd = fd }
 
@@ -32,5 +33,12 @@ final class LoadLock: @unchecked Sendable {
         return LoadLock(fd: fd)
     }
 
-    deinit { close(fd) }
+    /// Unlocked before it is closed: the lock belongs to the open file, and a child process spawned meanwhile holds
+    /// a copy of this descriptor until its `exec` closes it (`O_CLOEXEC`). Closing ours alone left the lock held for
+    /// that moment, and an import right after one in the same process (the tests spawn peers while they run) was
+    /// refused as "another import is loading".
+    deinit {
+        flock(fd, LOCK_UN)
+        close(fd)
+    }
 }
