@@ -33,7 +33,7 @@ public struct ApplicationServices: Sendable {
         self.areas = areas
         let serving = ServingStore(store, countTTL: countTTL) {
             hotspots.invalidate()
-            await areas.invalidate()
+            areas.invalidate()
         }
         self.store = serving
         self.tiles = TileProducer(store: serving, analysis: analysis, areas: areas)

@@ -117,9 +117,9 @@ import Testing
         #expect(try await rollups.snapshot().total == 60, "nothing counted before: the caller waits")
 
         // Every count counts as slow, and nobody waits for a new one.
-        await rollups.setStalePolicy(wait: .zero, after: .zero)
+        rollups.setStalePolicy(wait: .zero, after: .zero)
         _ = try await store.insert([Harness.incident(60)], actor: "test")
-        await rollups.invalidate()
+        rollups.invalidate()
         #expect(try await rollups.snapshot().total == 60, "the count from before the write")
         var total = 0
         for _ in 0..<500 {
@@ -130,9 +130,9 @@ import Testing
         #expect(total == 61, "the count begun after the write replaces it when it ends")
 
         // Counts this quick are waited for.
-        await rollups.setStalePolicy(wait: .zero, after: .seconds(3600))
+        rollups.setStalePolicy(wait: .zero, after: .seconds(3600))
         _ = try await store.insert([Harness.incident(61)], actor: "test")
-        await rollups.invalidate()
+        rollups.invalidate()
         #expect(try await rollups.snapshot().total == 62)
     }
 

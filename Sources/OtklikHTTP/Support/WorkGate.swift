@@ -52,22 +52,12 @@ final class WorkGate: HeavyWork {
     /// stays taken until it ends) and its result goes into the cache, where the retry finds it.
     func waitWithinDeadline<T: Sendable>(_ kind: HeavyWorkKind, _ body: @escaping @Sendable () async throws -> T) async throws -> T {
         guard kind == .analysis, let deadline = limits.analysisDeadline else { return try await body() }
-        let retryAfter = limits.retryAfterSeconds
-        let metrics = self.metrics
-        return try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<T, any Error>) in
-            let once = ResumeOnce(continuation)
-            let timer = Task {
-                try await Task.sleep(for: deadline)
-                if once.resume(with: .failure(Problem.pastDeadline(kind, deadline: deadline, retryAfter: retryAfter))) {
-                    metrics?.shed(kind.rawValue + "_deadline")
-                }
-            }
-            Task {
-                let result: Result<T, any Error>
-                do { result = .success(try await body()) } catch { result = .failure(error) }
-                timer.cancel()
-                once.resume(with: result)
-            }
+        switch await waitAtMost(deadline, for: body) {
+        case .finished(let result):
+            return try result.get()
+        case .late:
+            metrics?.shed(kind.rawValue + "_deadline")
+            throw Problem.pastDeadline(kind, deadline: deadline, retryAfter: limits.retryAfterSeconds)
         }
     }
 
@@ -94,21 +84,6 @@ extension Problem {
         return Problem(.serviceUnavailable, slug: "busy", title: "Server busy",
                 detail: "the hotspot analysis for this filter takes longer than \(seconds) s; it goes on and its result is kept: try again in \(retryAfter) s",
                 headers: [.retryAfter: String(retryAfter)])
-    }
-}
-
-/// Resumes a continuation once: the first of several racing outcomes wins.
-private final class ResumeOnce<T: Sendable>: Sendable {
-    private let continuation: Mutex<CheckedContinuation<T, any Error>?>
-
-    init(_ continuation: CheckedContinuation<T, any Error>) { self.continuation = Mutex(continuation) }
-
-    /// Whether this call was the one that resumed it.
-    @discardableResult
-    func resume(with result: Result<T, any Error>) -> Bool {
-        guard let c = continuation.withLock({ c in defer { c = nil }; return c }) else { return false }
-        c.resume(with: result)
-        return true
     }
 }
 

@@ -2,7 +2,6 @@ public import Foundation
 public import OtklikCore
 public import OtklikHotspots
 import OtklikGeo
-import Synchronization
 
 /// Feeds the hotspot engine from the store: loads the incidents a filter selects, projects them into the
 /// UTM zone of the data, and runs the engine. Shared by `otklik hotspots` and the HTTP layer, so both give
@@ -18,9 +17,11 @@ public final class HotspotService: @unchecked Sendable {
     public let ttl: TimeInterval
     private let lock = NSLock()
     private var projection: MetricProjection?
-    private let cache = AnalysisCache<Analysis>(maxEntries: 16, maxBytes: 768 << 20, cost: Analysis.approximateBytes)
+    /// An analysis that took 5 s or more answers (after 1 s) while it is made again after a write: each report after
+    /// a write used to wait out the deadline for a large store's analysis and answer 503.
+    private let cache = AnalysisCache<Analysis>(maxEntries: 16, maxBytes: 768 << 20, stale: .init(wait: .seconds(1), after: .seconds(5)),
+                                                cost: Analysis.approximateBytes)
     private var work: any HeavyWork = InlineWork()
-    private var stale: (wait: Duration, after: Duration) = (.seconds(1), .seconds(5))
 
     /// One run: the points it saw and what the engine made of them.
     public struct Analysis: Sendable {
@@ -28,8 +29,6 @@ public final class HotspotService: @unchecked Sendable {
         public var report: HotspotReport
         public var now: Date
         public var projectionCRS: String
-        /// How long it took to make, reading included.
-        public var seconds: Double = 0
 
         /// What an analysis keeps alive, roughly: measured at about 85 MB for 200,000 points.
         static func approximateBytes(_ a: Analysis) -> Int { 4_096 + a.points.count * 450 }
@@ -59,7 +58,7 @@ public final class HotspotService: @unchecked Sendable {
 
     /// How long a request waits for a new analysis when an earlier one of the same filter that took at least
     /// `after` can answer instead.
-    public func setStalePolicy(wait: Duration, after: Duration) { lock.withLock { stale = (wait, after) } }
+    public func setStalePolicy(wait: Duration, after: Duration) { cache.setStalePolicy(.init(wait: wait, after: after)) }
 
     /// Bounds the analysis cache: at most `entries` analyses and about `bytes` bytes.
     public func setCacheLimits(entries: Int, bytes: Int) { cache.setLimits(entries: entries, bytes: bytes) }
@@ -144,49 +143,16 @@ public final class HotspotService: @unchecked Sendable {
     }
 
     private func run(_ filter: IncidentFilter, now: Date) async throws -> Analysis {
-        let (work, taxonomy, config, stale) = lock.withLock { (self.work, self.taxonomy, self.config, self.stale) }
-        let fresh = Task { [cache, ttl] in
-            try await work.waitWithinDeadline(.analysis) {
-                try await cache.value(for: filter.key, ttl: ttl) {
-                    try await work.admit(.analysis) {
-                        let started = ContinuousClock.now
-                        let pts = try await self.points(filter)
-                        let report = try await work.offload {
-                            try HotspotAnalysis.run(points: pts, taxonomy: taxonomy, config: config, now: now)
-                        }
-                        return Analysis(points: pts, report: report, now: now, projectionCRS: try await self.metricProjection().targetCRS,
-                                        seconds: Self.seconds(ContinuousClock.now - started))
+        let (work, taxonomy, config) = lock.withLock { (self.work, self.taxonomy, self.config) }
+        return try await work.waitWithinDeadline(.analysis) { [cache, ttl] in
+            try await cache.value(for: filter.key, ttl: ttl) {
+                try await work.admit(.analysis) {
+                    let pts = try await self.points(filter)
+                    let report = try await work.offload {
+                        try HotspotAnalysis.run(points: pts, taxonomy: taxonomy, config: config, now: now)
                     }
+                    return Analysis(points: pts, report: report, now: now, projectionCRS: try await self.metricProjection().targetCRS)
                 }
-            }
-        }
-        // The filter was analysed before a write (or before its TTL ran out). When that took long, the new analysis
-        // is waited for until `stale.wait` after it began, then the last one answers while the new one goes on into
-        // the cache: a large store's analysis takes longer than writes come in, and each report after a write used
-        // to wait out the deadline and answer 503. (A district report asks for two figures of one analysis; only
-        // the first waits.) A quick one is simply waited for, so that a write shows at once.
-        guard let last = cache.fallback(for: filter.key), last.seconds >= Self.seconds(stale.after) else { return try await fresh.value }
-        let left = stale.wait - (cache.computing(filter.key) ?? .zero)
-        if left > .zero, case .success(let current)? = await Self.result(of: fresh, within: left) { return current }
-        return last
-    }
-
-    static func seconds(_ d: Duration) -> Double { Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18 }
-
-    /// `task`'s result if it comes within `wait`, else nil; `task` goes on either way. (Awaiting a task's value
-    /// cannot be cancelled, so a task group racing it against a timer would wait for it anyway.)
-    static func result<T: Sendable>(of task: Task<T, any Error>, within wait: Duration) async -> Result<T, any Error>? {
-        let first = FirstOutcome<Result<T, any Error>?>()
-        return await withCheckedContinuation { continuation in
-            first.set(continuation)
-            let timer = Task {
-                try? await Task.sleep(for: wait)
-                first.resume(nil)
-            }
-            Task {
-                let r = await task.result
-                timer.cancel()
-                first.resume(r)
             }
         }
     }
@@ -199,18 +165,6 @@ public final class HotspotService: @unchecked Sendable {
         let result = try GridAnalysis.run(points: pts, config: cfg)
         let projection = try await metricProjection()
         return (result, { x, y in projection.unproject(x: x, y: y) })
-    }
-}
-
-/// Resumes a continuation with the first of several racing outcomes.
-private final class FirstOutcome<T: Sendable>: Sendable {
-    private let continuation = Mutex<CheckedContinuation<T, Never>?>(nil)
-    func set(_ c: CheckedContinuation<T, Never>) { continuation.withLock { $0 = c } }
-    func resume(_ value: T) {
-        continuation.withLock { c in
-            c?.resume(returning: value)
-            c = nil
-        }
     }
 }
 

@@ -23,7 +23,7 @@ public struct AreaStatistics: Sendable {
     }
 
     /// Forgets the remembered counts (after a write).
-    public func invalidate() async { await rollups.invalidate() }
+    public func invalidate() { rollups.invalidate() }
 
     /// Every district with the complaints that pass `filter`. A district without its own population counts
     /// the people of its settlements. Recurring hotspots come from the analysis for the same filter, unless
