@@ -144,14 +144,14 @@ public final class ReplicaRouting: Sendable {
 
     /// Whether this read may go to the replica; looks at the replica first when the last look is too old.
     func readsFromReplica() async -> Bool {
-        for _ in 0..<2 {
-            switch state.withLock({ Self.target($0, settings: settings, now: .now) }) {
-            case .replica: return true
-            case .primary: return false
-            case .look: await look()
-            }
+        var target = state.withLock { Self.target($0, settings: settings, now: .now) }
+        if target == .look {
+            await look()
+            // Judged as of the look just made: on a loaded machine this task may resume after more than
+            // `checkInterval`, and judging by the clock then sent the read to the primary though the replica served.
+            target = state.withLock { Self.target($0, settings: settings, now: $0.seen?.at ?? .now) }
         }
-        return false
+        return target == .replica
     }
 
     /// One look at a time: reads that come meanwhile wait for it (at most `timeout`).

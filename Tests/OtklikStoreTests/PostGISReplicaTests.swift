@@ -12,7 +12,7 @@ import OtklikTestSupport
     static func incident(_ ext: String) -> Incident { PostGISStoreTests.incident(ext) }
 
     /// A store on a fresh database whose replica has replayed its schema and `seed` rows, reading from the replica.
-    static func withReplicatedStore<T>(seed: Int, maxLag: Duration,
+    static func withReplicatedStore<T>(seed: Int, maxLag: Duration, checkInterval: Duration = .milliseconds(100),
                                        _ body: (PostGISStore, _ primaryURL: String, PostgresCluster.Replica) async throws -> T) async throws -> T {
         try await PostgresCluster.withReplica { replica in
             try await withPostGISStore { store in
@@ -22,7 +22,8 @@ import OtklikTestSupport
                 // A look may take long on a loaded machine: the tests say which server answers, so a slow look must
                 // not count as a replica that is down (a stopped one refuses at once).
                 store.readFromReplica(ReadReplicaSettings(location: try PostGISLocation(url: replica.url(sameAs: primaryURL)),
-                                                          maxLag: maxLag, timeout: .seconds(20), retryAfter: .milliseconds(200)))
+                                                          maxLag: maxLag, checkInterval: checkInterval, timeout: .seconds(20),
+                                                          retryAfter: .milliseconds(200)))
                 // The store reads from the replica once it has replayed the primary's position at this start. Other
                 // tests write to the same cluster meanwhile (one WAL for every database): wait for that position
                 // here, so that a replay paused by the test cannot leave the store on the primary.
@@ -84,6 +85,18 @@ import OtklikTestSupport
             #expect(try await store.count(IncidentQuery()) == 2, "the replica answers the count")
             #expect(try await store.incident(id: id)?.externalID == "elsewhere-1", "a miss on the replica is asked of the primary")
             #expect(try await store.incident(id: id + 1000) == nil)
+        }
+    }
+
+    /// Each read looks at the replica (the last look is always too old), and is judged by that look however long it
+    /// waits to resume after it: judged by the clock then, a loaded machine sent reads to the primary.
+    @Test(.postgisReplica) func aReadIsJudgedByTheLookItWaitedFor() async throws {
+        try await Self.withReplicatedStore(seed: 2, maxLag: .seconds(3600), checkInterval: .nanoseconds(1)) { store, primary, replica in
+            try await PostgresCluster.pauseReplay(replica)
+            _ = try await Self.insertDirectly(primary, "elsewhere-1")
+            for _ in 0..<5 {
+                #expect(try await store.count(IncidentQuery()) == 2, "the replica answers the count")
+            }
         }
     }
 
