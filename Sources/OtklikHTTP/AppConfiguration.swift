@@ -56,6 +56,10 @@ public struct AppConfiguration: Sendable {
     /// Hotspot analyses kept in memory, and their approximate total size.
     public var analysisCacheEntries: Int
     public var analysisCacheBytes: Int
+    /// After a write, a hotspot analysis or area count whose last computation took at least this long answers
+    /// with that last result once a request has waited a second for the new one. Nil keeps each one's default
+    /// (5 s for analyses, 1 s for area counts).
+    public var staleAfterSeconds: Double?
 
     public init(host: String = "127.0.0.1", port: Int = 8080, databasePath: String = "data/otklik.sqlite",
                 maxBodyBytes: Int = 16 * 1024 * 1024, apiKeysFile: String? = nil, apiKeysSpec: String? = nil,
@@ -92,7 +96,7 @@ public struct AppConfiguration: Sendable {
     /// `OTKLIK_API_KEYS`, `OTKLIK_BASE_URL`, `OTKLIK_ALLOWED_HOSTS` (a comma list); the limits from `OTKLIK_IDLE_TIMEOUT`, `OTKLIK_HEADER_TIMEOUT`,
     /// `OTKLIK_BODY_TIMEOUT`, `OTKLIK_WRITE_TIMEOUT` (seconds), `OTKLIK_MAX_CONNECTIONS`, `OTKLIK_MAX_ANALYSES`,
     /// `OTKLIK_MAX_ROUTES`, `OTKLIK_MAX_LARGE_PAGES`, `OTKLIK_ROUTE_DEADLINE`, `OTKLIK_ANALYSIS_DEADLINE` (seconds), `OTKLIK_PUBLIC_ROUTE_MAX_STOPS`,
-    /// `OTKLIK_ANALYSIS_CACHE_ENTRIES`, `OTKLIK_ANALYSIS_CACHE_MB`. Values that are not positive numbers are ignored.
+    /// `OTKLIK_ANALYSIS_CACHE_ENTRIES`, `OTKLIK_ANALYSIS_CACHE_MB`, `OTKLIK_STALE_AFTER` (seconds). Values that are not positive numbers are ignored.
     public func overridden(by env: [String: String]) -> AppConfiguration {
         var c = self
         if let v = env["OTKLIK_HOST"], !v.isEmpty { c.host = v }
@@ -121,6 +125,7 @@ public struct AppConfiguration: Sendable {
         if let v = count("OTKLIK_PUBLIC_ROUTE_MAX_STOPS") { c.publicRouteMaxStops = v }
         if let v = count("OTKLIK_ANALYSIS_CACHE_ENTRIES") { c.analysisCacheEntries = v }
         if let v = count("OTKLIK_ANALYSIS_CACHE_MB") { c.analysisCacheBytes = v << 20 }
+        if let v = env["OTKLIK_STALE_AFTER"].flatMap(Double.init), v > 0, v.isFinite { c.staleAfterSeconds = v }
         return c
     }
 

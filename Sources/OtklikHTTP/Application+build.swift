@@ -54,6 +54,11 @@ func buildRouter(_ services: AppServices) -> Router<BasicRequestContext> {
                         metrics: services.metrics)
     services.core.hotspots.setHeavyWork(gate)
     services.core.hotspots.setCacheLimits(entries: config.analysisCacheEntries, bytes: config.analysisCacheBytes)
+    if let after = config.staleAfterSeconds {
+        let after = Duration.milliseconds(Int64(after * 1000))
+        services.core.hotspots.setStalePolicy(wait: .seconds(1), after: after)
+        services.core.areas.setStalePolicy(wait: .seconds(1), after: after)
+    }
     router.add(middleware: MetricsMiddleware(metrics: services.metrics))
     router.add(middleware: RequestLogMiddleware())
     router.add(middleware: ProblemMiddleware(maxBodyBytes: services.config.maxBodyBytes))

@@ -54,6 +54,8 @@ struct Serve: AsyncParsableCommand {
     var analysisCacheEntries: Int?
     @Option(help: "Megabytes of hotspot analyses kept in memory; default 768 (env OTKLIK_ANALYSIS_CACHE_MB).")
     var analysisCacheMb: Int?
+    @Option(help: "After a write, a hotspot analysis or area count whose last computation took at least this many seconds answers with that last result once a request has waited 1 s for the new one; a large value always waits for the new one; default 5 for analyses and 1 for area counts (env OTKLIK_STALE_AFTER).")
+    var staleAfter: Double?
 
     func run() async throws {
         let logger = global.logger("otklik.http")
@@ -63,8 +65,6 @@ struct Serve: AsyncParsableCommand {
             return d
         } ?? .full
         let replica = try readReplica.settings(database: global.databasePath, environment: env)
-        let store = try global.openStore(durability: chosenDurability)
-        ReadReplicaOptions.attach(replica, to: store)
         var config = AppConfiguration(databasePath: global.databasePath)
         config.agencyRouting = try global.agencyRouting(taxonomy: global.taxonomy())
         let defaultKeys = global.databaseFolder + "/api-keys.json"
@@ -102,14 +102,17 @@ struct Serve: AsyncParsableCommand {
             guard keyBurst > 0 else { throw CLIError("--key-burst must be positive") }
             config.keyBurst = keyBurst
         }
-        if try config.loadKeys().isEmpty {
-            let db = global.db.map { " --db \($0)" } ?? ""
-            logger.notice("no API keys configured; make one with: otklik keys create --role operator\(db)")
-        }
         if let basemap { config.map.basemapURL = basemap }
         if let basemapAttribution { config.map.basemapAttribution = basemapAttribution }
         if let problem = config.map.problem { throw CLIError(problem) }
         try applyLimits(to: &config)
+        // Every setting is checked before the store is opened: a mistyped flag costs no migration or lock.
+        let store = try global.openStore(durability: chosenDurability)
+        ReadReplicaOptions.attach(replica, to: store)
+        if try config.loadKeys().isEmpty {
+            let db = global.db.map { " --db \($0)" } ?? ""
+            logger.notice("no API keys configured; make one with: otklik keys create --role operator\(db)")
+        }
         let descriptors = OpenFiles.raiseLimit()
         // Leave room for the database, the log and the listening socket: past the descriptor limit accept()
         // fails and nothing (not even /healthz) gets through.
@@ -155,6 +158,10 @@ struct Serve: AsyncParsableCommand {
         if let v = try positive(publicRouteMaxStops, "public-route-max-stops") { config.publicRouteMaxStops = v }
         if let v = try positive(analysisCacheEntries, "analysis-cache-entries") { config.analysisCacheEntries = v }
         if let v = try positive(analysisCacheMb, "analysis-cache-mb") { config.analysisCacheBytes = v << 20 }
+        if let v = staleAfter {
+            guard v > 0, v.isFinite else { throw CLIError("--stale-after must be a positive number of seconds") }
+            config.staleAfterSeconds = v
+        }
     }
 }
 

@@ -22,6 +22,15 @@ import Testing
                                        help: "otklik demo --help")
     }
 
+    /// Server limits that are not positive numbers are refused before anything is opened.
+    @Test func serveRefusesALimitThatIsNotPositive() async throws {
+        let w = try Workspace()
+        try await CLI.assertFailure(["serve"] + w.global() + ["--stale-after", "0"], in: w.url,
+                                    message: "--stale-after must be a positive number of seconds")
+        try await CLI.assertFailure(["serve"] + w.global() + ["--analysis-deadline", "0"], in: w.url,
+                                    message: "--analysis-deadline must be a positive number of seconds")
+    }
+
     /// Reading commands do not make a database where there is none: they say so in one line.
     @Test(arguments: [["stats"], ["hotspots"], ["tiles", "build", "--layer", "incidents"], ["serve"]])
     func aMissingDatabaseIsOneLine(_ command: [String]) async throws {

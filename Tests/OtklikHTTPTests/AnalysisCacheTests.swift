@@ -1,5 +1,6 @@
 import Foundation
 import OtklikCore
+import OtklikHTTP
 @testable import OtklikServices
 import Synchronization
 import Testing
@@ -134,6 +135,14 @@ import Testing
         _ = try await store.insert([Harness.incident(61)], actor: "test")
         rollups.invalidate()
         #expect(try await rollups.snapshot().total == 62)
+    }
+
+    /// `OTKLIK_STALE_AFTER` sets the threshold; a value that is not a positive number keeps the defaults.
+    @Test func theStaleThresholdIsReadFromTheEnvironment() {
+        #expect(AppConfiguration().staleAfterSeconds == nil)
+        #expect(AppConfiguration().overridden(by: ["OTKLIK_STALE_AFTER": "7.5"]).staleAfterSeconds == 7.5)
+        #expect(AppConfiguration().overridden(by: ["OTKLIK_STALE_AFTER": "0"]).staleAfterSeconds == nil)
+        #expect(AppConfiguration().overridden(by: ["OTKLIK_STALE_AFTER": "soon"]).staleAfterSeconds == nil)
     }
 
     @Test func concurrentCallersShareOneComputation() async throws {

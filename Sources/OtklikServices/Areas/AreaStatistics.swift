@@ -25,6 +25,10 @@ public struct AreaStatistics: Sendable {
     /// Forgets the remembered counts (after a write).
     public func invalidate() { rollups.invalidate() }
 
+    /// How long a request waits for new counts after a write when the last count of its filter took at least
+    /// `after`; then it gets the last counts (default: 1 s and 1 s).
+    public func setStalePolicy(wait: Duration, after: Duration) { rollups.setStalePolicy(wait: wait, after: after) }
+
     /// Every district with the complaints that pass `filter`. A district without its own population counts
     /// the people of its settlements. Recurring hotspots come from the analysis for the same filter, unless
     /// `withHotspots` is false (the district tiles do not show them and need not wait for an analysis).
