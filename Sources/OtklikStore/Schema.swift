@@ -168,6 +168,16 @@ enum Schema {
                 INSERT INTO store_changes (id, version) VALUES (1, 0);
                 """)
         }
+        // Where each recent commit changed incidents, by counter value: a server on the same file drops only what
+        // another process's commit touched (see `ChangedPlaces`).
+        m.registerMigration("v8-change-places") { db in
+            try db.execute(sql: """
+                CREATE TABLE store_change_places (
+                  version INTEGER PRIMARY KEY,
+                  points BLOB
+                );
+                """)
+        }
         return m
     }
 }

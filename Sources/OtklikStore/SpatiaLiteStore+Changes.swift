@@ -14,7 +14,7 @@ import GRDB
 /// every poll would wait behind the writes it polls for.
 struct CommitLedger: Sendable {
     /// Own values kept at most; past it the oldest half goes, which can only make a poll that comes that late
-    /// take own commits for foreign ones (and drop everything once more than needed).
+    /// take own commits for foreign ones (their places are logged too, so that costs a few tiles more).
     static let capacity = 4_096
     /// Ascending: the counter only grows and own commits are made one after the other on the one writer.
     private(set) var own: [Int64] = []
@@ -29,14 +29,75 @@ struct CommitLedger: Sendable {
         if let i = own.lastIndex(of: value) { own.remove(at: i) }
     }
 
-    /// Whether the commits that took the counter from `seen` to `now` include another writer's: fewer own values
-    /// in that range than commits. A counter that went back means the file was replaced (restored from a
-    /// backup, copied over): that is foreign too. Values up to `now` are forgotten, they have been seen.
-    mutating func foreignCommits(after seen: Int64, upTo now: Int64) -> Bool {
-        guard now != seen else { return false }
+    /// The commits that took the counter from `seen` to `now` and are not this store's own, in order; nil when
+    /// they cannot be listed: the counter went back (the file was replaced: restored from a backup, copied over),
+    /// or more commits came than `ChangedPlaces.kept` (their places are gone from the log). Values up to `now`
+    /// are forgotten, they have been seen.
+    mutating func foreignCommits(after seen: Int64, upTo now: Int64) -> [Int64]? {
+        guard now != seen else { return [] }
         defer { own.removeAll { $0 <= now } }
-        guard now > seen else { return true }
-        return Int64(own.count { $0 > seen && $0 <= now }) < now - seen
+        guard now > seen, now - seen <= ChangedPlaces.kept else { return nil }
+        let mine = Set(own.filter { $0 > seen && $0 <= now })
+        return (seen + 1...now).filter { !mine.contains($0) }
+    }
+}
+
+/// Where one commit changed incidents, logged beside the change counter (table `store_change_places`) so that a
+/// server on the same file drops only the tiles and points another process's commit touched, as a PostGIS server
+/// does with the points its notifications carry. Past `StoreChangeBuffer.pointLimit` points, or for a change
+/// without a place (areas replaced, a copy, an interrupted load finished), the commit logs no points, which reads
+/// as "everything".
+struct ChangedPlaces: Sendable {
+    /// Commits whose places are kept: a server polls four times a second, so it is this many commits behind only
+    /// under a burst it could not follow anyway, and then it drops everything. At most about 40 MB of points
+    /// (each commit's at most 10,000), in practice far less: a POST logs its few points, an import's large
+    /// transactions log none.
+    static let kept: Int64 = 256
+
+    /// The points, or nil once they are unknown or too many.
+    private(set) var points: [GeoPoint]? = []
+
+    init() {}
+
+    init(_ points: [GeoPoint]?) {
+        guard let points else { self.points = nil; return }
+        add(points)
+    }
+
+    mutating func add(_ more: some Collection<GeoPoint>) {
+        guard points != nil else { return }
+        if points!.count + more.count > StoreChangeBuffer.pointLimit {
+            points = nil
+        } else {
+            points!.append(contentsOf: more)
+        }
+    }
+
+    mutating func add(_ other: ChangedPlaces) {
+        if let more = other.points { add(more) } else { points = nil }
+    }
+
+    /// As stored: each point's longitude and latitude as little-endian doubles; NULL for unknown.
+    var encoded: Data? {
+        guard let points else { return nil }
+        var data = Data(capacity: points.count * 16)
+        for p in points {
+            withUnsafeBytes(of: p.lon.bitPattern.littleEndian) { data.append(contentsOf: $0) }
+            withUnsafeBytes(of: p.lat.bitPattern.littleEndian) { data.append(contentsOf: $0) }
+        }
+        return data
+    }
+
+    /// The points of a stored value; nil for NULL or a value that is not whole points.
+    static func decode(_ data: Data?) -> [GeoPoint]? {
+        guard let data, data.count % 16 == 0 else { return nil }
+        let bytes = [UInt8](data)
+        func double(at i: Int) -> Double {
+            var bits: UInt64 = 0
+            for k in 0..<8 { bits |= UInt64(bytes[i + k]) << (8 * k) }
+            return Double(bitPattern: bits)
+        }
+        return stride(from: 0, to: bytes.count, by: 16).map { GeoPoint(lon: double(at: $0), lat: double(at: $0 + 8)) }
     }
 }
 
@@ -44,18 +105,43 @@ extension SpatiaLiteStore: StoreChangeFeed {
     /// How often the change counter is read: a commit by another process is seen within this much.
     static let changePollInterval = Duration.milliseconds(250)
 
-    /// Adds one to the change counter inside the open write transaction and records the value as this store's
-    /// own. Every write path that changes incidents or areas calls it, bulk loads included; the access audit does
+    /// Adds one to the change counter inside the open write transaction, records the value as this store's own
+    /// and logs where the transaction changed incidents (`points`, nil when that is not known or not a place).
+    /// Every write path that changes incidents or areas calls it, bulk loads included; the access audit does
     /// not, since it changes nothing a server remembers.
-    func noteCommit(_ db: Database) throws {
+    func noteCommit(_ db: Database, at points: [GeoPoint]?) throws {
         guard let value = try Int64.fetchOne(db.cachedStatement(
             sql: "UPDATE store_changes SET version = version + 1 WHERE id = 1 RETURNING version")) else {
             throw StoreError(.sqlite, "the change counter (table store_changes) has no row")
         }
+        // REPLACE: a file restored from a backup may hold places of a value this one counts again.
+        try db.cachedStatement(sql: "INSERT OR REPLACE INTO store_change_places (version, points) VALUES (?, ?)")
+            .execute(arguments: [value, ChangedPlaces(points).encoded])
+        try db.cachedStatement(sql: "DELETE FROM store_change_places WHERE version <= ?")
+            .execute(arguments: [value - ChangedPlaces.kept])
         ownCommits.withLock { $0.recordOwn(value) }
         db.afterNextTransaction(onCommit: { _ in }, onRollback: { [self] _ in
             ownCommits.withLock { $0.forget(value) }
         })
+    }
+
+    /// What `commits` (foreign ones, from `CommitLedger`) changed: the points their places list, or everything
+    /// when any of them logged none (or its entry is gone, or it was made by a version of otklik without the log).
+    func change(of commits: [Int64]?) async throws -> StoreChange? {
+        guard let commits else { return .everything }
+        guard let first = commits.first, let last = commits.last else { return nil }
+        let logged = try await pool.read { db in
+            try Row.fetchAll(db.cachedStatement(sql: "SELECT version, points FROM store_change_places WHERE version BETWEEN ? AND ?"),
+                             arguments: [first, last])
+                .reduce(into: [Int64: Data?]()) { $0[$1[0]] = .some($1[1]) }
+        }
+        var points: [GeoPoint] = []
+        for v in commits {
+            guard let entry = logged[v], let some = ChangedPlaces.decode(entry) else { return .everything }
+            points += some
+            if points.count > StoreChangeBuffer.pointLimit { return .everything }
+        }
+        return points.isEmpty ? nil : .written(points)
     }
 
     /// The change counter as committed now.
@@ -65,9 +151,9 @@ extension SpatiaLiteStore: StoreChangeFeed {
         }
     }
 
-    /// Commits by other processes on the same file (an `otklik import` beside the server), each as
-    /// `.everything`: the counter says that another writer committed, not where. Read every
-    /// `changePollInterval`; one row from a reader connection, about as cheap as a query gets.
+    /// Commits by other processes on the same file (an `otklik import` beside the server, another server): the
+    /// points each one logged, or `.everything` for one that logged none. Read every `changePollInterval`; one
+    /// row from a reader connection, and the log of the foreign commits when there are any.
     public func changes() -> AsyncStream<StoreChange> {
         StoreChangeBuffer.stream { [self] buffer in
             var seen: Int64?
@@ -75,12 +161,17 @@ extension SpatiaLiteStore: StoreChangeFeed {
             while !Task.isCancelled {
                 do {
                     let now = try await changeVersion()
-                    let foreign = seen.map { s in ownCommits.withLock { $0.foreignCommits(after: s, upTo: now) } } ?? missed
-                    if foreign {
+                    let change: StoreChange?
+                    if let s = seen {
+                        change = try await self.change(of: ownCommits.withLock { $0.foreignCommits(after: s, upTo: now) })
+                    } else {
+                        change = missed ? .everything : nil
+                    }
+                    if change == .everything {
                         // Another process may have replaced the areas: new incidents are placed with fresh ones.
                         invalidateLocator()
-                        buffer.add(.everything)
                     }
+                    if let change { buffer.add(change) }
                     seen = now
                 } catch {
                     // Without a first reading, what happened meanwhile is unknown: everything, once read.

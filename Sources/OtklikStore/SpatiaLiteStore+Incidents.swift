@@ -47,7 +47,9 @@ extension SpatiaLiteStore {
                 }
             }
             // A replay of known keys only writes nothing.
-            if out.contains(where: \.created) { try self.noteCommit(db) }
+            if out.contains(where: \.created) {
+                try self.noteCommit(db, at: zip(incidents, out).filter { $0.1.created }.map { $0.0.location })
+            }
             return out
         }
     }
@@ -260,9 +262,10 @@ extension SpatiaLiteStore {
                 INSERT INTO incident_events (incident_id, from_status, to_status, at, actor, note, visibility)
                 VALUES (?, ?, ?, ?, ?, ?, ?)
                 """, arguments: [id, from.rawValue, to.rawValue, stamp, actor, note, visibility.rawValue])
-            try self.noteCommit(db)
             let row = try Row.fetchOne(db, sql: "SELECT \(IncidentRow.columns) FROM incidents i WHERE i.id = ?", arguments: [id])!
-            return try IncidentRow.decode(row)
+            let changed = try IncidentRow.decode(row)
+            try self.noteCommit(db, at: [changed.location])
+            return changed
         }
     }
 

@@ -24,6 +24,8 @@ public final class SpatiaLiteStore: IncidentRepository, IncidentNotes, AreaRepos
     private var routing: AgencyRouting?
     /// Held from `beginBulk` to `endBulk`.
     let heldLoadLock = Mutex<LoadLock?>(nil)
+    /// Where the bulk load under way wrote, logged again when it ends (see `endBulk`).
+    let loadPlaces = Mutex(ChangedPlaces())
     /// See `keyIsPresent`.
     let keyPresence = Mutex<(schemaVersion: Int, present: Bool)?>(nil)
     /// The page cache of every connection, in SQLite's negative-KiB form.

@@ -119,7 +119,8 @@ import Testing
     }
 
     /// 1,000 rows imported by `otklik import` beside a running SpatiaLite server show in its items, counts, district
-    /// figures and tile; then the server's own POST shows in its hotspot list on the next request.
+    /// figures and tile, while a tile far from them stays cached with its ETag; then the server's own POST shows in
+    /// its hotspot list on the next request.
     @Test func anImportBesideTheServerShowsInItsCountsAndTiles() async throws {
         let w = try Workspace()
         let demo = try await w.demo(count: 300)
@@ -143,6 +144,10 @@ import Testing
         let districts = try #require(before.districtComplaints)
         let etag = try #require(before.tileETag)
         #expect(await Self.tile(base, tile)?.hit == true, "the tile is cached before the import")
+        // The z10 tile of Vyazma, 150 km east: the import touches none of its points.
+        let far = Self.tilePath(lon: 34.3, lat: 55.21, z: 10)
+        let farETag = try #require(await Self.tile(base, far)?.etag)
+        #expect(await Self.tile(base, far)?.hit == true)
 
         let imported = try await w.run(["import", "incidents", file] + w.global())
         #expect(imported.status == 0, "\(imported)")
@@ -154,6 +159,10 @@ import Testing
         #expect(after.inBox == inBox + 1_000, "after \(took): \(after)")
         #expect(after.districtComplaints == districts + 1_000, "after \(took): \(after)")
         #expect(after.tileETag != etag, "after \(took): \(after)")
+        // Only the tiles the import touched went: the import logged where it wrote.
+        let kept = await Self.tile(base, far)
+        #expect(kept?.hit == true, "the far tile is still cached")
+        #expect(kept?.etag == farETag)
 
         // The server's own write: the hotspot it joins counts it on the next request, not a minute later.
         let spot = try await Self.firstHotspot(base)

@@ -43,26 +43,50 @@ import OtklikTestSupport
 
     @Test func theLedgerTellsOwnCommitsFromForeignOnes() {
         var ledger = CommitLedger()
-        func foreign(_ seen: Int64, _ now: Int64) -> Bool { ledger.foreignCommits(after: seen, upTo: now) }
+        func foreign(_ seen: Int64, _ now: Int64) -> [Int64]? { ledger.foreignCommits(after: seen, upTo: now) }
         ledger.recordOwn(1)
         ledger.recordOwn(2)
-        #expect(foreign(0, 2) == false, "two commits, both own")
+        #expect(foreign(0, 2) == [], "two commits, both own")
         #expect(ledger.own.isEmpty, "seen values are forgotten")
-        #expect(foreign(2, 2) == false, "no commit")
+        #expect(foreign(2, 2) == [], "no commit")
         ledger.recordOwn(3)
         ledger.recordOwn(5)
-        #expect(foreign(2, 5) == true, "4 is another writer's")
+        #expect(foreign(2, 5) == [4], "4 is another writer's")
         ledger.recordOwn(6)
         ledger.forget(6)
-        #expect(foreign(5, 6) == true, "6 rolled back here, so the 6 committed is another writer's")
-        #expect(foreign(6, 3) == true, "a counter that went back: the file was replaced")
+        #expect(foreign(5, 6) == [6], "6 rolled back here, so the 6 committed is another writer's")
+        #expect(foreign(6, 3) == nil, "a counter that went back: the file was replaced")
         ledger.recordOwn(8)
-        #expect(foreign(7, 8) == false)
-        // A poll that comes after more own commits than the ledger keeps cannot tell: it says foreign.
+        #expect(foreign(7, 8) == [])
+        #expect(foreign(8, 8 + ChangedPlaces.kept) == Array(9...(8 + ChangedPlaces.kept)), "as many as the log keeps")
+        let seen = 8 + ChangedPlaces.kept
+        #expect(foreign(seen, seen + ChangedPlaces.kept + 1) == nil, "more than the log keeps: their places are gone")
+        // A poll that comes after more own commits than the ledger keeps takes the oldest for foreign ones.
         let last = Int64(CommitLedger.capacity + 1)
-        for v in 9...(8 + last) { ledger.recordOwn(v) }
+        let from = seen + ChangedPlaces.kept + 1
+        for v in (from + 1)...(from + last) { ledger.recordOwn(v) }
         #expect(ledger.own.count <= CommitLedger.capacity)
-        #expect(foreign(8, 8 + last) == true)
+        #expect(foreign(from, from + 100) == Array((from + 1)...(from + 100)))
+    }
+
+    /// A commit's places as stored: the points back as they went in; unknown, too many, or a value that is not
+    /// whole points reads as nil (everything).
+    @Test func changedPlacesRoundTripAndOverflowToUnknown() {
+        let points = [GeoPoint(lon: 31.5, lat: 54.25), GeoPoint(lon: -118.243683, lat: 34.052235)]
+        #expect(ChangedPlaces.decode(ChangedPlaces(points).encoded) == points)
+        #expect(ChangedPlaces.decode(ChangedPlaces([]).encoded) == [])
+        #expect(ChangedPlaces(nil).encoded == nil)
+        #expect(ChangedPlaces.decode(nil) == nil)
+        #expect(ChangedPlaces.decode(Data(count: 15)) == nil)
+        var many = ChangedPlaces(Array(repeating: points[0], count: StoreChangeBuffer.pointLimit))
+        #expect(many.points?.count == StoreChangeBuffer.pointLimit)
+        many.add([points[1]])
+        #expect(many.points == nil, "one past the limit")
+        many.add(points)
+        #expect(many.points == nil, "unknown stays unknown")
+        var merged = ChangedPlaces(points)
+        merged.add(ChangedPlaces(nil))
+        #expect(merged.points == nil)
     }
 
     /// Two stores on one file are two writers, as two processes are: each sees the other's commits as foreign
@@ -76,7 +100,7 @@ import OtklikTestSupport
             try await write()
             let after = try await mine.changeVersion()
             #expect(after > before, "every write moves the counter")
-            return mine.ownCommits.withLock { $0.foreignCommits(after: before, upTo: after) }
+            return mine.ownCommits.withLock { $0.foreignCommits(after: before, upTo: after) } != []
         }
         #expect(try await !foreign { _ = try await mine.replaceAreas([BulkLoadingContract.district], level: .district) })
         #expect(try await !foreign { _ = try await mine.insert([Self.incident("a1")], actor: "t") })
@@ -101,7 +125,7 @@ import OtklikTestSupport
         let beforeRollback = try await mine.changeVersion()
         await #expect(throws: Abort.self) {
             try await mine.pool.write { db in
-                try mine.noteCommit(db)
+                try mine.noteCommit(db, at: nil)
                 throw Abort()
             }
         }
@@ -109,10 +133,12 @@ import OtklikTestSupport
         let after = try await mine.changeVersion()
         #expect(after == beforeRollback + 1)
         let foreignAfterRollback = mine.ownCommits.withLock { $0.foreignCommits(after: beforeRollback, upTo: after) }
-        #expect(foreignAfterRollback)
+        #expect(foreignAfterRollback == [after])
     }
 
-    @Test func theFeedReportsAnotherWritersCommitAsEverything() async throws {
+    /// Another writer's commits come with the points they wrote: an insert, a status change, a bulk load (its
+    /// transaction's points, then all of them again when its R*Tree is rebuilt); replaced areas are everything.
+    @Test func theFeedReportsWhereAnotherWriterCommitted() async throws {
         let t = try TempStore()
         let other = try TestPaths.openStore(t.path, label: "other")
         let feed = Recorder(t.store.changes())
@@ -122,8 +148,49 @@ import OtklikTestSupport
         _ = try await t.store.changeStatus(id: id, to: .inProgress, actor: "t", note: "", at: Date())
         try await Task.sleep(for: .seconds(1))
         #expect(feed.changes == [])
-        _ = try await other.insert([Self.incident("foreign")], actor: "t")
-        #expect(await feed.wait(for: 1) == [.everything])
+        let p = GeoPoint(lon: 31.25, lat: 54.75)
+        _ = try await other.insert([Self.incident("foreign", lon: p.lon, lat: p.lat)], actor: "t")
+        #expect(await feed.wait(for: 1) == [.written([p])])
+        _ = try await other.changeStatus(id: id, to: .resolved, actor: "t", note: "", at: Date())
+        #expect(await feed.wait(for: 2).last == .written([Self.incident("own").location]))
+
+        let bulk = (0..<50).map { Self.incident("bulk-\($0)", lon: 31 + Double($0) / 100) }
+        _ = try await other.withBulkLoad(BulkLoadOptions(actor: "import")) { load in try await load.load(bulk) }
+        var written: [GeoPoint] = []
+        let deadline = ContinuousClock.now + .seconds(20)
+        while written.count < 100, ContinuousClock.now < deadline {
+            written = feed.changes.dropFirst(2).flatMap { change -> [GeoPoint] in
+                if case .written(let points) = change { return points }
+                return []
+            }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        #expect(written.count == 100, "the load's transaction and its end each give its 50 points: \(feed.changes)")
+        #expect(Set(written.map { "\($0.lon) \($0.lat)" }) == Set(bulk.map { "\($0.location.lon) \($0.location.lat)" }))
+        #expect(!feed.changes.contains(.everything))
+
+        let before = feed.changes.count
+        _ = try await other.replaceAreas([BulkLoadingContract.district], level: .district)
+        #expect(await feed.wait(for: before + 1).last == .everything)
+    }
+
+    /// A foreign commit whose places are not in the log (made by an otklik without it, or pruned) is everything;
+    /// one whose places are is what it wrote.
+    @Test func aCommitWithoutLoggedPlacesIsEverything() async throws {
+        let t = try TempStore()
+        let other = try TestPaths.openStore(t.path, label: "other")
+        let p = GeoPoint(lon: 31.25, lat: 54.75)
+        _ = try await other.insert([Self.incident("a", lon: p.lon, lat: p.lat)], actor: "t")
+        let v = try await t.store.changeVersion()
+        #expect(try await t.store.change(of: [v]) == .written([p]))
+        #expect(try await t.store.change(of: []) == nil)
+        #expect(try await t.store.change(of: nil) == .everything)
+        try await other.pool.write { db in try db.execute(sql: "DELETE FROM store_change_places WHERE version = ?", arguments: [v]) }
+        #expect(try await t.store.change(of: [v]) == .everything)
+        // The log keeps the last commits only.
+        for i in 0..<Int(ChangedPlaces.kept) { _ = try await other.insert([Self.incident("k\(i)")], actor: "t") }
+        let kept = try await t.store.pool.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM store_change_places") }
+        #expect(kept == Int(ChangedPlaces.kept))
     }
 
     /// A database made before the change counter existed gets it at open, and its writes move it.
@@ -136,7 +203,8 @@ import OtklikTestSupport
             _ = try await store.insert([Self.incident("old")], actor: "t")
             try await store.pool.write { db in
                 try db.execute(sql: "DROP TABLE store_changes")
-                try db.execute(sql: "DELETE FROM grdb_migrations WHERE identifier = 'v7-change-counter'")
+                try db.execute(sql: "DROP TABLE store_change_places")
+                try db.execute(sql: "DELETE FROM grdb_migrations WHERE identifier IN ('v7-change-counter', 'v8-change-places')")
             }
         }
         let reopened = try TestPaths.openStore(path)

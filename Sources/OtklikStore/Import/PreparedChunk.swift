@@ -27,6 +27,9 @@ public struct PreparedChunk: Sendable {
 
     public var count: Int { lon.count }
 
+    /// Each row's position.
+    var locations: [GeoPoint] { zip(lon, lat).map { GeoPoint(lon: $0, lat: $1) } }
+
     init(capacity: Int) {
         bytes.reserveCapacity(capacity * 320)
         spans.reserveCapacity(capacity * Self.fieldCount * 2)

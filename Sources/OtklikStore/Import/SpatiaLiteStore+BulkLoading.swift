@@ -19,7 +19,8 @@ extension SpatiaLiteStore: BulkIncidentLoading {
                 guard try DeferredIndexes.saved(db) != nil else { return }
                 logger.warning("finishing an interrupted bulk load: building the indexes it set aside")
                 let removed = try DeferredIndexes.restore(db)
-                try self.noteCommit(db)
+                // Where the interrupted load wrote is not known.
+                try self.noteCommit(db, at: nil)
                 if removed > 0 {
                     logger.warning("removed \(removed) incidents of the interrupted load that repeated the (source, external_id) of one loaded before them")
                 }
@@ -75,19 +76,26 @@ extension SpatiaLiteStore: BulkIncidentLoading {
                 try Self.withBulkPragmas(db) {
                     let w = try BulkIncidentWriter(db: db, actor: actor)
                     var open = 0
+                    var places = ChangedPlaces()
+                    func commit() throws {
+                        try self.noteCommit(db, at: places.points)
+                        try db.execute(sql: "COMMIT")
+                        self.loadPlaces.withLock { $0.add(places) }
+                    }
                     while let chunk = next() {
                         if open == 0 {
                             try db.execute(sql: "BEGIN IMMEDIATE")
-                            try self.noteCommit(db)
+                            places = ChangedPlaces()
                         }
                         wrote(try w.write(chunk))
+                        if places.points != nil { places.add(chunk.locations) }
                         open += chunk.count
                         if open >= transactionRows {
-                            try db.execute(sql: "COMMIT")
+                            try commit()
                             open = 0
                         }
                     }
-                    if open > 0 { try db.execute(sql: "COMMIT") }
+                    if open > 0 { try commit() }
                 }
             } catch {
                 failed(error)
@@ -142,6 +150,7 @@ extension SpatiaLiteStore: BulkIncidentLoading {
             throw StoreError(.busy, "another import is loading into \(path); run this one when it has finished")
         }
         heldLoadLock.withLock { $0 = lock }
+        loadPlaces.withLock { $0 = ChangedPlaces() }
         do {
             try await pool.write { db in try DeferredIndexes.setAside(db) }
         } catch {
@@ -159,7 +168,9 @@ extension SpatiaLiteStore: BulkIncidentLoading {
         defer { heldLoadLock.withLock { $0 = nil } }
         let removed = try await pool.write { db in
             let removed = try DeferredIndexes.restore(db)
-            try self.noteCommit(db)
+            // Every place the load wrote again: until the R*Tree is rebuilt here, a box query beside the load
+            // missed its rows, and a server may have kept a tile drawn so since its commits.
+            try self.noteCommit(db, at: self.loadPlaces.withLock { $0.points })
             return removed
         }
         try await useWAL()
