@@ -158,7 +158,8 @@ enum Schema {
                 """)
         }
         // One counter that every write transaction changing incidents or areas adds one to, whichever process
-        // commits it: a server reads it to see the commits of another process (see `CommitLedger`).
+        // commits it: a server reads it to see the commits of another process (see `CommitLedger`). Replaced
+        // by the log of v8.
         m.registerMigration("v7-change-counter") { db in
             try db.execute(sql: """
                 CREATE TABLE store_changes (
@@ -168,14 +169,18 @@ enum Schema {
                 INSERT INTO store_changes (id, version) VALUES (1, 0);
                 """)
         }
-        // Where each recent commit changed incidents, by counter value: a server on the same file drops only what
-        // another process's commit touched (see `ChangedPlaces`).
+        // The counter becomes the log of where each recent commit changed incidents (see `ChangedPlaces`): a
+        // commit adds a row, whose rowid is the new counter value, in place of updating the counter's one row,
+        // so it writes no more pages than before and a server on the same file drops only what another
+        // process's commit touched. The log goes on from the counter's value.
         m.registerMigration("v8-change-places") { db in
             try db.execute(sql: """
                 CREATE TABLE store_change_places (
                   version INTEGER PRIMARY KEY,
                   points BLOB
                 );
+                INSERT INTO store_change_places (version, points) SELECT version, NULL FROM store_changes WHERE version > 0;
+                DROP TABLE store_changes;
                 """)
         }
         return m

@@ -4,8 +4,8 @@ import GRDB
 
 /// Which values of the database's change counter this store's own commits made.
 ///
-/// Every write transaction that changes incidents or areas adds one to the counter (the one row of
-/// `store_changes`), whichever process commits it. A value this store did not record was made by another
+/// Every write transaction that changes incidents or areas adds one to the counter (a row of
+/// `store_change_places`, the counter being its last rowid), whichever process commits it. A value this store did not record was made by another
 /// writer. Own values are recorded inside the transaction, before its commit can be seen by any reader, and
 /// forgotten when it rolls back, so that no reader ever sees an own value that is not recorded yet.
 ///
@@ -31,28 +31,33 @@ struct CommitLedger: Sendable {
 
     /// The commits that took the counter from `seen` to `now` and are not this store's own, in order; nil when
     /// they cannot be listed: the counter went back (the file was replaced: restored from a backup, copied over),
-    /// or more commits came than `ChangedPlaces.kept` (their places are gone from the log). Values up to `now`
-    /// are forgotten, they have been seen.
+    /// or more foreign commits came than `ChangedPlaces.kept` (their places are gone from the log). Any number of
+    /// own commits is none: a server taking a thousand POSTs a second makes some 250 between two polls. Values up
+    /// to `now` are forgotten, they have been seen.
     mutating func foreignCommits(after seen: Int64, upTo now: Int64) -> [Int64]? {
         guard now != seen else { return [] }
         defer { own.removeAll { $0 <= now } }
-        guard now > seen, now - seen <= ChangedPlaces.kept else { return nil }
+        guard now > seen else { return nil }
         let mine = Set(own.filter { $0 > seen && $0 <= now })
+        guard now - seen - Int64(mine.count) <= ChangedPlaces.kept else { return nil }
         return (seen + 1...now).filter { !mine.contains($0) }
     }
 }
 
-/// Where one commit changed incidents, logged beside the change counter (table `store_change_places`) so that a
+/// Where one commit changed incidents, logged as the change counter's row (table `store_change_places`) so that a
 /// server on the same file drops only the tiles and points another process's commit touched, as a PostGIS server
 /// does with the points its notifications carry. Past `StoreChangeBuffer.pointLimit` points, or for a change
 /// without a place (areas replaced, a copy, an interrupted load finished), the commit logs no points, which reads
 /// as "everything".
 struct ChangedPlaces: Sendable {
     /// Commits whose places are kept: a server polls four times a second, so it is this many commits behind only
-    /// under a burst it could not follow anyway, and then it drops everything. At most about 40 MB of points
-    /// (each commit's at most 10,000), in practice far less: a POST logs its few points, an import's large
-    /// transactions log none.
+    /// under a burst it could not follow anyway, and then it drops everything. At most about 50 MB of points
+    /// (each commit's at most 10,000, for `kept` + `pruneEvery` commits), in practice far less: a POST logs its
+    /// few points, an import's large transactions log none.
     static let kept: Int64 = 256
+    /// The older rows go once per this many commits, not at each, so that most commits write the one page their
+    /// row goes to, as the counter's update did before the log.
+    static let pruneEvery: Int64 = 64
 
     /// The points, or nil once they are unknown or too many.
     private(set) var points: [GeoPoint]? = []
@@ -107,18 +112,17 @@ extension SpatiaLiteStore: StoreChangeFeed {
 
     /// Adds one to the change counter inside the open write transaction, records the value as this store's own
     /// and logs where the transaction changed incidents (`points`, nil when that is not known or not a place).
-    /// Every write path that changes incidents or areas calls it, bulk loads included; the access audit does
-    /// not, since it changes nothing a server remembers.
+    /// The counter is the log's last rowid, so one row is all a commit adds; the oldest rows go every
+    /// `ChangedPlaces.pruneEvery` commits. Every write path that changes incidents or areas calls it, bulk loads
+    /// included; the access audit does not, since it changes nothing a server remembers.
     func noteCommit(_ db: Database, at points: [GeoPoint]?) throws {
-        guard let value = try Int64.fetchOne(db.cachedStatement(
-            sql: "UPDATE store_changes SET version = version + 1 WHERE id = 1 RETURNING version")) else {
-            throw StoreError(.sqlite, "the change counter (table store_changes) has no row")
+        try db.cachedStatement(sql: "INSERT INTO store_change_places (points) VALUES (?)")
+            .execute(arguments: [ChangedPlaces(points).encoded])
+        let value = db.lastInsertedRowID
+        if value % ChangedPlaces.pruneEvery == 0 {
+            try db.cachedStatement(sql: "DELETE FROM store_change_places WHERE version <= ?")
+                .execute(arguments: [value - ChangedPlaces.kept])
         }
-        // REPLACE: a file restored from a backup may hold places of a value this one counts again.
-        try db.cachedStatement(sql: "INSERT OR REPLACE INTO store_change_places (version, points) VALUES (?, ?)")
-            .execute(arguments: [value, ChangedPlaces(points).encoded])
-        try db.cachedStatement(sql: "DELETE FROM store_change_places WHERE version <= ?")
-            .execute(arguments: [value - ChangedPlaces.kept])
         ownCommits.withLock { $0.recordOwn(value) }
         db.afterNextTransaction(onCommit: { _ in }, onRollback: { [self] _ in
             ownCommits.withLock { $0.forget(value) }
@@ -147,7 +151,7 @@ extension SpatiaLiteStore: StoreChangeFeed {
     /// The change counter as committed now.
     func changeVersion() async throws -> Int64 {
         try await pool.read { db in
-            try Int64.fetchOne(db.cachedStatement(sql: "SELECT version FROM store_changes WHERE id = 1")) ?? 0
+            try Int64.fetchOne(db.cachedStatement(sql: "SELECT coalesce(max(version), 0) FROM store_change_places")) ?? 0
         }
     }
 

@@ -59,14 +59,21 @@ import OtklikTestSupport
         ledger.recordOwn(8)
         #expect(foreign(7, 8) == [])
         #expect(foreign(8, 8 + ChangedPlaces.kept) == Array(9...(8 + ChangedPlaces.kept)), "as many as the log keeps")
-        let seen = 8 + ChangedPlaces.kept
+        var seen = 8 + ChangedPlaces.kept
         #expect(foreign(seen, seen + ChangedPlaces.kept + 1) == nil, "more than the log keeps: their places are gone")
+        seen += ChangedPlaces.kept + 1
+        // A burst of own commits, more than the log keeps, between two polls: none is foreign.
+        for v in (seen + 1)...(seen + 1_000) { ledger.recordOwn(v) }
+        #expect(foreign(seen, seen + 1_000) == [])
+        seen += 1_000
+        for v in (seen + 1)...(seen + 1_000) where v != seen + 500 { ledger.recordOwn(v) }
+        #expect(foreign(seen, seen + 1_000) == [seen + 500], "one foreign among them")
+        seen += 1_000
         // A poll that comes after more own commits than the ledger keeps takes the oldest for foreign ones.
         let last = Int64(CommitLedger.capacity + 1)
-        let from = seen + ChangedPlaces.kept + 1
-        for v in (from + 1)...(from + last) { ledger.recordOwn(v) }
+        for v in (seen + 1)...(seen + last) { ledger.recordOwn(v) }
         #expect(ledger.own.count <= CommitLedger.capacity)
-        #expect(foreign(from, from + 100) == Array((from + 1)...(from + 100)))
+        #expect(foreign(seen, seen + 100) == Array((seen + 1)...(seen + 100)))
     }
 
     /// A commit's places as stored: the points back as they went in; unknown, too many, or a value that is not
@@ -174,8 +181,8 @@ import OtklikTestSupport
         #expect(await feed.wait(for: before + 1).last == .everything)
     }
 
-    /// A foreign commit whose places are not in the log (made by an otklik without it, or pruned) is everything;
-    /// one whose places are is what it wrote.
+    /// A foreign commit whose places are no longer in the log (pruned) is everything; one whose places are is what
+    /// it wrote. (Commits from before the log have no row either: see `anOlderDatabaseGetsTheCounterAtOpen`.)
     @Test func aCommitWithoutLoggedPlacesIsEverything() async throws {
         let t = try TempStore()
         let other = try TestPaths.openStore(t.path, label: "other")
@@ -185,15 +192,23 @@ import OtklikTestSupport
         #expect(try await t.store.change(of: [v]) == .written([p]))
         #expect(try await t.store.change(of: []) == nil)
         #expect(try await t.store.change(of: nil) == .everything)
-        try await other.pool.write { db in try db.execute(sql: "DELETE FROM store_change_places WHERE version = ?", arguments: [v]) }
-        #expect(try await t.store.change(of: [v]) == .everything)
-        // The log keeps the last commits only.
-        for i in 0..<Int(ChangedPlaces.kept) { _ = try await other.insert([Self.incident("k\(i)")], actor: "t") }
-        let kept = try await t.store.pool.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM store_change_places") }
-        #expect(kept == Int(ChangedPlaces.kept))
+        // The log keeps the last commits only: at least `kept`, pruned every `pruneEvery`.
+        let rounds = Int(ChangedPlaces.kept + 2 * ChangedPlaces.pruneEvery)
+        for i in 0..<rounds { _ = try await other.insert([Self.incident("k\(i)", lon: 30 + Double(i) / 1000)], actor: "t") }
+        let (count, oldest, newest) = try await t.store.pool.read { db in
+            let r = try Row.fetchOne(db, sql: "SELECT count(*), min(version), max(version) FROM store_change_places")!
+            return (r[0] as Int64, r[1] as Int64, r[2] as Int64)
+        }
+        #expect(newest == v + Int64(rounds))
+        #expect(count >= ChangedPlaces.kept && count < ChangedPlaces.kept + ChangedPlaces.pruneEvery, "\(count) rows")
+        #expect(oldest == newest - count + 1, "the newest rows are kept, none between them removed")
+        let newestPlaces = try await t.store.change(of: [newest])
+        #expect(newestPlaces == .written([GeoPoint(lon: 30 + Double(rounds - 1) / 1000, lat: 54.5)]))
+        #expect(try await t.store.change(of: [v]) == .everything, "the first commit's places were pruned")
     }
 
-    /// A database made before the change counter existed gets it at open, and its writes move it.
+    /// A database made before the change counter existed gets it at open, and its writes move it; one made with
+    /// the counter and before its log goes on from the counter's value.
     @Test func anOlderDatabaseGetsTheCounterAtOpen() async throws {
         let folder = try TempFolder()
         defer { folder.remove() }
@@ -202,7 +217,6 @@ import OtklikTestSupport
             let store = try TestPaths.openStore(path)
             _ = try await store.insert([Self.incident("old")], actor: "t")
             try await store.pool.write { db in
-                try db.execute(sql: "DROP TABLE store_changes")
                 try db.execute(sql: "DROP TABLE store_change_places")
                 try db.execute(sql: "DELETE FROM grdb_migrations WHERE identifier IN ('v7-change-counter', 'v8-change-places')")
             }
@@ -212,6 +226,27 @@ import OtklikTestSupport
         _ = try await reopened.insert([Self.incident("new")], actor: "t")
         #expect(try await reopened.changeVersion() == 1)
         #expect(try await reopened.count(IncidentQuery()) == 2)
+
+        // The counter of v7 at 41: the log starts from it.
+        try await reopened.pool.write { db in
+            try db.execute(sql: """
+                DROP TABLE store_change_places;
+                DELETE FROM grdb_migrations WHERE identifier = 'v8-change-places';
+                CREATE TABLE store_changes (id INTEGER PRIMARY KEY CHECK (id = 1), version INTEGER NOT NULL);
+                INSERT INTO store_changes (id, version) VALUES (1, 41);
+                """)
+        }
+        let upgraded = try TestPaths.openStore(path, label: "upgraded")
+        #expect(try await upgraded.changeVersion() == 41)
+        let p = GeoPoint(lon: 31.25, lat: 54.75)
+        _ = try await upgraded.insert([Self.incident("newer", lon: p.lon, lat: p.lat)], actor: "t")
+        #expect(try await upgraded.changeVersion() == 42)
+        #expect(try await upgraded.change(of: [41, 42]) == .everything, "41 has no places")
+        #expect(try await upgraded.change(of: [42]) == .written([p]))
+        let tables = try await upgraded.pool.read { db in
+            try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE name LIKE 'store_change%' ORDER BY name")
+        }
+        #expect(tables == ["store_change_places"])
     }
 
     // MARK: - PostGIS
