@@ -42,7 +42,7 @@ final class KeyRateLimiter: Sendable {
     /// nil when `name` may go ahead now; else whole seconds to wait (at least 1), for `Retry-After`.
     func admit(_ name: String, now: ContinuousClock.Instant = .now) -> Int? {
         guard isOn else { return nil }
-        let t = Double((now - start).components.seconds) + Double((now - start).components.attoseconds) / 1e18
+        let t = (now - start).seconds
         let wait = buckets.withLock { b in
             var bucket = b[name] ?? TokenBucket(burst: burst, at: t)
             let wait = bucket.take(now: t, rate: rate, burst: burst)
