@@ -48,6 +48,9 @@ public final class PostGISBulkLoad: BulkIncidentLoader {
         /// Ids reserved from the identity sequence and not given yet (direct mode).
         var nextID: Int64 = 0
         var lastID: Int64 = -1
+        /// Where the open transaction wrote, for the servers on the database (merge mode); nil past
+        /// `StoreChangeBuffer.pointLimit` points.
+        var openPoints: [StoreChangeNote.Point]? = []
     }
 
     private let store: PostGISStore
@@ -146,7 +149,9 @@ public final class PostGISBulkLoad: BulkIncidentLoader {
         // The batch before must be written before this one starts; its failure stops the load here.
         await waitForWriting()
         if let failure = state.withLock({ $0.failure }) { throw failure }
-        let task = Task { await self.write(rows, count: batch.count) }
+        let points = mode == .merge && batch.count <= StoreChangeBuffer.pointLimit
+            ? batch.map { StoreChangeNote.Point(location: $0.location, category: $0.category) } : nil
+        let task = Task { await self.write(rows, count: batch.count, points: points) }
         state.withLock { $0.writing = task }
     }
 
@@ -245,7 +250,7 @@ public final class PostGISBulkLoad: BulkIncidentLoader {
     }
 
     /// Writes one batch, opening a transaction when none is; records the failure that stops the load.
-    private func write(_ rows: Rows, count: Int) async {
+    private func write(_ rows: Rows, count: Int, points: [StoreChangeNote.Point]?) async {
         let conn = connection, logger = store.logger
         do {
             if state.withLock({ $0.openRows == 0 }) { try await conn.query("BEGIN", logger: logger) }
@@ -263,6 +268,11 @@ public final class PostGISBulkLoad: BulkIncidentLoader {
                 s.written.inserted += counts.inserted
                 s.written.duplicates += counts.duplicates
                 s.openRows += count
+                if let points, let open = s.openPoints, open.count + points.count <= StoreChangeBuffer.pointLimit {
+                    s.openPoints = open + points
+                } else {
+                    s.openPoints = nil
+                }
                 return s.openRows >= transactionRows
             }
             if commitNow { try await commit() }
@@ -283,13 +293,18 @@ public final class PostGISBulkLoad: BulkIncidentLoader {
     }
 
     private func commit() async throws {
-        let open = state.withLock { s in
-            defer { s.openRows = 0 }
-            return s.openRows
+        let (open, points) = state.withLock { s in
+            defer {
+                s.openRows = 0
+                s.openPoints = []
+            }
+            return (s.openRows, s.openPoints)
         }
         guard open > 0 else { return }
         do {
-            try await StoreChangeNote.everything.send(on: connection, from: store.origin, logger: store.logger)
+            // A load into an empty table notes everything: it is the first load, and its key is set aside.
+            let note = mode == .merge ? points.map(StoreChangeNote.points) ?? .everything : .everything
+            try await note.send(on: connection, from: store.origin, logger: store.logger)
             try await connection.query("COMMIT", logger: store.logger)
             await store.noteCommit()
         } catch {

@@ -2,11 +2,12 @@ public import OtklikCore
 import PostgresNIO
 
 /// What one committed write changed, as sent on `PostGISStore.changeChannel`: the written points with their
-/// categories, or "everything" when a write touched more than a notification can carry (a bulk load).
+/// categories, or "everything" for a change without places (areas) or with more than
+/// `StoreChangeBuffer.pointLimit` points (a large import).
 ///
 /// The payload is text: `*` for everything, else one `lon lat category` line per point, after a first line
-/// `@origin` that names the sending store (see `PostGISStore.origin`). PostgreSQL delivers it at commit, and not
-/// at all when the transaction rolls back.
+/// `@origin` that names the sending store (see `PostGISStore.origin`). Points that do not fit one payload go in
+/// several. PostgreSQL delivers them at commit, and not at all when the transaction rolls back.
 public enum StoreChangeNote: Sendable, Hashable {
     public struct Point: Sendable, Hashable {
         public var location: GeoPoint
@@ -20,21 +21,29 @@ public enum StoreChangeNote: Sendable, Hashable {
     case points([Point])
     case everything
 
-    /// PostgreSQL refuses payloads of 8000 bytes and more; past this a note says "everything".
+    /// PostgreSQL refuses payloads of 8000 bytes and more; past this `payloads` starts another one.
     static let payloadLimit = 7_000
 
-    public var payload: String {
-        guard case .points(let points) = self else { return "*" }
-        var text = ""
+    /// The payloads that carry the note, each under `payloadLimit` with the sender's origin line: one `*` for
+    /// everything or past `StoreChangeBuffer.pointLimit` points, else the points split into as many payloads
+    /// as they need (about 230 points each), none for no points.
+    public func payloads(origin: String) -> [String] {
+        let head = "@\(origin)\n"
+        guard case .points(let points) = self, points.count <= StoreChangeBuffer.pointLimit else { return [head + "*"] }
+        var out: [String] = []
+        var text = head
         for p in points {
-            text += "\(p.location.lon) \(p.location.lat) \(p.category)\n"
-            if text.utf8.count > Self.payloadLimit { return "*" }
+            let line = "\(p.location.lon) \(p.location.lat) \(p.category)\n"
+            if text.utf8.count + line.utf8.count > Self.payloadLimit, text != head {
+                out.append(text)
+                text = head
+            }
+            text += line
+            if text.utf8.count > Self.payloadLimit { return [head + "*"] }
         }
-        return text
+        if text != head { out.append(text) }
+        return out
     }
-
-    /// The payload with the sender's origin line.
-    public func payload(origin: String) -> String { "@\(origin)\n" + payload }
 
     /// The origin a payload names (nil when it names none) and its note.
     public static func read(_ payload: String) -> (origin: String?, note: StoreChangeNote) {
@@ -68,11 +77,13 @@ public enum StoreChangeNote: Sendable, Hashable {
         self = .points(points)
     }
 
-    /// Queues the note in the connection's open transaction; nothing for an empty list of points.
+    /// Queues the note in the connection's open transaction, in one statement however many payloads it takes;
+    /// nothing for an empty list of points.
     func send(on conn: PostgresConnection, from origin: String, logger: Logger) async throws {
-        if case .points(let p) = self, p.isEmpty { return }
+        let payloads = payloads(origin: origin)
+        guard !payloads.isEmpty else { return }
         var sql = SQL()
-        sql.text = "SELECT pg_notify('\(PostGISStore.changeChannel)', \(sql.bind(payload(origin: origin))))"
+        sql.text = "SELECT pg_notify('\(PostGISStore.changeChannel)', p) FROM unnest(\(sql.bind(payloads))::text[]) AS p"
         try await conn.rows(sql, logger: logger)
     }
 }

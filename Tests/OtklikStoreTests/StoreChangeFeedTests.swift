@@ -253,14 +253,74 @@ import OtklikTestSupport
 
     @Test func changeNotesCarryTheirOrigin() {
         let note = StoreChangeNote.points([.init(location: GeoPoint(lon: 31.5, lat: 54.25), category: "road.pothole")])
-        let payload = note.payload(origin: "A1")
-        #expect(payload == "@A1\n31.5 54.25 road.pothole\n")
+        let payloads = note.payloads(origin: "A1")
+        #expect(payloads == ["@A1\n31.5 54.25 road.pothole\n"])
+        let payload = payloads[0]
         #expect(StoreChangeNote.read(payload).origin == "A1")
         #expect(StoreChangeNote.read(payload).note == note)
         #expect(StoreChangeNote.read(payload).note.change == .written([GeoPoint(lon: 31.5, lat: 54.25)]))
         #expect(StoreChangeNote.read("@B\n*").note.change == .everything)
-        #expect(StoreChangeNote.read(note.payload).origin == nil, "a note without an origin line is read as before")
+        #expect(StoreChangeNote.read("31.5 54.25 road.pothole\n").origin == nil, "a note without an origin line is read as before")
+        #expect(StoreChangeNote.read("31.5 54.25 road.pothole\n").note == note)
         #expect(StoreChangeNote.read("@B").note == .points([]))
+        #expect(StoreChangeNote.everything.payloads(origin: "A1") == ["@A1\n*"])
+        #expect(StoreChangeNote.points([]).payloads(origin: "A1") == [])
+    }
+
+    /// Points that do not fit one notification (PostgreSQL refuses 8,000 bytes) go in several, each under the
+    /// limit, which read back as all of them; past the feed's point limit the note is everything.
+    @Test func manyPointsAreSplitAcrossNotifications() {
+        let points = (0..<1_000).map { i in
+            StoreChangeNote.Point(location: GeoPoint(lon: 31 + Double(i) / 997, lat: 54 + Double(i) / 991), category: "waste.container_overflow")
+        }
+        let payloads = StoreChangeNote.points(points).payloads(origin: "A1")
+        #expect(payloads.count > 1)
+        #expect(payloads.allSatisfy { $0.utf8.count <= 7_000 && $0.hasPrefix("@A1\n") })
+        let read = payloads.map(StoreChangeNote.read)
+        #expect(read.allSatisfy { $0.origin == "A1" })
+        #expect(read.flatMap { r -> [StoreChangeNote.Point] in
+            if case .points(let p) = r.note { return p }
+            return []
+        } == points)
+        let tooMany = Array(repeating: points[0], count: StoreChangeBuffer.pointLimit + 1)
+        #expect(StoreChangeNote.points(tooMany).payloads(origin: "A1") == ["@A1\n*"])
+    }
+
+    /// A load into a table that has rows is heard with the points it wrote, as a POST is: the servers on the
+    /// database keep the tiles it did not touch. Past the feed's point limit in one transaction it is everything.
+    @Test(.postgis) func aLoadBesideTheServersIsHeardWithItsPoints() async throws {
+        let url = try await PostgresCluster.freshDatabase()
+        let location = try PostGISLocation(url: url)
+        let mine = try await PostGISStore.open(location, taxonomy: try TestPaths.taxonomy(), logger: .init(label: "mine"))
+        let other = try await PostGISStore.open(location, taxonomy: try TestPaths.taxonomy(), logger: .init(label: "other"))
+        defer {
+            mine.close()
+            other.close()
+        }
+        _ = try await other.insert([Self.incident("first")], actor: "t")
+        let feed = Recorder(mine.changes())
+        #expect(await feed.wait(for: 1) == [.everything], "LISTEN in force")
+        let small = (0..<600).map { Self.incident("s\($0)", lon: 31 + Double($0) / 1000, lat: 54 + Double($0) / 2000) }
+        _ = try await other.withBulkLoad(BulkLoadOptions(actor: "import")) { load in try await load.load(small) }
+        var heard: [GeoPoint] = []
+        let deadline = ContinuousClock.now + .seconds(20)
+        while heard.count < small.count, ContinuousClock.now < deadline {
+            heard = feed.changes.dropFirst().flatMap { change -> [GeoPoint] in
+                if case .written(let points) = change { return points }
+                return []
+            }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        #expect(Set(heard.map { "\($0.lon) \($0.lat)" }) == Set(small.map { "\($0.location.lon) \($0.location.lat)" }))
+        #expect(heard.count == small.count)
+        #expect(!feed.changes.dropFirst().contains(.everything))
+
+        let large = (0...StoreChangeBuffer.pointLimit).map { Self.incident("l\($0)", lon: 30 + Double($0) / 100_000) }
+        let before = feed.changes.count
+        _ = try await other.withBulkLoad(BulkLoadOptions(actor: "import")) { load in
+            for start in stride(from: 0, to: large.count, by: 5_000) { try await load.load(Array(large[start..<min(start + 5_000, large.count)])) }
+        }
+        #expect(await feed.wait(for: before + 1).last == .everything)
     }
 
     /// A listener hears the other store's writes with their points, skips its own store's, and reports
