@@ -7,6 +7,21 @@ public enum StoreChange: Sendable, Hashable {
     /// Something changed whose extent is not known: a bulk load, replaced areas, another process's commit
     /// that says no more than that it happened, or a notification that may have been missed.
     case everything
+
+    /// Nothing written yet: where a change is gathered from several.
+    public static let nothing = StoreChange.written([])
+
+    /// Adds `other` to this change: the points of both, or everything once either is everything or together they
+    /// pass `pointLimit` points (dropping every cached tile then costs less than remembering the list).
+    public mutating func add(_ other: StoreChange, pointLimit: Int = StoreChangeBuffer.pointLimit) {
+        guard case .written(var points) = self, case .written(let more) = other, points.count + more.count <= pointLimit else {
+            self = .everything
+            return
+        }
+        self = .everything   // lets `points` be extended in place
+        points.append(contentsOf: more)
+        self = .written(points)
+    }
 }
 
 /// Writes that other writers commit to the same database: other server instances, an `otklik import` beside
@@ -27,20 +42,14 @@ public final class StoreChangeBuffer: Sendable {
     public static let pointLimit = 10_000
 
     private struct State {
-        /// Points pending, unless `everything`.
-        var points: [GeoPoint] = []
-        var everything = false
-        var pending = false
+        /// What was added since the consumer last took it, merged.
+        var pending: StoreChange?
         var waiter: CheckedContinuation<StoreChange?, Never>?
         var finished = false
 
-        mutating func take() -> StoreChange {
-            defer {
-                points = []
-                everything = false
-                pending = false
-            }
-            return everything ? .everything : .written(points)
+        mutating func take() -> StoreChange? {
+            defer { pending = nil }
+            return pending
         }
     }
 
@@ -53,21 +62,11 @@ public final class StoreChangeBuffer: Sendable {
 
     /// Adds a change; wakes the consumer when it waits.
     public func add(_ change: StoreChange) {
-        let woken: (CheckedContinuation<StoreChange?, Never>, StoreChange)? = state.withLock { s in
+        let woken: (CheckedContinuation<StoreChange?, Never>, StoreChange?)? = state.withLock { s in
             guard !s.finished else { return nil }
-            s.pending = true
-            switch change {
-            case .everything:
-                s.everything = true
-            case .written(let points) where !s.everything:
-                s.points += points
-                if s.points.count > pointLimit {
-                    s.everything = true
-                    s.points = []
-                }
-            case .written:
-                break
-            }
+            var merged = s.take() ?? .nothing
+            merged.add(change, pointLimit: pointLimit)
+            s.pending = merged
             guard let w = s.waiter else { return nil }
             s.waiter = nil
             return (w, s.take())
@@ -81,7 +80,7 @@ public final class StoreChangeBuffer: Sendable {
         await withTaskCancellationHandler {
             await withCheckedContinuation { (c: CheckedContinuation<StoreChange?, Never>) in
                 let ready: StoreChange?? = state.withLock { s in
-                    if s.pending { return .some(s.take()) }
+                    if s.pending != nil { return .some(s.take()) }
                     if s.finished || Task.isCancelled { return .some(nil) }
                     s.waiter = c
                     return nil

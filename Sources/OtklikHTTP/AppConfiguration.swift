@@ -59,7 +59,7 @@ public struct AppConfiguration: Sendable {
     /// After a write, a hotspot analysis or area count whose last computation took at least this long answers
     /// with that last result once a request has waited a second for the new one. Nil keeps each one's default
     /// (5 s for analyses, 1 s for area counts).
-    public var staleAfterSeconds: Double?
+    public var staleAfter: Duration?
 
     public init(host: String = "127.0.0.1", port: Int = 8080, databasePath: String = "data/otklik.sqlite",
                 maxBodyBytes: Int = 16 * 1024 * 1024, apiKeysFile: String? = nil, apiKeysSpec: String? = nil,
@@ -125,7 +125,7 @@ public struct AppConfiguration: Sendable {
         if let v = count("OTKLIK_PUBLIC_ROUTE_MAX_STOPS") { c.publicRouteMaxStops = v }
         if let v = count("OTKLIK_ANALYSIS_CACHE_ENTRIES") { c.analysisCacheEntries = v }
         if let v = count("OTKLIK_ANALYSIS_CACHE_MB") { c.analysisCacheBytes = v << 20 }
-        if let v = env["OTKLIK_STALE_AFTER"].flatMap(Double.init), v > 0, v.isFinite { c.staleAfterSeconds = v }
+        if let v = seconds("OTKLIK_STALE_AFTER") { c.staleAfter = v }
         return c
     }
 

@@ -54,8 +54,7 @@ func buildRouter(_ services: AppServices) -> Router<BasicRequestContext> {
                         metrics: services.metrics)
     services.core.hotspots.setHeavyWork(gate)
     services.core.hotspots.setCacheLimits(entries: config.analysisCacheEntries, bytes: config.analysisCacheBytes)
-    if let after = config.staleAfterSeconds {
-        let after = Duration.milliseconds(Int64(after * 1000))
+    if let after = config.staleAfter {
         services.core.hotspots.setStalePolicy(wait: .seconds(1), after: after)
         services.core.areas.setStalePolicy(wait: .seconds(1), after: after)
     }

@@ -48,9 +48,8 @@ public final class PostGISBulkLoad: BulkIncidentLoader {
         /// Ids reserved from the identity sequence and not given yet (direct mode).
         var nextID: Int64 = 0
         var lastID: Int64 = -1
-        /// Where the open transaction wrote, for the servers on the database (merge mode); nil past
-        /// `StoreChangeBuffer.pointLimit` points.
-        var openPoints: [StoreChangeNote.Point]? = []
+        /// What the open transaction changed, for the servers on the database.
+        var openNote = StoreChangeNote.points([])
     }
 
     private let store: PostGISStore
@@ -149,9 +148,10 @@ public final class PostGISBulkLoad: BulkIncidentLoader {
         // The batch before must be written before this one starts; its failure stops the load here.
         await waitForWriting()
         if let failure = state.withLock({ $0.failure }) { throw failure }
-        let points = mode == .merge && batch.count <= StoreChangeBuffer.pointLimit
-            ? batch.map { StoreChangeNote.Point(location: $0.location, category: $0.category) } : nil
-        let task = Task { await self.write(rows, count: batch.count, points: points) }
+        // A load into an empty table notes everything: it is the first load, and its key is set aside.
+        let note: StoreChangeNote = mode == .direct ? .everything
+            : .points(batch.map { StoreChangeNote.Point(location: $0.location, category: $0.category) })
+        let task = Task { await self.write(rows, count: batch.count, note: note) }
         state.withLock { $0.writing = task }
     }
 
@@ -250,7 +250,7 @@ public final class PostGISBulkLoad: BulkIncidentLoader {
     }
 
     /// Writes one batch, opening a transaction when none is; records the failure that stops the load.
-    private func write(_ rows: Rows, count: Int, points: [StoreChangeNote.Point]?) async {
+    private func write(_ rows: Rows, count: Int, note: StoreChangeNote) async {
         let conn = connection, logger = store.logger
         do {
             if state.withLock({ $0.openRows == 0 }) { try await conn.query("BEGIN", logger: logger) }
@@ -268,11 +268,7 @@ public final class PostGISBulkLoad: BulkIncidentLoader {
                 s.written.inserted += counts.inserted
                 s.written.duplicates += counts.duplicates
                 s.openRows += count
-                if let points, let open = s.openPoints, open.count + points.count <= StoreChangeBuffer.pointLimit {
-                    s.openPoints = open + points
-                } else {
-                    s.openPoints = nil
-                }
+                s.openNote.add(note)
                 return s.openRows >= transactionRows
             }
             if commitNow { try await commit() }
@@ -293,17 +289,15 @@ public final class PostGISBulkLoad: BulkIncidentLoader {
     }
 
     private func commit() async throws {
-        let (open, points) = state.withLock { s in
+        let (open, note) = state.withLock { s in
             defer {
                 s.openRows = 0
-                s.openPoints = []
+                s.openNote = .points([])
             }
-            return (s.openRows, s.openPoints)
+            return (s.openRows, s.openNote)
         }
         guard open > 0 else { return }
         do {
-            // A load into an empty table notes everything: it is the first load, and its key is set aside.
-            let note = mode == .merge ? points.map(StoreChangeNote.points) ?? .everything : .everything
             try await note.send(on: connection, from: store.origin, logger: store.logger)
             try await connection.query("COMMIT", logger: store.logger)
             await store.noteCommit()

@@ -21,6 +21,19 @@ public enum StoreChangeNote: Sendable, Hashable {
     case points([Point])
     case everything
 
+    /// Adds `other` to this note, as `StoreChange.add` adds changes: the points of both, or everything once either
+    /// is everything or together they pass `StoreChangeBuffer.pointLimit` points.
+    mutating func add(_ other: StoreChangeNote) {
+        guard case .points(var points) = self, case .points(let more) = other,
+              points.count + more.count <= StoreChangeBuffer.pointLimit else {
+            self = .everything
+            return
+        }
+        self = .everything   // lets `points` be extended in place
+        points.append(contentsOf: more)
+        self = .points(points)
+    }
+
     /// PostgreSQL refuses payloads of 8000 bytes and more; past this `payloads` starts another one.
     static let payloadLimit = 7_000
 

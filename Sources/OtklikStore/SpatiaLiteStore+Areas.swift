@@ -33,7 +33,7 @@ extension SpatiaLiteStore {
                 ? "SELECT count(*) FROM districts WHERE geom IS NULL"
                 : "SELECT count(*) FROM settlements WHERE geom IS NULL") ?? 0
             guard bad == 0 else { throw StoreError(.spatialite, "\(bad) \(level.rawValue) geometries were rejected by SpatiaLite") }
-            try self.noteCommit(db, at: nil)
+            try self.noteCommit(db, changed: .everything)
             return areas.count
         }
         invalidateLocator()
@@ -78,7 +78,7 @@ extension SpatiaLiteStore {
                 let a = loc.assign(GeoPoint(lon: r[1], lat: r[2]), measuringDistance: false)
                 try up.execute(arguments: [a.district, a.settlement, r[0] as Int64])
             }
-            try self.noteCommit(db, at: nil)
+            try self.noteCommit(db, changed: .everything)
         }
     }
 }

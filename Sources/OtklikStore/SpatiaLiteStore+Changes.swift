@@ -46,10 +46,9 @@ struct CommitLedger: Sendable {
 
 /// Where one commit changed incidents, logged as the change counter's row (table `store_change_places`) so that a
 /// server on the same file drops only the tiles and points another process's commit touched, as a PostGIS server
-/// does with the points its notifications carry. Past `StoreChangeBuffer.pointLimit` points, or for a change
-/// without a place (areas replaced, a copy, an interrupted load finished), the commit logs no points, which reads
-/// as "everything".
-struct ChangedPlaces: Sendable {
+/// does with the points its notifications carry. Everything (areas replaced, a copy, an interrupted load finished,
+/// more than `StoreChangeBuffer.pointLimit` points) is logged as NULL.
+enum ChangedPlaces {
     /// Commits whose places are kept: a server polls four times a second, so it is this many commits behind only
     /// under a burst it could not follow anyway, and then it drops everything. At most about 50 MB of points
     /// (each commit's at most 10,000, for `kept` + `pruneEvery` commits), in practice far less: a POST logs its
@@ -59,32 +58,11 @@ struct ChangedPlaces: Sendable {
     /// row goes to, as the counter's update did before the log.
     static let pruneEvery: Int64 = 64
 
-    /// The points, or nil once they are unknown or too many.
-    private(set) var points: [GeoPoint]? = []
-
-    init() {}
-
-    init(_ points: [GeoPoint]?) {
-        guard let points else { self.points = nil; return }
-        add(points)
-    }
-
-    mutating func add(_ more: some Collection<GeoPoint>) {
-        guard points != nil else { return }
-        if points!.count + more.count > StoreChangeBuffer.pointLimit {
-            points = nil
-        } else {
-            points!.append(contentsOf: more)
-        }
-    }
-
-    mutating func add(_ other: ChangedPlaces) {
-        if let more = other.points { add(more) } else { points = nil }
-    }
-
-    /// As stored: each point's longitude and latitude as little-endian doubles; NULL for unknown.
-    var encoded: Data? {
-        guard let points else { return nil }
+    /// As stored: each point's longitude and latitude as little-endian doubles; NULL for everything.
+    static func encode(_ change: StoreChange) -> Data? {
+        var capped = StoreChange.nothing
+        capped.add(change)
+        guard case .written(let points) = capped else { return nil }
         var data = Data(capacity: points.count * 16)
         for p in points {
             withUnsafeBytes(of: p.lon.bitPattern.littleEndian) { data.append(contentsOf: $0) }
@@ -93,16 +71,13 @@ struct ChangedPlaces: Sendable {
         return data
     }
 
-    /// The points of a stored value; nil for NULL or a value that is not whole points.
-    static func decode(_ data: Data?) -> [GeoPoint]? {
-        guard let data, data.count % 16 == 0 else { return nil }
-        let bytes = [UInt8](data)
-        func double(at i: Int) -> Double {
-            var bits: UInt64 = 0
-            for k in 0..<8 { bits |= UInt64(bytes[i + k]) << (8 * k) }
-            return Double(bitPattern: bits)
-        }
-        return stride(from: 0, to: bytes.count, by: 16).map { GeoPoint(lon: double(at: $0), lat: double(at: $0 + 8)) }
+    /// The change a stored value records: everything for NULL or a value that is not whole points.
+    static func decode(_ data: Data?) -> StoreChange {
+        guard let data, data.count % 16 == 0 else { return .everything }
+        return .written(data.withUnsafeBytes { raw in
+            func double(at i: Int) -> Double { Double(bitPattern: UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: i, as: UInt64.self))) }
+            return stride(from: 0, to: raw.count, by: 16).map { GeoPoint(lon: double(at: $0), lat: double(at: $0 + 8)) }
+        })
     }
 }
 
@@ -111,13 +86,13 @@ extension SpatiaLiteStore: StoreChangeFeed {
     static let changePollInterval = Duration.milliseconds(250)
 
     /// Adds one to the change counter inside the open write transaction, records the value as this store's own
-    /// and logs where the transaction changed incidents (`points`, nil when that is not known or not a place).
-    /// The counter is the log's last rowid, so one row is all a commit adds; the oldest rows go every
-    /// `ChangedPlaces.pruneEvery` commits. Every write path that changes incidents or areas calls it, bulk loads
-    /// included; the access audit does not, since it changes nothing a server remembers.
-    func noteCommit(_ db: Database, at points: [GeoPoint]?) throws {
+    /// and logs what the transaction `changed` (see `ChangedPlaces`). The counter is the log's last rowid, so one
+    /// row is all a commit adds; the oldest rows go every `ChangedPlaces.pruneEvery` commits. Every write path
+    /// that changes incidents or areas calls it, bulk loads included; the access audit does not, since it changes
+    /// nothing a server remembers.
+    func noteCommit(_ db: Database, changed: StoreChange) throws {
         try db.cachedStatement(sql: "INSERT INTO store_change_places (points) VALUES (?)")
-            .execute(arguments: [ChangedPlaces(points).encoded])
+            .execute(arguments: [ChangedPlaces.encode(changed)])
         let value = db.lastInsertedRowID
         if value % ChangedPlaces.pruneEvery == 0 {
             try db.cachedStatement(sql: "DELETE FROM store_change_places WHERE version <= ?")
@@ -129,8 +104,8 @@ extension SpatiaLiteStore: StoreChangeFeed {
         })
     }
 
-    /// What `commits` (foreign ones, from `CommitLedger`) changed: the points their places list, or everything
-    /// when any of them logged none (or its entry is gone, or it was made by a version of otklik without the log).
+    /// What `commits` (foreign ones, from `CommitLedger`) changed, together: nil for nothing, everything when any
+    /// of them logged everything or its entry is gone (pruned, or `commits` is nil).
     func change(of commits: [Int64]?) async throws -> StoreChange? {
         guard let commits else { return .everything }
         guard let first = commits.first, let last = commits.last else { return nil }
@@ -139,13 +114,12 @@ extension SpatiaLiteStore: StoreChangeFeed {
                              arguments: [first, last])
                 .reduce(into: [Int64: Data?]()) { $0[$1[0]] = .some($1[1]) }
         }
-        var points: [GeoPoint] = []
+        var change = StoreChange.nothing
         for v in commits {
-            guard let entry = logged[v], let some = ChangedPlaces.decode(entry) else { return .everything }
-            points += some
-            if points.count > StoreChangeBuffer.pointLimit { return .everything }
+            change.add(logged[v].map(ChangedPlaces.decode) ?? .everything)
+            if case .everything = change { return change }
         }
-        return points.isEmpty ? nil : .written(points)
+        return change == .nothing ? nil : change
     }
 
     /// The change counter as committed now.

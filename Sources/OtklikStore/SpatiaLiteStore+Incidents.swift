@@ -21,6 +21,7 @@ extension SpatiaLiteStore {
                 """)
             var out: [InsertOutcome] = []
             out.reserveCapacity(incidents.count)
+            var created: [GeoPoint] = []
             for inc in incidents {
                 let place = locator.assign(inc.location, measuringDistance: false)
                 let agency = self.agency(for: inc, district: inc.district ?? place.district)
@@ -34,6 +35,7 @@ extension SpatiaLiteStore {
                 if db.changesCount == 1 {
                     let id = db.lastInsertedRowID
                     out.append(InsertOutcome(id: id, created: true))
+                    created.append(inc.location)
                     try Self.recordCreation(db, id: id, incident: inc, agency: agency, actor: actor)
                     if let r = inc.reporter, !r.isEmpty {
                         try db.execute(sql: "INSERT INTO reporters (incident_id, name, phone, email) VALUES (?, ?, ?, ?)",
@@ -47,9 +49,7 @@ extension SpatiaLiteStore {
                 }
             }
             // A replay of known keys only writes nothing.
-            if out.contains(where: \.created) {
-                try self.noteCommit(db, at: zip(incidents, out).filter { $0.1.created }.map { $0.0.location })
-            }
+            if !created.isEmpty { try self.noteCommit(db, changed: .written(created)) }
             return out
         }
     }
@@ -264,7 +264,7 @@ extension SpatiaLiteStore {
                 """, arguments: [id, from.rawValue, to.rawValue, stamp, actor, note, visibility.rawValue])
             let row = try Row.fetchOne(db, sql: "SELECT \(IncidentRow.columns) FROM incidents i WHERE i.id = ?", arguments: [id])!
             let changed = try IncidentRow.decode(row)
-            try self.noteCommit(db, at: [changed.location])
+            try self.noteCommit(db, changed: .written([changed.location]))
             return changed
         }
     }

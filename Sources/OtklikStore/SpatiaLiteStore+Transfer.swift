@@ -41,7 +41,7 @@ extension SpatiaLiteStore: StoreTransfer {
         let sql = "INSERT INTO \(table.name) (\(names.joined(separator: ", "))) VALUES (\(values.joined(separator: ", ")))"
         try await write { db in
             // A server on this file sees the copy as another process's commit.
-            try self.noteCommit(db, at: nil)
+            try self.noteCommit(db, changed: .everything)
             let statement = try db.makeStatement(sql: sql)
             let geometries = table.columns.indices.filter { table.columns[$0].kind == .geometry }
             for row in rows {
@@ -63,7 +63,7 @@ extension SpatiaLiteStore: StoreTransfer {
     public func clearTransferTables() async throws {
         try await write { db in
             for t in TransferTable.all.reversed() { try db.execute(sql: "DELETE FROM \(t.name)") }
-            try self.noteCommit(db, at: nil)
+            try self.noteCommit(db, changed: .everything)
         }
         invalidateLocator()
     }

@@ -25,7 +25,7 @@ public final class SpatiaLiteStore: IncidentRepository, IncidentNotes, AreaRepos
     /// Held from `beginBulk` to `endBulk`.
     let heldLoadLock = Mutex<LoadLock?>(nil)
     /// Where the bulk load under way wrote, logged again when it ends (see `endBulk`).
-    let loadPlaces = Mutex(ChangedPlaces())
+    let loadPlaces = Mutex(StoreChange.nothing)
     /// See `keyIsPresent`.
     let keyPresence = Mutex<(schemaVersion: Int, present: Bool)?>(nil)
     /// The page cache of every connection, in SQLite's negative-KiB form.

@@ -158,10 +158,7 @@ struct Serve: AsyncParsableCommand {
         if let v = try positive(publicRouteMaxStops, "public-route-max-stops") { config.publicRouteMaxStops = v }
         if let v = try positive(analysisCacheEntries, "analysis-cache-entries") { config.analysisCacheEntries = v }
         if let v = try positive(analysisCacheMb, "analysis-cache-mb") { config.analysisCacheBytes = v << 20 }
-        if let v = staleAfter {
-            guard v > 0, v.isFinite else { throw CLIError("--stale-after must be a positive number of seconds") }
-            config.staleAfterSeconds = v
-        }
+        if let v = try seconds(staleAfter, "stale-after") { config.staleAfter = v }
     }
 }
 

@@ -139,10 +139,10 @@ import Testing
 
     /// `OTKLIK_STALE_AFTER` sets the threshold; a value that is not a positive number keeps the defaults.
     @Test func theStaleThresholdIsReadFromTheEnvironment() {
-        #expect(AppConfiguration().staleAfterSeconds == nil)
-        #expect(AppConfiguration().overridden(by: ["OTKLIK_STALE_AFTER": "7.5"]).staleAfterSeconds == 7.5)
-        #expect(AppConfiguration().overridden(by: ["OTKLIK_STALE_AFTER": "0"]).staleAfterSeconds == nil)
-        #expect(AppConfiguration().overridden(by: ["OTKLIK_STALE_AFTER": "soon"]).staleAfterSeconds == nil)
+        #expect(AppConfiguration().staleAfter == nil)
+        #expect(AppConfiguration().overridden(by: ["OTKLIK_STALE_AFTER": "7.5"]).staleAfter == .milliseconds(7_500))
+        #expect(AppConfiguration().overridden(by: ["OTKLIK_STALE_AFTER": "0"]).staleAfter == nil)
+        #expect(AppConfiguration().overridden(by: ["OTKLIK_STALE_AFTER": "soon"]).staleAfter == nil)
     }
 
     @Test func concurrentCallersShareOneComputation() async throws {

@@ -67,7 +67,7 @@ enum Harness {
     static func config(maxBody: Int = 16 * 1024 * 1024) -> AppConfiguration {
         var c = AppConfiguration(port: 0, maxBodyBytes: maxBody, apiKeysSpec: keysSpec, baseURL: "http://test.local",
                                  rollupCacheSeconds: 0)
-        c.staleAfterSeconds = 3_600
+        c.staleAfter = .seconds(3_600)
         return c
     }
 

@@ -26,6 +26,20 @@ import OtklikTestSupport
 
         var changes: [StoreChange] { seen.changes.withLock { $0 } }
 
+        /// The points of the `.written` changes after the first `skipping`, once there are `count` of them or
+        /// within `seconds` (as `wait`).
+        func writtenPoints(skipping: Int, count: Int, within seconds: Int = 20) async -> [GeoPoint] {
+            let deadline = ContinuousClock.now + .seconds(seconds)
+            while true {
+                let points = changes.dropFirst(skipping).flatMap { change -> [GeoPoint] in
+                    if case .written(let points) = change { return points }
+                    return []
+                }
+                if points.count >= count || ContinuousClock.now >= deadline { return points }
+                try? await Task.sleep(for: .milliseconds(20))
+            }
+        }
+
         /// The changes once there are `count` of them, or what came within `seconds` (a generous bound, so that
         /// a loaded machine does not fail the test: the assertions are on the values).
         func wait(for count: Int, within seconds: Int = 20) async -> [StoreChange] {
@@ -80,20 +94,27 @@ import OtklikTestSupport
     /// whole points reads as nil (everything).
     @Test func changedPlacesRoundTripAndOverflowToUnknown() {
         let points = [GeoPoint(lon: 31.5, lat: 54.25), GeoPoint(lon: -118.243683, lat: 34.052235)]
-        #expect(ChangedPlaces.decode(ChangedPlaces(points).encoded) == points)
-        #expect(ChangedPlaces.decode(ChangedPlaces([]).encoded) == [])
-        #expect(ChangedPlaces(nil).encoded == nil)
-        #expect(ChangedPlaces.decode(nil) == nil)
-        #expect(ChangedPlaces.decode(Data(count: 15)) == nil)
-        var many = ChangedPlaces(Array(repeating: points[0], count: StoreChangeBuffer.pointLimit))
-        #expect(many.points?.count == StoreChangeBuffer.pointLimit)
-        many.add([points[1]])
-        #expect(many.points == nil, "one past the limit")
-        many.add(points)
-        #expect(many.points == nil, "unknown stays unknown")
-        var merged = ChangedPlaces(points)
-        merged.add(ChangedPlaces(nil))
-        #expect(merged.points == nil)
+        #expect(ChangedPlaces.decode(ChangedPlaces.encode(.written(points))) == .written(points))
+        #expect(ChangedPlaces.decode(ChangedPlaces.encode(.nothing)) == .nothing)
+        #expect(ChangedPlaces.encode(.everything) == nil)
+        #expect(ChangedPlaces.decode(nil) == .everything)
+        #expect(ChangedPlaces.decode(Data(count: 15)) == .everything)
+        let limit = Array(repeating: points[0], count: StoreChangeBuffer.pointLimit)
+        #expect(ChangedPlaces.encode(.written(limit))?.count == 16 * StoreChangeBuffer.pointLimit)
+        #expect(ChangedPlaces.encode(.written(limit + [points[1]])) == nil, "one past the limit")
+        var many = StoreChange.written(limit)
+        #expect(many == .written(limit))
+        many.add(.written([points[1]]))
+        #expect(many == .everything, "one past the limit")
+        many.add(.written(points))
+        #expect(many == .everything, "unknown stays unknown")
+        var merged = StoreChange.written(points)
+        merged.add(.everything)
+        #expect(merged == .everything)
+        var gathered = StoreChange.nothing
+        gathered.add(.written([points[0]]))
+        gathered.add(.written([points[1]]))
+        #expect(gathered == .written(points))
     }
 
     /// Two stores on one file are two writers, as two processes are: each sees the other's commits as foreign
@@ -132,7 +153,7 @@ import OtklikTestSupport
         let beforeRollback = try await mine.changeVersion()
         await #expect(throws: Abort.self) {
             try await mine.pool.write { db in
-                try mine.noteCommit(db, at: nil)
+                try mine.noteCommit(db, changed: .everything)
                 throw Abort()
             }
         }
@@ -163,15 +184,7 @@ import OtklikTestSupport
 
         let bulk = (0..<50).map { Self.incident("bulk-\($0)", lon: 31 + Double($0) / 100) }
         _ = try await other.withBulkLoad(BulkLoadOptions(actor: "import")) { load in try await load.load(bulk) }
-        var written: [GeoPoint] = []
-        let deadline = ContinuousClock.now + .seconds(20)
-        while written.count < 100, ContinuousClock.now < deadline {
-            written = feed.changes.dropFirst(2).flatMap { change -> [GeoPoint] in
-                if case .written(let points) = change { return points }
-                return []
-            }
-            try await Task.sleep(for: .milliseconds(20))
-        }
+        let written = await feed.writtenPoints(skipping: 2, count: 100)
         #expect(written.count == 100, "the load's transaction and its end each give its 50 points: \(feed.changes)")
         #expect(Set(written.map { "\($0.lon) \($0.lat)" }) == Set(bulk.map { "\($0.location.lon) \($0.location.lat)" }))
         #expect(!feed.changes.contains(.everything))
@@ -302,15 +315,7 @@ import OtklikTestSupport
         #expect(await feed.wait(for: 1) == [.everything], "LISTEN in force")
         let small = (0..<600).map { Self.incident("s\($0)", lon: 31 + Double($0) / 1000, lat: 54 + Double($0) / 2000) }
         _ = try await other.withBulkLoad(BulkLoadOptions(actor: "import")) { load in try await load.load(small) }
-        var heard: [GeoPoint] = []
-        let deadline = ContinuousClock.now + .seconds(20)
-        while heard.count < small.count, ContinuousClock.now < deadline {
-            heard = feed.changes.dropFirst().flatMap { change -> [GeoPoint] in
-                if case .written(let points) = change { return points }
-                return []
-            }
-            try await Task.sleep(for: .milliseconds(20))
-        }
+        let heard = await feed.writtenPoints(skipping: 1, count: small.count)
         #expect(Set(heard.map { "\($0.lon) \($0.lat)" }) == Set(small.map { "\($0.location.lon) \($0.location.lat)" }))
         #expect(heard.count == small.count)
         #expect(!feed.changes.dropFirst().contains(.everything))

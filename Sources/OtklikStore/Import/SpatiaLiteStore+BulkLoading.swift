@@ -20,7 +20,7 @@ extension SpatiaLiteStore: BulkIncidentLoading {
                 logger.warning("finishing an interrupted bulk load: building the indexes it set aside")
                 let removed = try DeferredIndexes.restore(db)
                 // Where the interrupted load wrote is not known.
-                try self.noteCommit(db, at: nil)
+                try self.noteCommit(db, changed: .everything)
                 if removed > 0 {
                     logger.warning("removed \(removed) incidents of the interrupted load that repeated the (source, external_id) of one loaded before them")
                 }
@@ -76,19 +76,19 @@ extension SpatiaLiteStore: BulkIncidentLoading {
                 try Self.withBulkPragmas(db) {
                     let w = try BulkIncidentWriter(db: db, actor: actor)
                     var open = 0
-                    var places = ChangedPlaces()
+                    var places = StoreChange.nothing
                     func commit() throws {
-                        try self.noteCommit(db, at: places.points)
+                        try self.noteCommit(db, changed: places)
                         try db.execute(sql: "COMMIT")
                         self.loadPlaces.withLock { $0.add(places) }
                     }
                     while let chunk = next() {
                         if open == 0 {
                             try db.execute(sql: "BEGIN IMMEDIATE")
-                            places = ChangedPlaces()
+                            places = .nothing
                         }
                         wrote(try w.write(chunk))
-                        if places.points != nil { places.add(chunk.locations) }
+                        if case .written = places { places.add(.written(chunk.locations)) }
                         open += chunk.count
                         if open >= transactionRows {
                             try commit()
@@ -150,7 +150,7 @@ extension SpatiaLiteStore: BulkIncidentLoading {
             throw StoreError(.busy, "another import is loading into \(path); run this one when it has finished")
         }
         heldLoadLock.withLock { $0 = lock }
-        loadPlaces.withLock { $0 = ChangedPlaces() }
+        loadPlaces.withLock { $0 = .nothing }
         do {
             try await pool.write { db in try DeferredIndexes.setAside(db) }
         } catch {
@@ -170,7 +170,7 @@ extension SpatiaLiteStore: BulkIncidentLoading {
             let removed = try DeferredIndexes.restore(db)
             // Every place the load wrote again: until the R*Tree is rebuilt here, a box query beside the load
             // missed its rows, and a server may have kept a tile drawn so since its commits.
-            try self.noteCommit(db, at: self.loadPlaces.withLock { $0.points })
+            try self.noteCommit(db, changed: self.loadPlaces.withLock { $0 })
             return removed
         }
         try await useWAL()
