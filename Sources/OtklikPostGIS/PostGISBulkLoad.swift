@@ -9,7 +9,8 @@ extension PostGISStore: BulkIncidentLoading {
     /// with `COPY … FROM STDIN` while the next batch is prepared; a transaction holds `transactionRows` rows.
     ///
     /// Into an empty table the rows are copied straight into the incidents, their events and contacts, with
-    /// the indexes, the key and the foreign keys set aside and built at the end (see `PostGISDeferredIndexes`).
+    /// the indexes, the key and the foreign keys set aside and built at the end (see `PostGISDeferredIndexes`);
+    /// the events and contacts go through a second connection, so that two server processes parse the copies.
     /// Into a table with rows they go through a staging table and one `INSERT … ON CONFLICT` per batch, with
     /// everything live. A load that stops keeps every batch handed over before it (the open transaction is
     /// committed at the end either way, and what was set aside is built).
@@ -54,6 +55,10 @@ public final class PostGISBulkLoad: BulkIncidentLoader {
 
     private let store: PostGISStore
     private let connection: PostgresConnection
+    /// In direct mode, the connection that copies the events and contacts beside the incidents. Its transaction
+    /// commits just before the incidents' one: a load that dies between the two leaves events without their
+    /// incident, which the rebuild of the foreign key removes, and never an incident without its events.
+    private let side: PostgresConnection?
     private let actor: String
     private let transactionRows: Int
     private let loadedAt: Date
@@ -74,9 +79,11 @@ public final class PostGISBulkLoad: BulkIncidentLoader {
     /// Ids reserved from the sequence at a time in direct mode; what is left is given back at the end.
     private static let idBlock = 1_000_000
 
-    private init(store: PostGISStore, connection: PostgresConnection, options: BulkLoadOptions, locator: AreaLocator, mode: Mode) {
+    private init(store: PostGISStore, connection: PostgresConnection, side: PostgresConnection?, options: BulkLoadOptions,
+                 locator: AreaLocator, mode: Mode) {
         self.store = store
         self.connection = connection
+        self.side = side
         self.actor = options.actor
         self.transactionRows = max(1, options.transactionRows)
         self.loadedAt = IncidentColumns.stamp(Date())
@@ -115,7 +122,8 @@ public final class PostGISBulkLoad: BulkIncidentLoader {
                       reporter_name text, reporter_phone text, reporter_email text, incident_id bigint)
                     """), logger: logger)
             }
-            return PostGISBulkLoad(store: store, connection: connection, options: options, locator: locator, mode: mode)
+            let side = mode == .direct ? try await connect(store, id: 2) : nil
+            return PostGISBulkLoad(store: store, connection: connection, side: side, options: options, locator: locator, mode: mode)
         } catch {
             try? await connection.close()
             throw store.described(error, "cannot prepare the load")
@@ -178,16 +186,15 @@ public final class PostGISBulkLoad: BulkIncidentLoader {
         var rebuildError: (any Error)?
         if mode == .direct {
             do {
-                // A second connection builds beside the first: a GiST and a B-tree index sort on two cores.
-                let second = try? await PostGISBulkLoad.connect(store, id: 2)
-                defer { if let second { Task { try? await second.close() } } }
-                repeats = try await PostGISDeferredIndexes.restore([connection] + (second.map { [$0] } ?? []), logger: store.logger)
+                // The second connection builds beside the first: a GiST and a B-tree index sort on two cores.
+                repeats = try await PostGISDeferredIndexes.restore([connection] + (side.map { [$0] } ?? []), logger: store.logger)
                 await store.noteCommit()
             } catch {
                 // The record stays: the next process that opens the store builds them (see `recover`).
                 rebuildError = store.described(error, "building the indexes after the load")
             }
         }
+        try? await side?.close()
         try? await connection.close()
         if let rebuildError { throw rebuildError }
         var counts = try finishing.get()
@@ -253,13 +260,18 @@ public final class PostGISBulkLoad: BulkIncidentLoader {
     private func write(_ rows: Rows, count: Int, note: StoreChangeNote) async {
         let conn = connection, logger = store.logger
         do {
-            if state.withLock({ $0.openRows == 0 }) { try await conn.query("BEGIN", logger: logger) }
+            if state.withLock({ $0.openRows == 0 }) {
+                try await conn.query("BEGIN", logger: logger)
+                try await side?.query("BEGIN", logger: logger)
+            }
             let counts: BulkLoadCounts
             switch mode {
             case .direct:
-                try await copy(rows.incidents, into: "incidents", columns: Self.incidentColumns)
-                try await copy(rows.events, into: "incident_events", columns: Self.eventColumns)
-                try await copy(rows.reporters, into: "reporters", columns: Self.reporterColumns)
+                let sideConn = side ?? conn
+                async let incidents: Void = copy(rows.incidents, on: conn, into: "incidents", columns: Self.incidentColumns)
+                try await copy(rows.events, on: sideConn, into: "incident_events", columns: Self.eventColumns)
+                try await copy(rows.reporters, on: sideConn, into: "reporters", columns: Self.reporterColumns)
+                try await incidents
                 counts = BulkLoadCounts(inserted: count, duplicates: 0)
             case .merge:
                 counts = try await merge(rows.incidents, count: count)
@@ -275,13 +287,14 @@ public final class PostGISBulkLoad: BulkIncidentLoader {
         } catch {
             let described = store.described(error, "bulk load")
             state.withLock { if $0.failure == nil { $0.failure = described } }
+            _ = try? await side?.query("ROLLBACK", logger: logger)
             _ = try? await conn.query("ROLLBACK", logger: logger)
         }
     }
 
-    private func copy(_ text: [UInt8], into table: String, columns: [String]) async throws {
+    private func copy(_ text: [UInt8], on conn: PostgresConnection, into table: String, columns: [String]) async throws {
         guard !text.isEmpty else { return }
-        try await connection.copyFrom(table: table, columns: columns, logger: store.logger) { writer in
+        try await conn.copyFrom(table: table, columns: columns, logger: store.logger) { writer in
             var buffer = ByteBuffer()
             buffer.writeBytes(text)
             try await writer.write(buffer)
@@ -298,6 +311,13 @@ public final class PostGISBulkLoad: BulkIncidentLoader {
         }
         guard open > 0 else { return }
         do {
+            // The events and contacts first (see `side`).
+            do {
+                try await side?.query("COMMIT", logger: store.logger)
+            } catch {
+                _ = try? await connection.query("ROLLBACK", logger: store.logger)
+                throw error
+            }
             try await note.send(on: connection, from: store.origin, logger: store.logger)
             try await connection.query("COMMIT", logger: store.logger)
             await store.noteCommit()
@@ -312,7 +332,7 @@ public final class PostGISBulkLoad: BulkIncidentLoader {
     private func merge(_ text: [UInt8], count: Int) async throws -> BulkLoadCounts {
         let conn = connection, logger = store.logger
         try await conn.query(PostgresQuery(unsafeSQL: "TRUNCATE \(Self.staging)"), logger: logger)
-        try await copy(text, into: Self.staging, columns: Self.stagingColumns)
+        try await copy(text, on: conn, into: Self.staging, columns: Self.stagingColumns)
         // A key repeated inside the batch: its first row stays, as in the SpatiaLite store.
         try await conn.query(PostgresQuery(unsafeSQL: """
             DELETE FROM \(Self.staging) a USING \(Self.staging) b

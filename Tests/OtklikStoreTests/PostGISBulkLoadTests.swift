@@ -65,6 +65,22 @@ import OtklikTestSupport
         #expect(try await PostgresCluster.psql(url, "SELECT count(*) FROM incident_events") == "6")
     }
 
+    /// Text with the characters COPY's text format escapes comes back as it went in, on both paths.
+    @Test(.postgis) func escapedTextComesBackAsItWasLoaded() async throws {
+        let odd = "таб\tперевод\nвозврат\rслэш\\ \\N конец"
+        try await withPostGISStore { store in
+            _ = try await store.withBulkLoad(BulkLoadOptions(actor: "import")) { loader in
+                try await loader.load([Self.incident("e1", description: odd)])
+            }
+            _ = try await store.withBulkLoad(BulkLoadOptions(actor: "import")) { loader in
+                try await loader.load([Self.incident("e2", description: odd)])
+            }
+            let rows = try await store.incidents(IncidentQuery())
+            #expect(rows.map(\.externalID) == ["e1", "e2"])
+            #expect(rows.map(\.description) == [odd, odd])
+        }
+    }
+
     @Test(.postgis) func aLoadIntoATableWithRowsKeepsEverythingLive() async throws {
         try await withPostGISStore { store in
             _ = try await store.insert([Self.incident("x1")], actor: "portal")
@@ -97,12 +113,15 @@ import OtklikTestSupport
             }
         }
         #expect(try await store.incidents(IncidentQuery()).map(\.externalID) == ["ok1"])
+        // The refused batch's events went through the second connection, and were rolled back with it.
+        #expect(try await PostgresCluster.psql(url, "SELECT count(*) FROM incident_events") == "1")
         #expect(try await Self.schema(url) == before)
         #expect(try await store.insert([Self.incident("after")], actor: "portal").map(\.created) == [true])
     }
 
     /// What a load that died left set aside (a dropped key with a repeat loaded, a dropped index) is built by
-    /// the next process that opens the store; the repeat goes, with its event.
+    /// the next process that opens the store; the repeat goes, with its event. So does an event whose incident
+    /// was never committed: a load commits a batch's events just before its incidents, and can die in between.
     @Test(.postgis) func theNextOpenFinishesALoadThatDied() async throws {
         let url = try await PostgresCluster.freshDatabase()
         let location = try PostGISLocation(url: url)
@@ -122,7 +141,8 @@ import OtklikTestSupport
             INSERT INTO incidents (id, source, external_id, category, lon, lat, reported_at, status, updated_at, agency) VALUES
               (1, 'portal', 'd1', 'road.pothole', 31.5, 54.5, '2025-01-01T00:00:00Z', 'new', now(), 'a'),
               (2, 'portal', 'd1', 'road.pothole', 31.6, 54.5, '2025-01-02T00:00:00Z', 'new', now(), 'a');
-            INSERT INTO incident_events (incident_id, to_status, at, actor) VALUES (1, 'new', now(), 'import'), (2, 'new', now(), 'import');
+            INSERT INTO incident_events (incident_id, to_status, at, actor) VALUES (1, 'new', now(), 'import'), (2, 'new', now(), 'import'),
+              (3, 'new', now(), 'import');
             COMMIT;
             """)
         let store = try await PostGISStore.open(location, taxonomy: try TestPaths.taxonomy(), logger: .init(label: "test.postgis"))
